@@ -1,0 +1,51 @@
+package org.vigil.api.resource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the core tells a {@link ResourceHandler} about the resource it manages, and the services it
+ * offers it. The only way a handler reaches the core.
+ */
+public interface ResourceContext {
+
+    /** @return the resource's name, unique in the cluster */
+    String resourceName();
+
+    /** @return the name of the group the resource belongs to */
+    String groupName();
+
+    /** @return the name of the node this handler runs on */
+    String nodeName();
+
+    /**
+     * @return the resource's parameters, already validated, with the type's defaults filled in for every
+     *         parameter the admin did not set
+     */
+    Map<String, String> parameters();
+
+    /**
+     * @param name a parameter name declared by the type
+     * @return its value, the default when unset, or null when neither exists
+     */
+    default String parameter(String name) {
+        return parameters().get(name);
+    }
+
+    /** @return a directory kept for this resource on this node (created on demand, survives restarts) */
+    Path stateDirectory();
+
+    /** @return the supervisor for this resource's long-running programs */
+    ProcessSupervisor processes();
+
+    /**
+     * Runs a short command (for example {@code ip addr add}) and waits for it, killing it at the timeout.
+     *
+     * @param command the argument vector
+     * @param timeout how long it may run
+     * @return its exit status and output
+     */
+    CommandResult run(List<String> command, Duration timeout);
+}

@@ -1,0 +1,62 @@
+package org.vigil.core.internal.policy;
+
+/** A step the policy asks this node's executor to carry out. */
+public sealed interface Action {
+
+    /** @return the group the action belongs to (for an orphan: the empty string) */
+    String group();
+
+    /** @return a one-line rendering for logs and golden scenarios */
+    String render();
+
+    /** Start one resource of a group here. @param group the group @param resource the resource */
+    record Start(String group, String resource) implements Action {
+        public String render() {
+            return "start " + group + "/" + resource;
+        }
+    }
+
+    /** Stop one resource here. @param group the group @param resource the resource */
+    record Stop(String group, String resource) implements Action {
+        public String render() {
+            return "stop " + group + "/" + resource;
+        }
+    }
+
+    /** Find out whether a resource runs here. @param group the group @param resource the resource */
+    record Probe(String group, String resource) implements Action {
+        public String render() {
+            return "probe " + group + "/" + resource;
+        }
+    }
+
+    /** Check a running resource here. @param group the group @param resource the resource */
+    record Monitor(String group, String resource) implements Action {
+        public String render() {
+            return "monitor " + group + "/" + resource;
+        }
+    }
+
+    /** Stop a resource that runs here but is no longer defined. @param resource the resource */
+    record StopOrphan(String resource) implements Action {
+        public String group() {
+            return "";
+        }
+
+        public String render() {
+            return "stop-orphan " + resource;
+        }
+    }
+
+    /**
+     * Clear a switchover request from the cluster document: it completed, or it can no longer complete.
+     *
+     * @param group the group
+     * @param moveTo the request being cleared
+     */
+    record ClearMove(String group, String moveTo) implements Action {
+        public String render() {
+            return "clear-move " + group + " (was to " + moveTo + ")";
+        }
+    }
+}

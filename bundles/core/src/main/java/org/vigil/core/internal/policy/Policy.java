@@ -1,0 +1,246 @@
+package org.vigil.core.internal.policy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.vigil.core.internal.model.GroupDef;
+import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.policy.Decision.Placement;
+
+/**
+ * Vigil's scheduler: a pure function from a {@link Snapshot} of the cluster to the {@link Decision} this
+ * node acts on. No I/O, no clock, no randomness: the same snapshot always gives the same decision, which
+ * is what makes the golden scenarios under {@code src/test/resources/scenarios} possible.
+ *
+ * <p>Every node runs the same function over its own view. Placement is computed identically everywhere;
+ * each node then acts only on itself: it stops what should not run here, and starts what should run
+ * here only once no other live node still holds any part of the group. Groups start in order, stop in
+ * reverse, one step at a time.
+ */
+public final class Policy {
+
+    private Policy() {
+    }
+
+    /** @param s the cluster as this node sees it; @return what to do here and where every group belongs */
+    public static Decision decide(Snapshot s) {
+        List<Action> actions = new ArrayList<>();
+        Map<String, Placement> placements = new LinkedHashMap<>();
+        Set<String> defined = new TreeSet<>();
+        for (GroupDef g : s.document().groups()) {
+            g.resources().forEach(r -> defined.add(r.name()));
+        }
+        for (LocalResource lr : s.local().values().stream().sorted(Comparator.comparing(LocalResource::name)).toList()) {
+            if (!defined.contains(lr.name()) && lr.state().isActive() && !s.busy().contains(lr.name())
+                    && lr.state() != ResourceState.UNMANAGED && lr.state() != ResourceState.STOP_FAILED
+                    && !s.document().maintenance()) {
+                actions.add(new Action.StopOrphan(lr.name()));
+            }
+        }
+        for (GroupDef g : s.document().groups()) {
+            if (s.document().maintenance() || g.maintenance()) {
+                placements.put(g.name(), new Placement(holderOf(s, g), "maintenance: Vigil takes no action"));
+                continue;
+            }
+            placements.put(g.name(), decideGroup(s, g, actions));
+            addMonitors(s, g, actions);
+        }
+        return new Decision(List.copyOf(actions), placements);
+    }
+
+    private static Placement decideGroup(Snapshot s, GroupDef g, List<Action> actions) {
+        String local = s.localNode();
+        boolean busy = g.resources().stream().anyMatch(r -> s.busy().contains(r.name()));
+
+        List<ResourceDef> unknown = g.resources().stream()
+                .filter(r -> s.localState(r.name()) == ResourceState.UNKNOWN).toList();
+        if (!unknown.isEmpty()) {
+            for (ResourceDef r : unknown) {
+                if (!s.busy().contains(r.name())) {
+                    actions.add(new Action.Probe(g.name(), r.name()));
+                }
+            }
+            return new Placement(holderOf(s, g), "probing " + names(unknown) + " on " + local);
+        }
+
+        List<NodeView> up = s.nodes().values().stream().filter(n -> n.membership().isUp())
+                .sorted(Comparator.comparing(NodeView::name)).toList();
+        List<String> holders = up.stream().filter(n -> n.report().group(g.name()).isActive()).map(NodeView::name).toList();
+        List<String> unmanagedAt = nodesWith(up, g, ResourceState.UNMANAGED);
+        List<String> stopFailedAt = nodesWith(up, g, ResourceState.STOP_FAILED);
+        List<String> probingAt = nodesWith(up, g, ResourceState.UNKNOWN);
+
+        if (!unmanagedAt.isEmpty()) {
+            return new Placement(holderOf(s, g), "unmanaged on " + String.join(", ", unmanagedAt)
+                    + ": a resource type is not installed there; Vigil leaves the group alone until it returns");
+        }
+        if (!stopFailedAt.isEmpty()) {
+            return new Placement(null, "blocked: a stop failed on " + String.join(", ", stopFailedAt)
+                    + "; the group starts nowhere until that node is down or the admin runs vigil:cleanup " + g.name());
+        }
+        if (!probingAt.isEmpty()) {
+            return new Placement(holderOf(s, g), "waiting for " + String.join(", ", probingAt) + " to probe");
+        }
+
+        Set<String> types = g.resources().stream().map(ResourceDef::type).collect(Collectors.toSet());
+        Comparator<String> byRank = rank(g);
+        List<String> candidates = up.stream()
+                .filter(n -> n.name().equals(local) ? s.settled() : n.report().settled())
+                .filter(n -> n.report().types().containsAll(types))
+                .filter(n -> !n.report().group(g.name()).banned())
+                .map(NodeView::name).sorted(byRank).toList();
+
+        String target;
+        String reason;
+        String move = g.moveTo();
+        if (g.role() == GroupDef.Role.STOPPED) {
+            target = null;
+            reason = "stopped by the admin (vigil:bring-in to start it)";
+        } else if (move != null && candidates.contains(move)) {
+            target = move;
+            reason = "switchover to " + move + " requested by the admin";
+        } else {
+            List<String> healthyHolders = holders.stream().filter(candidates::contains).sorted(byRank).toList();
+            if (!healthyHolders.isEmpty()) {
+                String h = healthyHolders.get(0);
+                String best = candidates.get(0);
+                NodeView bestView = s.nodes().get(best);
+                if (g.failback() == GroupDef.Failback.AUTO && !best.equals(h) && byRank.compare(best, h) < 0) {
+                    long stableFor = s.now() - bestView.onlineSince();
+                    if (stableFor >= g.failbackDelayMillis()) {
+                        target = best;
+                        reason = "automatic failback to preferred node " + best;
+                    } else {
+                        target = h;
+                        reason = "runs on " + h + "; failback to " + best + " after it has been up for "
+                                + g.failbackDelayMillis() / 1000 + " s";
+                    }
+                } else {
+                    target = h;
+                    reason = "runs on " + h + (candidates.size() > 1 && !best.equals(h) ? " (sticky)" : "");
+                }
+            } else if (!candidates.isEmpty()) {
+                target = candidates.get(0);
+                reason = holders.isEmpty() ? "placed on " + target + ", the most preferred eligible node"
+                        : "moves to " + target + ": it cannot stay on " + String.join(", ", holders);
+            } else {
+                target = null;
+                reason = "no eligible node: " + whyNoCandidates(s, g, up, types);
+            }
+        }
+
+        if (move != null && (g.role() == GroupDef.Role.STOPPED || !canEverHost(s, g, move, types))) {
+            String clearer = target != null ? target : up.isEmpty() ? local : up.get(0).name();
+            if (clearer.equals(local)) {
+                actions.add(new Action.ClearMove(g.name(), move));
+            }
+        }
+
+        if (busy) {
+            return new Placement(target, reason);
+        }
+        boolean localActive = s.nodes().get(local).report().group(g.name()).isActive();
+        if (localActive && !local.equals(target)) {
+            stopHighestActive(s, g, 0, actions);
+        } else if (local.equals(target)) {
+            List<String> others = holders.stream().filter(h -> !h.equals(local)).toList();
+            if (!others.isEmpty()) {
+                return new Placement(target, reason + "; waiting for " + String.join(", ", others) + " to stop it");
+            }
+            if (!s.settled()) {
+                return new Placement(target, reason + "; waiting for membership to settle after start-up");
+            }
+            int failed = firstIndex(s, g, ResourceState.FAILED);
+            if (failed >= 0) {
+                stopHighestActive(s, g, failed, actions);
+                return new Placement(target, reason + "; recovering " + g.resources().get(failed).name());
+            }
+            int next = firstIndex(s, g, ResourceState.STOPPED);
+            if (next >= 0) {
+                actions.add(new Action.Start(g.name(), g.resources().get(next).name()));
+            } else if (local.equals(move)) {
+                actions.add(new Action.ClearMove(g.name(), move));
+            }
+        }
+        return new Placement(target, reason);
+    }
+
+    private static boolean canEverHost(Snapshot s, GroupDef g, String node, Set<String> types) {
+        NodeView v = s.nodes().get(node);
+        return v != null && v.membership().isUp() && v.report().types().containsAll(types)
+                && !v.report().group(g.name()).banned();
+    }
+
+    private static void stopHighestActive(Snapshot s, GroupDef g, int from, List<Action> actions) {
+        for (int k = g.resources().size() - 1; k >= from; k--) {
+            String r = g.resources().get(k).name();
+            ResourceState st = s.localState(r);
+            if (st == ResourceState.RUNNING || st == ResourceState.FAILED) {
+                actions.add(new Action.Stop(g.name(), r));
+                return;
+            }
+        }
+    }
+
+    private static int firstIndex(Snapshot s, GroupDef g, ResourceState state) {
+        for (int k = 0; k < g.resources().size(); k++) {
+            if (s.localState(g.resources().get(k).name()) == state) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    private static void addMonitors(Snapshot s, GroupDef g, List<Action> actions) {
+        for (ResourceDef r : g.resources()) {
+            LocalResource lr = s.local().get(r.name());
+            if (lr != null && lr.state() == ResourceState.RUNNING && lr.typeInstalled() && !s.busy().contains(r.name())
+                    && s.now() - lr.lastMonitor() >= lr.monitorInterval()) {
+                actions.add(new Action.Monitor(g.name(), r.name()));
+            }
+        }
+    }
+
+    private static Comparator<String> rank(GroupDef g) {
+        return Comparator.<String>comparingInt(n -> {
+            int i = g.preferredNodes().indexOf(n);
+            return i < 0 ? Integer.MAX_VALUE : i;
+        }).thenComparing(Comparator.naturalOrder());
+    }
+
+    private static List<String> nodesWith(List<NodeView> up, GroupDef g, ResourceState st) {
+        return up.stream().filter(n -> n.report().group(g.name()).any(st)).map(NodeView::name).toList();
+    }
+
+    private static String holderOf(Snapshot s, GroupDef g) {
+        return s.nodes().values().stream().filter(n -> n.membership().isUp())
+                .filter(n -> n.report().group(g.name()).isActive()).map(NodeView::name).sorted().findFirst().orElse(null);
+    }
+
+    private static String names(List<ResourceDef> rs) {
+        return rs.stream().map(ResourceDef::name).collect(Collectors.joining(", "));
+    }
+
+    private static String whyNoCandidates(Snapshot s, GroupDef g, List<NodeView> up, Set<String> types) {
+        List<String> why = new ArrayList<>();
+        for (NodeView n : up) {
+            boolean settled = n.name().equals(s.localNode()) ? s.settled() : n.report().settled();
+            if (!settled) {
+                why.add(n.name() + " is starting up");
+            } else if (!n.report().types().containsAll(types)) {
+                Set<String> missing = new TreeSet<>(types);
+                missing.removeAll(n.report().types());
+                why.add(n.name() + " lacks type " + String.join(", ", missing));
+            } else if (n.report().group(g.name()).banned()) {
+                String note = n.report().group(g.name()).note();
+                why.add(n.name() + " is banned after failures" + (note.isEmpty() ? "" : " (" + note + ")"));
+            }
+        }
+        return why.isEmpty() ? "no node is up" : String.join("; ", why);
+    }
+}

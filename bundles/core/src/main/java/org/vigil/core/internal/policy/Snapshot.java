@@ -1,0 +1,33 @@
+package org.vigil.core.internal.policy;
+
+import java.util.Map;
+import java.util.Set;
+import org.vigil.core.internal.model.ClusterDocument;
+
+/**
+ * Everything the policy decides from: the cluster as this node sees it at one instant.
+ *
+ * @param localNode this node's name
+ * @param now       the instant, on this node's monotonic clock (ms)
+ * @param settled   true once this node's start-up wait is over: before that it starts nothing
+ * @param document  the cluster document
+ * @param nodes     every node this node knows, including itself
+ * @param local     this node's resources by name (all resources of the document, plus orphans still active)
+ * @param busy      the resources with an operation under way here
+ */
+public record Snapshot(String localNode, long now, boolean settled, ClusterDocument document,
+        Map<String, NodeView> nodes, Map<String, LocalResource> local, Set<String> busy) {
+
+    /** Canonical constructor; copies collections. */
+    public Snapshot {
+        nodes = Map.copyOf(nodes);
+        local = Map.copyOf(local);
+        busy = Set.copyOf(busy);
+    }
+
+    /** @param r a resource; @return its state here ({@link ResourceState#STOPPED} when unknown to the map) */
+    public ResourceState localState(String r) {
+        LocalResource lr = local.get(r);
+        return lr == null ? ResourceState.STOPPED : lr.state();
+    }
+}

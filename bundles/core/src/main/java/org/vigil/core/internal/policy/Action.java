@@ -9,6 +9,9 @@ public sealed interface Action {
     /** @return a one-line rendering for logs and golden scenarios */
     String render();
 
+    /** @return the resource the action is about (empty for document changes) */
+    String resource();
+
     /** Start one resource of a group here. @param group the group @param resource the resource */
     record Start(String group, String resource) implements Action {
         public String render() {
@@ -55,6 +58,10 @@ public sealed interface Action {
      * @param moveTo the request being cleared
      */
     record ClearMove(String group, String moveTo) implements Action {
+        public String resource() {
+            return "";
+        }
+
         public String render() {
             return "clear-move " + group + " (was to " + moveTo + ")";
         }

@@ -1,0 +1,456 @@
+package org.vigil.core.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.api.ParameterDescription;
+import org.vigil.api.alert.AlertEvent;
+import org.vigil.api.alert.AlertSink;
+import org.vigil.api.heartbeat.HeartbeatTransportFactory;
+import org.vigil.api.heartbeat.TransportDescription;
+import org.vigil.api.resource.OperationResult;
+import org.vigil.api.resource.ResourceType;
+import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.core.internal.engine.Alerts;
+import org.vigil.core.internal.engine.DocumentStore;
+import org.vigil.core.internal.engine.Engine;
+import org.vigil.core.internal.engine.EngineStatus;
+import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.engine.WireReport;
+import org.vigil.core.internal.exec.ProcessRegistry;
+import org.vigil.core.internal.frame.FrameCodec;
+import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.model.ClusterDocument;
+import org.vigil.core.internal.model.Names;
+
+/**
+ * The cluster service of one node: wires the document, membership, heartbeat paths, the engine and the
+ * plug-ins discovered at runtime. Configured by {@code etc/org.vigil.node.cfg}.
+ */
+@Component(service = ClusterService.class, immediate = true, configurationPid = "org.vigil.node",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ClusterNode.Config.class)
+public class ClusterNode implements ClusterService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    /** Node-local settings. */
+    @ObjectClassDefinition(name = "Vigil node", description = "Settings of this cluster node")
+    public @interface Config {
+        /** @return the node's name */
+        @AttributeDefinition(description = "This node's name, unique in the cluster (default: the host name)")
+        String node_name() default "";
+
+        /** @return the key file */
+        @AttributeDefinition(description = "File holding the cluster key (base64, at least 16 bytes, mode 0600); "
+                + "the same on every node. Default: ${karaf.etc}/vigil-cluster.key")
+        String cluster_key_file() default "";
+
+        /** @return the heartbeat interval */
+        @AttributeDefinition(description = "Milliseconds between heartbeats on every path")
+        long heartbeat_interval_ms() default 100;
+
+        /** @return the dead time */
+        @AttributeDefinition(description = "Milliseconds of silence on every path after which a node is declared lost")
+        long dead_time_ms() default 600;
+
+        /** @return the state directory */
+        @AttributeDefinition(description = "Where the node keeps the cluster document and resource state. "
+                + "Default: ${karaf.data}/vigil")
+        String state_dir() default "";
+    }
+
+    private final List<ResourceType> pendingTypes = new CopyOnWriteArrayList<>();
+    private final List<HeartbeatTransportFactory> pendingFactories = new CopyOnWriteArrayList<>();
+    private final List<PathConfiguration> pendingPaths = new CopyOnWriteArrayList<>();
+    private final List<AlertSink> pendingSinks = new CopyOnWriteArrayList<>();
+
+    private volatile String node;
+    private volatile long incarnation;
+    private volatile Engine engine;
+    private volatile HeartbeatIo io;
+    private volatile DocumentStore docs;
+    private volatile MembershipTracker members;
+    private volatile Alerts alerts;
+    private volatile ProcessRegistry processes;
+    private volatile ExecutorService workers;
+    private volatile WireReport shutdownReport;
+
+    private static long now() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /** @param c the node configuration */
+    @Activate
+    public void activate(Config c) throws IOException {
+        node = c.node_name().isBlank() ? hostName() : c.node_name().trim();
+        Names.check("node", node);
+        Path stateDir = Paths.get(c.state_dir().isBlank() ? prop("karaf.data", "data") + "/vigil" : c.state_dir());
+        Files.createDirectories(stateDir);
+        incarnation = nextIncarnation(stateDir);
+        AtomicInteger n = new AtomicInteger();
+        workers = new ThreadPoolExecutor(2, 32, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "vigil-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        alerts = new Alerts(node, workers);
+        pendingSinks.forEach(alerts::addSink);
+        processes = new ProcessRegistry(stateDir.resolve("run"));
+        members = new MembershipTracker(c.heartbeat_interval_ms(), c.dead_time_ms());
+        Engine[] e = new Engine[1];
+        HeartbeatIo[] h = new HeartbeatIo[1];
+        docs = new DocumentStore(stateDir.resolve("cluster.json"), () -> {
+            if (e[0] != null) {
+                e[0].wakeup();
+            }
+        });
+        String keyProblem = null;
+        FrameCodec codec = null;
+        Path keyFile = Paths.get(c.cluster_key_file().isBlank() ? prop("karaf.etc", "etc") + "/vigil-cluster.key"
+                : c.cluster_key_file());
+        try {
+            codec = new FrameCodec(readKey(keyFile));
+        } catch (IOException | IllegalArgumentException ex) {
+            keyProblem = "no usable cluster key: " + ex.getMessage() + ". Run bin/vigil-keygen on one node and copy "
+                    + keyFile + " to every node; until then this node runs nothing";
+            LOG.error(keyProblem);
+        }
+        long settle = c.dead_time_ms() + 2 * c.heartbeat_interval_ms();
+        engine = e[0] = new Engine(node, stateDir, ClusterNode::now, docs, members, processes, alerts, workers, settle,
+                () -> {
+                    if (h[0] != null) {
+                        h[0].kick();
+                    }
+                });
+        engine.setNotReady(keyProblem);
+        pendingTypes.forEach(engine::typeAdded);
+        if (codec != null) {
+            io = h[0] = new HeartbeatIo(node, incarnation, codec, members, docs, this::currentReport, ClusterNode::now,
+                    engine::wakeup, alerts, c.heartbeat_interval_ms());
+            pendingFactories.forEach(io::addFactory);
+            pendingPaths.forEach(io::addPath);
+            io.start();
+        }
+        engine.start();
+        LOG.info("Vigil node {} started (incarnation {}, heartbeat every {} ms, dead time {} ms, state in {})", node,
+                incarnation, c.heartbeat_interval_ms(), c.dead_time_ms(), stateDir);
+    }
+
+    /** @param c the changed configuration: timing applies at once; name, key and state directory at the next start */
+    @Modified
+    public void modified(Config c) {
+        members.setTiming(c.heartbeat_interval_ms(), c.dead_time_ms());
+        engine.setSettleMillis(c.dead_time_ms() + 2 * c.heartbeat_interval_ms());
+        if (io != null) {
+            io.setInterval(c.heartbeat_interval_ms());
+        }
+        String wanted = c.node_name().isBlank() ? hostName() : c.node_name().trim();
+        if (!wanted.equals(node)) {
+            LOG.warn("node.name changed to {}: it takes effect when the node restarts", wanted);
+        }
+        LOG.info("heartbeat interval {} ms, dead time {} ms", c.heartbeat_interval_ms(), c.dead_time_ms());
+    }
+
+    /** Stops every local resource so peers take over, tells them this node leaves, then closes everything. */
+    @Deactivate
+    public void deactivate() {
+        LOG.info("Vigil node {} is stopping: stopping its resources so the other nodes take over", node);
+        HeartbeatIo h = io;
+        engine.shutdown(r -> {
+            shutdownReport = r;
+            if (h != null) {
+                h.kick();
+            }
+        });
+        if (h != null) {
+            try {
+                Thread.sleep(100); // let the "leaving" heartbeat go out on every path
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            h.stop();
+        }
+        processes.close();
+        workers.shutdownNow();
+        LOG.info("Vigil node {} stopped", node);
+    }
+
+    private WireReport currentReport() {
+        WireReport s = shutdownReport;
+        return s != null ? s : engine.report();
+    }
+
+    private static String prop(String name, String def) {
+        String v = System.getProperty(name);
+        return v == null ? def : v;
+    }
+
+    private static String hostName() {
+        try {
+            String h = InetAddress.getLocalHost().getHostName();
+            int dot = h.indexOf('.');
+            return dot > 0 ? h.substring(0, dot) : h;
+        } catch (IOException e) {
+            return "node";
+        }
+    }
+
+    static byte[] readKey(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IOException("the key file " + file + " does not exist");
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
+                LOG.warn("the cluster key file {} is readable by others; make it mode 0600", file);
+            }
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the key file " + file + " does not hold base64 text");
+        }
+        if (key.length < FrameCodec.MIN_KEY_BYTES) {
+            throw new IllegalArgumentException("the key in " + file + " has " + key.length + " bytes; at least "
+                    + FrameCodec.MIN_KEY_BYTES + " are required");
+        }
+        return key;
+    }
+
+    private static long nextIncarnation(Path stateDir) throws IOException {
+        Path f = stateDir.resolve("incarnation");
+        long last = 0;
+        if (Files.exists(f)) {
+            try {
+                last = Long.parseLong(Files.readString(f).trim());
+            } catch (NumberFormatException e) {
+                LOG.warn("{} is not a number; starting a new incarnation series", f);
+            }
+        }
+        // Grows across restarts even if the clock steps back, and across a lost state directory via the clock.
+        long next = Math.max(last + 1, System.currentTimeMillis());
+        Files.writeString(f, Long.toString(next));
+        return next;
+    }
+
+    // ---- plug-ins (dynamic, multiple) ----
+
+    /** @param t a resource type */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addResourceType(ResourceType t) {
+        pendingTypes.add(t);
+        Engine e = engine;
+        if (e != null) {
+            e.typeAdded(t);
+        }
+    }
+
+    /** @param t a resource type going away */
+    public void removeResourceType(ResourceType t) {
+        pendingTypes.remove(t);
+        Engine e = engine;
+        if (e != null) {
+            e.typeRemoved(t);
+        }
+    }
+
+    /** @param f a heartbeat transport */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addTransport(HeartbeatTransportFactory f) {
+        pendingFactories.add(f);
+        HeartbeatIo h = io;
+        if (h != null) {
+            h.addFactory(f);
+        }
+    }
+
+    /** @param f a heartbeat transport going away */
+    public void removeTransport(HeartbeatTransportFactory f) {
+        pendingFactories.remove(f);
+        HeartbeatIo h = io;
+        if (h != null) {
+            h.removeFactory(f);
+        }
+    }
+
+    /** @param p a configured heartbeat path */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addPath(PathConfiguration p) {
+        pendingPaths.add(p);
+        HeartbeatIo h = io;
+        if (h != null) {
+            h.addPath(p);
+        }
+    }
+
+    /** @param p a path configuration going away */
+    public void removePath(PathConfiguration p) {
+        pendingPaths.remove(p);
+        HeartbeatIo h = io;
+        if (h != null) {
+            h.removePath(p);
+        }
+    }
+
+    /** @param s an alert sink */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addAlertSink(AlertSink s) {
+        pendingSinks.add(s);
+        Alerts a = alerts;
+        if (a != null) {
+            a.addSink(s);
+        }
+    }
+
+    /** @param s an alert sink going away */
+    public void removeAlertSink(AlertSink s) {
+        pendingSinks.remove(s);
+        Alerts a = alerts;
+        if (a != null) {
+            a.removeSink(s);
+        }
+    }
+
+    // ---- ClusterService ----
+
+    @Override
+    public String nodeName() {
+        return node;
+    }
+
+    @Override
+    public long incarnation() {
+        return incarnation;
+    }
+
+    @Override
+    public EngineStatus engineStatus() {
+        return engine.status();
+    }
+
+    @Override
+    public Map<String, MembershipTracker.PeerView> peers() {
+        return members.peers(now());
+    }
+
+    @Override
+    public Map<String, HeartbeatIo.PathStatus> paths() {
+        HeartbeatIo h = io;
+        return h == null ? Map.of() : h.status();
+    }
+
+    @Override
+    public ClusterDocument document() {
+        return docs.current();
+    }
+
+    @Override
+    public ClusterDocument change(UnaryOperator<ClusterDocument> change) {
+        ClusterDocument d = docs.update(change);
+        HeartbeatIo h = io;
+        if (h != null) {
+            h.pushDocument();
+        }
+        engine.wakeup();
+        return d;
+    }
+
+    @Override
+    public Map<String, ResourceTypeDescription> resourceTypes() {
+        Map<String, ResourceTypeDescription> out = new TreeMap<>();
+        engine.types().forEach((k, t) -> {
+            try {
+                out.put(k, t.describe());
+            } catch (RuntimeException e) {
+                LOG.warn("resource type {} failed to describe itself: {}", k, e.toString());
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Map<String, TransportDescription> pathTypes() {
+        HeartbeatIo h = io;
+        return h == null ? Map.of() : h.transports();
+    }
+
+    @Override
+    public List<String> validateResource(String type, Map<String, String> params) {
+        ResourceType t = engine.types().get(type);
+        if (t == null) {
+            return List.of("type '" + type + "' is not installed on this node (installed: "
+                    + String.join(", ", engine.types().keySet()) + "); install its feature with feature:install vigil-resource-" + type);
+        }
+        List<String> problems = new ArrayList<>();
+        ResourceTypeDescription d = t.describe();
+        Map<String, String> full = new TreeMap<>();
+        for (ParameterDescription p : d.parameters()) {
+            if (p.defaultValue() != null) {
+                full.put(p.name(), p.defaultValue());
+            }
+        }
+        for (String k : params.keySet()) {
+            if (d.parameter(k).isEmpty()) {
+                problems.add(k + ": not a parameter of type " + type + " (parameters: "
+                        + String.join(", ", d.parameters().stream().map(ParameterDescription::name).toList()) + ")");
+            }
+        }
+        for (ParameterDescription p : d.parameters()) {
+            if (p.required() && (params.get(p.name()) == null || params.get(p.name()).isBlank())) {
+                problems.add(p.name() + ": required (" + p.description() + ")");
+            }
+        }
+        if (problems.isEmpty()) {
+            full.putAll(params);
+            try {
+                OperationResult r = t.validate(full);
+                if (r == null || !r.isOk()) {
+                    problems.add(r == null ? "the type's validation returned nothing" : r.message());
+                }
+            } catch (RuntimeException e) {
+                problems.add("the type's validation failed: " + e);
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public List<AlertEvent> recentEvents() {
+        return alerts.recent();
+    }
+}

@@ -1,0 +1,59 @@
+package org.vigil.core.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.vigil.api.alert.AlertEvent;
+import org.vigil.api.heartbeat.TransportDescription;
+import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.core.internal.engine.EngineStatus;
+import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.model.ClusterDocument;
+
+/** The cluster service of this node, as the shell commands see it. Internal to the core bundle. */
+public interface ClusterService {
+
+    /** @return this node's name */
+    String nodeName();
+
+    /** @return this node's incarnation */
+    long incarnation();
+
+    /** @return the engine's latest status, or null before the first tick */
+    EngineStatus engineStatus();
+
+    /** @return every peer this node has heard */
+    Map<String, MembershipTracker.PeerView> peers();
+
+    /** @return this node's heartbeat paths */
+    Map<String, HeartbeatIo.PathStatus> paths();
+
+    /** @return the cluster document */
+    ClusterDocument document();
+
+    /**
+     * Changes the cluster document; the change reaches every node.
+     *
+     * @param change from the current document to the next version
+     * @return the new version
+     * @throws IllegalArgumentException when the change is not valid (nothing changes then)
+     */
+    ClusterDocument change(UnaryOperator<ClusterDocument> change);
+
+    /** @return the resource types installed on this node, by identifier */
+    Map<String, ResourceTypeDescription> resourceTypes();
+
+    /** @return the heartbeat transports installed on this node, by identifier */
+    Map<String, TransportDescription> pathTypes();
+
+    /**
+     * @param type   a resource type
+     * @param params the parameters the admin gave
+     * @return one message per problem, each naming the parameter; empty when valid
+     */
+    List<String> validateResource(String type, Map<String, String> params);
+
+    /** @return the latest cluster events raised on this node, oldest first */
+    List<AlertEvent> recentEvents();
+}

@@ -1,0 +1,106 @@
+package org.vigil.core.internal.engine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.core.internal.model.ClusterDocument;
+
+/**
+ * Holds this node's copy of the cluster document and keeps it on disk. Adopts a peer's copy when it
+ * supersedes the local one. A file that cannot be read is kept aside, never overwritten, so nothing the
+ * admin wrote is lost; the node then starts from an empty document and adopts its peers' copy.
+ */
+public final class DocumentStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentStore.class);
+
+    private final Path file;
+    private volatile ClusterDocument current;
+    private final Runnable onChange;
+
+    /** @param file where the document lives @param onChange called after every adopted change */
+    public DocumentStore(Path file, Runnable onChange) {
+        this.file = file;
+        this.onChange = onChange;
+        this.current = load(file);
+    }
+
+    private static ClusterDocument load(Path file) {
+        if (!Files.exists(file)) {
+            return ClusterDocument.empty();
+        }
+        try {
+            return ClusterDocument.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            Path aside = file.resolveSibling(file.getFileName() + ".invalid-" + System.currentTimeMillis());
+            try {
+                Files.move(file, aside);
+            } catch (IOException moveFailed) {
+                LOG.error("cannot move the unreadable cluster document {} aside: {}", file, moveFailed.toString());
+            }
+            LOG.error("the cluster document {} is not valid ({}); kept it as {} and starting from an empty document "
+                    + "until a peer supplies its copy", file, e.getMessage(), aside);
+            return ClusterDocument.empty();
+        }
+    }
+
+    /** @return the current document */
+    public ClusterDocument current() {
+        return current;
+    }
+
+    /**
+     * Applies a local change and persists it.
+     *
+     * @param change from the current document to the next version (must raise the version)
+     * @return the new document
+     * @throws IllegalArgumentException when the change is invalid; nothing is changed then
+     */
+    public synchronized ClusterDocument update(UnaryOperator<ClusterDocument> change) {
+        ClusterDocument next = change.apply(current);
+        if (next.version() <= current.version()) {
+            throw new IllegalStateException("a change must raise the document version");
+        }
+        persist(next);
+        current = next;
+        onChange.run();
+        return next;
+    }
+
+    /** @param doc a peer's document @return true when it superseded the local one and was adopted */
+    public synchronized boolean offer(ClusterDocument doc) {
+        if (!doc.supersedes(current)) {
+            return false;
+        }
+        if (doc.version() == current.version()) {
+            LOG.warn("two nodes changed the cluster document at version {} at once; the change from {} wins, the one "
+                    + "from {} is superseded", doc.version(), doc.origin(), current.origin());
+        }
+        persist(doc);
+        current = doc;
+        LOG.info("adopted cluster document version {} from {}", doc.version(), doc.origin());
+        onChange.run();
+        return true;
+    }
+
+    private void persist(ClusterDocument doc) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, doc.toPrettyJson(), StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the cluster document " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,738 @@
+package org.vigil.core.internal.engine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.api.ParameterDescription;
+import org.vigil.api.alert.Severity;
+import org.vigil.api.resource.OperationResult;
+import org.vigil.api.resource.ResourceHandler;
+import org.vigil.api.resource.ResourceType;
+import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.api.resource.ResultCode;
+import org.vigil.core.internal.exec.ProcessRegistry;
+import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.model.ClusterDocument;
+import org.vigil.core.internal.model.GroupDef;
+import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.policy.Action;
+import org.vigil.core.internal.policy.Decision;
+import org.vigil.core.internal.policy.GroupReport;
+import org.vigil.core.internal.policy.LocalResource;
+import org.vigil.core.internal.policy.Membership;
+import org.vigil.core.internal.policy.NodeReport;
+import org.vigil.core.internal.policy.NodeView;
+import org.vigil.core.internal.policy.Policy;
+import org.vigil.core.internal.policy.ResourceState;
+import org.vigil.core.internal.policy.Snapshot;
+
+/**
+ * The executor beside the pure {@link Policy}: one engine thread owns all local resource state. Each
+ * tick it evaluates membership, takes a {@link Snapshot}, asks the policy, and hands the resulting
+ * operations to worker threads, each guarded by a timeout; results come back to the engine thread
+ * through its inbox. Plug-in calls never run on the engine thread, so a hung agent cannot stall
+ * membership or other groups.
+ */
+public final class Engine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    private static final long TICK_MILLIS = 25;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
+
+    /** Times an operation may take beyond its deadline before the engine declares it timed out. */
+    private static final long TIMEOUT_GRACE_MILLIS = 200;
+
+    private final String node;
+    private final Path stateDir;
+    private final LongSupplier clock;
+    private final DocumentStore docs;
+    private final MembershipTracker members;
+    private final ProcessRegistry processes;
+    private final Alerts alerts;
+    private final ExecutorService workers;
+    private final Runnable reportChanged;
+    private final long startedAt;
+    private volatile long settleMillis;
+    private volatile String notReadyReason;
+
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final Map<String, ResourceType> types = new ConcurrentHashMap<>();
+
+    // Engine thread only.
+    private final Map<String, Local> local = new TreeMap<>();
+    private final Map<String, GroupLocal> groupState = new HashMap<>();
+    private Map<String, Decision.Placement> lastPlacements = Map.of();
+    private boolean clusterMaintenance;
+    private final Deque<String> recentFailures = new ArrayDeque<>();
+
+    private volatile Thread thread;
+    private volatile boolean running;
+    private volatile WireReport report;
+    private volatile EngineStatus status;
+
+    /** One resource on this node. */
+    private static final class Local {
+        final String name;
+        ResourceDef def;
+        String group;
+        ResourceState state;
+        long lastMonitor;
+        String message = "";
+        boolean degraded;
+        ResourceHandler handler;
+        ResourceDef handlerDef;
+        ResourceType handlerType;
+        InFlight op;
+
+        Local(String name) {
+            this.name = name;
+        }
+    }
+
+    /** One group's failure history on this node. */
+    private static final class GroupLocal {
+        final Deque<Long> failures = new ArrayDeque<>();
+        String banned; // reason, or null
+        long cleanupSeen = -1;
+        String lastNote = "";
+        boolean maintenance;
+    }
+
+    private record InFlight(Action action, OpContext ctx, Future<?> future) {
+    }
+
+    /**
+     * @param node          this node's name
+     * @param stateDir      where per-resource state directories live
+     * @param clock         monotonic milliseconds
+     * @param docs          the cluster document
+     * @param members       membership
+     * @param processes     the registry of supervised programs
+     * @param alerts        where events go
+     * @param workers       threads for plug-in calls
+     * @param settleMillis  how long after start the node waits before starting anything
+     * @param reportChanged called (from the engine thread) when this node's report changed
+     */
+    public Engine(String node, Path stateDir, LongSupplier clock, DocumentStore docs, MembershipTracker members,
+            ProcessRegistry processes, Alerts alerts, ExecutorService workers, long settleMillis, Runnable reportChanged) {
+        this.node = node;
+        this.stateDir = stateDir;
+        this.clock = clock;
+        this.docs = docs;
+        this.members = members;
+        this.processes = processes;
+        this.alerts = alerts;
+        this.workers = workers;
+        this.settleMillis = settleMillis;
+        this.reportChanged = reportChanged;
+        this.startedAt = clock.getAsLong();
+        this.report = new WireReport(new NodeReport(0, Set.of(), false, Map.of()), "", false);
+    }
+
+    /** @param reason why this node must not run anything (no cluster key, ...), or null when ready */
+    public void setNotReady(String reason) {
+        this.notReadyReason = reason;
+    }
+
+    /** @param millis the start-up wait */
+    public void setSettleMillis(long millis) {
+        this.settleMillis = millis;
+    }
+
+    /** Starts the engine thread. */
+    public synchronized void start() {
+        running = true;
+        Thread t = new Thread(this::loop, "vigil-engine");
+        t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY - 1);
+        thread = t;
+        t.start();
+    }
+
+    /** Wakes the engine thread now (new frame, new document, command). */
+    public void wakeup() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** @param task work to run on the engine thread */
+    public void submit(Runnable task) {
+        inbox.add(task);
+        wakeup();
+    }
+
+    /** @return the latest report for heartbeats */
+    public WireReport report() {
+        return report;
+    }
+
+    /** @return the latest status for the shell */
+    public EngineStatus status() {
+        return status;
+    }
+
+    /** @return the installed resource types by identifier */
+    public Map<String, ResourceType> types() {
+        return Map.copyOf(types);
+    }
+
+    // ---- resource types come and go (called from DS threads) ----
+
+    /** @param t a resource type that appeared */
+    public void typeAdded(ResourceType t) {
+        ResourceTypeDescription d = describe(t);
+        if (d == null) {
+            return;
+        }
+        types.put(d.type(), t);
+        submit(() -> {
+            List<String> readopt = new ArrayList<>();
+            for (Local l : local.values()) {
+                if (l.def != null && l.def.type().equals(d.type()) && l.op == null) {
+                    l.handler = null;
+                    if (l.state == ResourceState.UNMANAGED || l.state == ResourceState.STOPPED) {
+                        if (l.state == ResourceState.UNMANAGED) {
+                            readopt.add(l.name);
+                        }
+                        l.state = ResourceState.UNKNOWN;
+                    }
+                }
+            }
+            LOG.info("resource type '{}' is available", d.type());
+            if (!readopt.isEmpty()) {
+                alerts.raise(Severity.INFO, "type-returned", d.type(), "resource type " + d.type()
+                        + " is back; probing " + String.join(", ", readopt) + " to re-adopt them");
+            }
+        });
+    }
+
+    /** @param t a resource type that is going away */
+    public void typeRemoved(ResourceType t) {
+        String id = null;
+        for (Map.Entry<String, ResourceType> e : types.entrySet()) {
+            if (e.getValue() == t) {
+                id = e.getKey();
+            }
+        }
+        if (id == null) {
+            return;
+        }
+        types.remove(id, t);
+        String type = id;
+        submit(() -> {
+            List<String> unmanaged = new ArrayList<>();
+            for (Local l : local.values()) {
+                if (l.def != null && l.def.type().equals(type)) {
+                    l.handler = null;
+                    if (l.state.isActive()) {
+                        l.state = ResourceState.UNMANAGED;
+                        unmanaged.add(l.name);
+                    }
+                }
+            }
+            if (unmanaged.isEmpty()) {
+                LOG.info("resource type '{}' was removed", type);
+            } else {
+                alerts.raise(Severity.WARNING, "type-removed", type, "resource type " + type + " was removed; "
+                        + String.join(", ", unmanaged) + " keep running unmanaged until it returns");
+            }
+        });
+    }
+
+    private static ResourceTypeDescription describe(ResourceType t) {
+        try {
+            return Objects.requireNonNull(t.describe(), "describe() returned null");
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("resource type {} cannot describe itself and is ignored: {}", t.getClass().getName(), e.toString());
+            return null;
+        }
+    }
+
+    // ---- the loop ----
+
+    private void loop() {
+        while (running) {
+            try {
+                tick();
+            } catch (RuntimeException e) {
+                LOG.error("engine tick failed; continuing", e);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+        }
+    }
+
+    private void tick() {
+        Runnable task;
+        while ((task = inbox.poll()) != null) {
+            task.run();
+        }
+        long now = clock.getAsLong();
+        for (MembershipTracker.Transition t : members.evaluate(now)) {
+            Severity sev = t.to() == Membership.LOST ? Severity.CRITICAL : Severity.INFO;
+            if (t.to() == Membership.SUSPECT) {
+                LOG.info("node {} is suspect: {}", t.node(), t.detail());
+            } else {
+                alerts.raise(sev, t.to() == Membership.LOST ? "node-lost" : "node-" + t.to().name().toLowerCase(),
+                        t.node(), "node " + t.node() + " is " + t.to().name().toLowerCase() + ": " + t.detail());
+            }
+        }
+        ClusterDocument doc = docs.current();
+        syncWithDocument(doc);
+        checkTimeouts(now);
+        boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
+        Snapshot snap = snapshot(now, settled, doc);
+        Decision decision = Policy.decide(snap);
+        logPlacements(decision);
+        for (Action a : decision.actions()) {
+            dispatch(a, now);
+        }
+        publish(snap, decision, settled);
+    }
+
+    private void syncWithDocument(ClusterDocument doc) {
+        Set<String> defined = new HashSet<>();
+        boolean clusterLeft = clusterMaintenance && !doc.maintenance();
+        clusterMaintenance = doc.maintenance();
+        for (GroupDef g : doc.groups()) {
+            GroupLocal gl = groupState.computeIfAbsent(g.name(), k -> new GroupLocal());
+            boolean left = clusterLeft || (gl.maintenance && !g.maintenance());
+            gl.maintenance = g.maintenance();
+            if (left) {
+                // Vigil took no action while in maintenance: the admin may have changed anything; look again.
+                for (ResourceDef r : g.resources()) {
+                    Local l = local.get(r.name());
+                    if (l != null && l.op == null && types.containsKey(r.type()) && l.state != ResourceState.STOP_FAILED) {
+                        l.state = ResourceState.UNKNOWN;
+                    }
+                }
+            }
+            if (gl.cleanupSeen < 0) {
+                gl.cleanupSeen = g.cleanup();
+            } else if (g.cleanup() > gl.cleanupSeen) {
+                gl.cleanupSeen = g.cleanup();
+                gl.failures.clear();
+                gl.banned = null;
+                gl.lastNote = "";
+                for (ResourceDef r : g.resources()) {
+                    Local l = local.get(r.name());
+                    if (l != null && l.state == ResourceState.STOP_FAILED && l.op == null) {
+                        l.state = ResourceState.UNKNOWN;
+                    }
+                }
+                alerts.raise(Severity.INFO, "cleanup", g.name(), "failures of group " + g.name() + " cleared on " + node);
+            }
+            for (ResourceDef r : g.resources()) {
+                defined.add(r.name());
+                Local l = local.get(r.name());
+                if (l == null) {
+                    l = new Local(r.name());
+                    l.state = types.containsKey(r.type()) ? ResourceState.UNKNOWN : ResourceState.STOPPED;
+                    local.put(r.name(), l);
+                }
+                if (l.def != null && !l.def.type().equals(r.type()) && l.op == null) {
+                    l.handler = null;
+                    l.state = l.state.isActive() ? l.state : ResourceState.UNKNOWN;
+                }
+                l.def = r;
+                l.group = g.name();
+            }
+        }
+        groupState.keySet().retainAll(doc.groups().stream().map(GroupDef::name).toList());
+        // Orphans that are stopped are forgotten; active ones stay until stopped.
+        local.values().removeIf(l -> !defined.contains(l.name) && !l.state.isActive() && l.op == null);
+    }
+
+    private Snapshot snapshot(long now, boolean settled, ClusterDocument doc) {
+        Map<String, LocalResource> lr = new HashMap<>();
+        Set<String> busy = new HashSet<>();
+        for (Local l : local.values()) {
+            boolean installed = l.def != null && types.containsKey(l.def.type());
+            lr.put(l.name, new LocalResource(l.name, l.state, l.lastMonitor, monitorInterval(l), installed));
+            if (l.op != null) {
+                busy.add(l.name);
+            }
+        }
+        Map<String, NodeView> nodes = new LinkedHashMap<>();
+        NodeReport own = ownReport(doc, settled);
+        nodes.put(node, new NodeView(node, Membership.ONLINE, startedAt, own));
+        members.peers(now).forEach((name, p) -> {
+            if (!name.equals(node)) {
+                nodes.put(name, new NodeView(name, p.membership(), p.onlineSince(), p.report()));
+            }
+        });
+        return new Snapshot(node, now, settled, doc, nodes, lr, busy);
+    }
+
+    private NodeReport ownReport(ClusterDocument doc, boolean settled) {
+        Map<String, GroupReport> groups = new TreeMap<>();
+        for (GroupDef g : doc.groups()) {
+            Map<String, ResourceState> active = new TreeMap<>();
+            for (ResourceDef r : g.resources()) {
+                Local l = local.get(r.name());
+                if (l != null && l.state.isActive()) {
+                    active.put(r.name(), l.state);
+                }
+            }
+            GroupLocal gl = groupState.get(g.name());
+            boolean banned = gl != null && gl.banned != null;
+            String note = gl == null ? "" : banned ? gl.banned : gl.lastNote;
+            if (!active.isEmpty() || banned || !note.isEmpty()) {
+                groups.put(g.name(), new GroupReport(active, banned, note));
+            }
+        }
+        return new NodeReport(doc.version(), types.keySet(), settled, groups);
+    }
+
+    private long monitorInterval(Local l) {
+        ResourceType t = l.def == null ? null : types.get(l.def.type());
+        ResourceTypeDescription d = t == null ? null : describe(t);
+        return d == null ? 5000 : Math.max(100, d.monitorInterval().toMillis());
+    }
+
+    private void logPlacements(Decision d) {
+        if (!d.placements().equals(lastPlacements)) {
+            d.placements().forEach((g, p) -> {
+                if (!p.equals(lastPlacements.get(g))) {
+                    LOG.info("group {}: {}", g, p.reason());
+                }
+            });
+            lastPlacements = d.placements();
+        }
+    }
+
+    // ---- carrying out actions ----
+
+    private void dispatch(Action a, long now) {
+        if (a instanceof Action.ClearMove cm) {
+            clearMove(cm);
+            return;
+        }
+        Local l = local.get(a.resource());
+        if (l == null || l.op != null || l.def == null) {
+            return;
+        }
+        ResourceType type = types.get(l.def.type());
+        if (type == null) {
+            return;
+        }
+        ResourceTypeDescription d = describe(type);
+        if (d == null) {
+            return;
+        }
+        Duration timeout = a instanceof Action.Start ? d.startTimeout()
+                : isStop(a) ? d.stopTimeout() : d.monitorTimeout();
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            timeout = DEFAULT_TIMEOUT;
+        }
+        ResourceHandler handler;
+        try {
+            handler = handler(l, type, d);
+        } catch (RuntimeException | LinkageError e) {
+            complete(l, null, a, OperationResult.failed("cannot create a handler: " + e), clock.getAsLong());
+            return;
+        }
+        OpContext ctx = new OpContext(timeout.toMillis(), clock);
+        if (a instanceof Action.Start) {
+            l.state = ResourceState.STARTING;
+            LOG.info("starting {} (group {})", l.name, l.group);
+        } else if (a instanceof Action.Stop || a instanceof Action.StopOrphan) {
+            l.state = ResourceState.STOPPING;
+            LOG.info("stopping {} (group {})", l.name, l.group);
+        }
+        Local target = l;
+        ResourceHandler h = handler;
+        try {
+            InFlight[] self = new InFlight[1];
+            Future<?> f = workers.submit(() -> {
+                OperationResult r = call(h, a, ctx, target.name);
+                submit(() -> {
+                    if (target.op != null && target.op == self[0]) {
+                        complete(target, target.op, a, r, clock.getAsLong());
+                    }
+                });
+            });
+            // Completions run on this (the engine) thread, so l.op is set before any completion is applied.
+            self[0] = new InFlight(a, ctx, f);
+            l.op = self[0];
+        } catch (RejectedExecutionException e) {
+            complete(l, null, a, OperationResult.failed("no worker thread free (too many operations under way)"),
+                    clock.getAsLong());
+        }
+    }
+
+    private ResourceHandler handler(Local l, ResourceType type, ResourceTypeDescription d) {
+        if (l.handler != null && l.handlerType == type && l.def.equals(l.handlerDef)) {
+            return l.handler;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (ParameterDescription p : d.parameters()) {
+            if (p.defaultValue() != null) {
+                params.put(p.name(), p.defaultValue());
+            }
+        }
+        params.putAll(l.def.params());
+        ResourceContextImpl ctx = new ResourceContextImpl(l.name, l.group == null ? "" : l.group, node, params,
+                stateDir.resolve("resources").resolve(l.name), processes);
+        l.handler = Objects.requireNonNull(type.createHandler(ctx), "createHandler returned null");
+        l.handlerType = type;
+        l.handlerDef = l.def;
+        return l.handler;
+    }
+
+    private static OperationResult call(ResourceHandler h, Action a, OpContext ctx, String name) {
+        try {
+            OperationResult r = a instanceof Action.Start ? h.start(ctx) : isStop(a) ? h.stop(ctx) : h.monitor(ctx);
+            return r == null ? OperationResult.failed("the agent returned no result") : r;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("agent of {} threw during {}", name, a.render(), e);
+            return OperationResult.failed("the agent threw " + e);
+        }
+    }
+
+    private static boolean isStop(Action a) {
+        return a instanceof Action.Stop || a instanceof Action.StopOrphan;
+    }
+
+    private void checkTimeouts(long now) {
+        for (Local l : local.values()) {
+            InFlight op = l.op;
+            if (op != null && now > op.ctx().deadline() + TIMEOUT_GRACE_MILLIS) {
+                op.ctx().cancel();
+                op.future().cancel(true);
+                complete(l, op, op.action(), OperationResult.failed("timed out after "
+                        + op.ctx().timeout().toMillis() / 1000.0 + " s"), now);
+            }
+        }
+    }
+
+    private void complete(Local l, InFlight op, Action a, OperationResult r, long now) {
+        l.op = null;
+        String g = l.group == null ? "" : l.group;
+        GroupDef gd = docs.current().group(g).orElse(null);
+        boolean typePresent = l.def != null && types.containsKey(l.def.type());
+        l.message = r.message();
+        if (a instanceof Action.Start) {
+                if (r.code().isRunning()) {
+                    l.state = ResourceState.RUNNING;
+                    l.degraded = r.code() == ResultCode.DEGRADED;
+                    l.lastMonitor = now;
+                    LOG.info("started {} (group {})", l.name, g);
+                } else {
+                    l.state = ResourceState.FAILED;
+                    ban(g, "start of " + l.name + " failed: " + r);
+                    alerts.raise(Severity.CRITICAL, "start-failed", l.name, "start of " + l.name + " on " + node
+                            + " failed (" + r + "); group " + g + " may not run here until vigil:cleanup " + g);
+                }
+        } else if (isStop(a)) {
+            stopped(l, g, r);
+        } else if (a instanceof Action.Probe) {
+                l.lastMonitor = now;
+                switch (r.code()) {
+                    case OK, DEGRADED -> {
+                        l.state = ResourceState.RUNNING;
+                        l.degraded = r.code() == ResultCode.DEGRADED;
+                        LOG.info("probe: {} is running here", l.name);
+                    }
+                    case NOT_RUNNING, NOT_INSTALLED -> l.state = ResourceState.STOPPED;
+                    default -> {
+                        l.state = ResourceState.FAILED;
+                        note(g, "probe of " + l.name + " found it failed: " + r);
+                        LOG.warn("probe: {} is failed here: {}", l.name, r);
+                    }
+                }
+        } else if (a instanceof Action.Monitor && l.state == ResourceState.RUNNING) {
+                l.lastMonitor = now;
+                if (r.code().isRunning()) {
+                    l.degraded = r.code() == ResultCode.DEGRADED;
+                } else {
+                    l.state = ResourceState.FAILED;
+                    failed(g, gd, l.name, r, now);
+                }
+        }
+        if (!typePresent && l.state.isActive() && l.state != ResourceState.STOP_FAILED) {
+            l.state = ResourceState.UNMANAGED;
+        }
+        wakeup();
+    }
+
+    private void stopped(Local l, String g, OperationResult r) {
+        if (r.isOk()) {
+            l.state = ResourceState.STOPPED;
+            l.degraded = false;
+            LOG.info("stopped {} (group {})", l.name, g);
+        } else {
+            l.state = ResourceState.STOP_FAILED;
+            ban(g, "stop of " + l.name + " failed: " + r);
+            alerts.raise(Severity.CRITICAL, "stop-failed", l.name, "stop of " + l.name + " on " + node + " failed ("
+                    + r + "); group " + g + " is blocked: it may still run here. Make sure it is stopped, then run "
+                    + "vigil:cleanup " + g);
+        }
+    }
+
+    private void failed(String g, GroupDef gd, String resource, OperationResult r, long now) {
+        GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
+        long window = gd == null ? GroupDef.DEFAULT_RESTART_WINDOW : gd.restartWindowMillis();
+        int max = gd == null ? GroupDef.DEFAULT_MAX_RESTARTS : gd.maxRestarts();
+        gl.failures.addLast(now);
+        while (!gl.failures.isEmpty() && now - gl.failures.peekFirst() > window) {
+            gl.failures.removeFirst();
+        }
+        String what = "monitor of " + resource + " failed (" + r + ")";
+        if (gl.failures.size() > max) {
+            ban(g, what + "; " + gl.failures.size() + " failures within " + window / 1000 + " s");
+            alerts.raise(Severity.CRITICAL, "group-failover", g, what + " on " + node + ": " + gl.failures.size()
+                    + " failures within " + window / 1000 + " s exceed max-restarts " + max + "; group " + g
+                    + " fails over");
+        } else {
+            note(g, what);
+            alerts.raise(Severity.WARNING, "resource-restart", resource, what + " on " + node + "; restarting in place ("
+                    + gl.failures.size() + " of " + max + " within " + window / 1000 + " s)");
+        }
+    }
+
+    private void ban(String g, String reason) {
+        GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
+        gl.banned = reason;
+        remember(g + ": " + reason);
+    }
+
+    private void note(String g, String note) {
+        GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
+        gl.lastNote = note;
+        remember(g + ": " + note);
+    }
+
+    private void remember(String failure) {
+        recentFailures.addLast(java.time.Instant.now().toString().substring(0, 19) + " " + failure);
+        while (recentFailures.size() > 10) {
+            recentFailures.removeFirst();
+        }
+    }
+
+    private void clearMove(Action.ClearMove cm) {
+        try {
+            docs.update(d -> {
+                GroupDef g = d.group(cm.group()).orElse(null);
+                if (g == null || !cm.moveTo().equals(g.moveTo())) {
+                    return d.nextWithMaintenance(node, d.maintenance()); // raced with another change: harmless bump
+                }
+                return d.nextWithGroup(node, cm.group(), x -> x.withRole(x.role(), null));
+            });
+            LOG.info("switchover of {} to {} is over; request cleared", cm.group(), cm.moveTo());
+        } catch (RuntimeException e) {
+            LOG.warn("cannot clear the switchover request of {}: {}", cm.group(), e.getMessage());
+        }
+    }
+
+    private void publish(Snapshot snap, Decision decision, boolean settled) {
+        ClusterDocument doc = snap.document();
+        NodeReport own = snap.nodes().get(node).report();
+        WireReport next = new WireReport(own, doc.digest(), false);
+        if (!next.equals(report)) {
+            report = next;
+            reportChanged.run();
+        }
+        Map<String, EngineStatus.LocalLine> lines = new TreeMap<>();
+        for (Local l : local.values()) {
+            lines.put(l.name, new EngineStatus.LocalLine(l.name, l.group, l.def == null ? "?" : l.def.type(), l.state,
+                    l.degraded, l.message, l.op == null ? null : l.op.action().render()));
+        }
+        status = new EngineStatus(snap, decision, settled, notReadyReason, lines, List.copyOf(recentFailures));
+    }
+
+    // ---- shutdown ----
+
+    /**
+     * Stops the engine thread, then stops every active local resource, groups in reverse order and each
+     * group's resources in reverse order, so peers can take over; bounded by the resources' stop timeouts.
+     *
+     * @param publishLeaving called with each new report while stopping, and with the final "leaving" one
+     */
+    public void shutdown(java.util.function.Consumer<WireReport> publishLeaving) {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Runnable task;
+        while ((task = inbox.poll()) != null) {
+            task.run();
+        }
+        // Let operations under way finish (bounded by their own deadlines).
+        for (Local l : local.values()) {
+            InFlight op = l.op;
+            if (op != null) {
+                try {
+                    op.future().get(Math.max(0, op.ctx().deadline() - clock.getAsLong()) + 100, TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    op.future().cancel(true);
+                }
+                l.op = null;
+                Runnable r;
+                while ((r = inbox.poll()) != null) {
+                    r.run();
+                }
+            }
+        }
+        ClusterDocument doc = docs.current();
+        if (doc.maintenance()) {
+            LOG.warn("shutting down in maintenance mode: resources are left as they are");
+        } else {
+            List<GroupDef> groups = new ArrayList<>(doc.groups());
+            java.util.Collections.reverse(groups);
+            for (GroupDef g : groups) {
+                if (g.maintenance()) {
+                    continue;
+                }
+                for (int k = g.resources().size() - 1; k >= 0; k--) {
+                    Local l = local.get(g.resources().get(k).name());
+                    if (l == null || !(l.state == ResourceState.RUNNING || l.state == ResourceState.FAILED)) {
+                        continue;
+                    }
+                    ResourceType type = types.get(l.def.type());
+                    ResourceTypeDescription d = type == null ? null : describe(type);
+                    if (d == null) {
+                        continue;
+                    }
+                    OpContext ctx = new OpContext(d.stopTimeout().toMillis(), clock);
+                    OperationResult r;
+                    try {
+                        r = call(handler(l, type, d), new Action.Stop(g.name(), l.name), ctx, l.name);
+                    } catch (RuntimeException e) {
+                        r = OperationResult.failed(e.toString());
+                    }
+                    stopped(l, g.name(), r);
+                    publishLeaving.accept(new WireReport(ownReport(doc, false), doc.digest(), false));
+                }
+            }
+        }
+        publishLeaving.accept(new WireReport(ownReport(doc, false), doc.digest(), true));
+    }
+}

@@ -1,0 +1,543 @@
+package org.vigil.core.internal.engine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.api.ParameterDescription;
+import org.vigil.api.alert.Severity;
+import org.vigil.api.heartbeat.HeartbeatTransport;
+import org.vigil.api.heartbeat.HeartbeatTransportFactory;
+import org.vigil.api.heartbeat.PathContext;
+import org.vigil.api.heartbeat.TransportDescription;
+import org.vigil.core.internal.PathConfiguration;
+import org.vigil.core.internal.frame.Frame;
+import org.vigil.core.internal.frame.FrameCodec;
+import org.vigil.core.internal.frame.FrameType;
+import org.vigil.core.internal.frame.ReplayGuard;
+import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.membership.PathCounters;
+import org.vigil.core.internal.model.ClusterDocument;
+
+/**
+ * Opens the configured heartbeat paths with the installed transports and moves frames: one sender
+ * thread signs and sends this node's report on every open path each interval (and at once when the
+ * report changes); one receiver thread per path authenticates what arrives and feeds membership. Neither
+ * thread takes a lock shared with anything slow, so a busy engine or a hung agent cannot delay a heartbeat.
+ */
+public final class HeartbeatIo {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HeartbeatIo.class);
+    private static final long RETRY_MILLIS = 2000;
+    private static final long DOC_REQUEST_EVERY_MILLIS = 300;
+    private static final long REJECT_LOG_EVERY_MILLIS = 10_000;
+
+    /**
+     * One path's state for the status.
+     *
+     * @param name     the path
+     * @param type     its transport kind
+     * @param state    open, waiting for its transport, invalid, or failed
+     * @param detail   why, when not open
+     * @param counters what it received and rejected
+     */
+    public record PathStatus(String name, String type, String state, String detail, PathCounters counters) {
+    }
+
+    private final class Path implements PathContext {
+        final PathConfiguration config;
+        final PathCounters counters = new PathCounters();
+        final ConcurrentLinkedQueue<byte[]> outbox = new ConcurrentLinkedQueue<>();
+        volatile HeartbeatTransport transport;
+        volatile Thread receiver;
+        volatile String state = "waiting";
+        volatile String detail = "";
+        volatile long retryAt;
+        volatile Map<String, String> params = Map.of();
+        volatile long lastRejectLog;
+
+        Path(PathConfiguration config) {
+            this.config = config;
+        }
+
+        @Override
+        public String pathName() {
+            return config.name();
+        }
+
+        @Override
+        public String nodeName() {
+            return node;
+        }
+
+        @Override
+        public Map<String, String> parameters() {
+            return params;
+        }
+
+        @Override
+        public void frameReceived(byte[] data, int offset, int length, String source) {
+            handle(this, data, offset, length, source);
+        }
+
+        @Override
+        public void garbageDiscarded(String reason) {
+            counters.garbage.incrementAndGet();
+            logReject(this, "garbage discarded: " + reason);
+        }
+
+        @Override
+        public void localLinkState(boolean up, String reason) {
+            String was = state;
+            if (transport != null) {
+                state = up ? "open" : "link-down";
+                detail = up ? "" : reason;
+                if (!state.equals(was)) {
+                    alerts.raise(up ? Severity.INFO : Severity.WARNING, up ? "path-up" : "path-down", config.name(),
+                            "heartbeat path " + config.name() + (up ? " is up" : " is down: " + reason));
+                }
+            }
+        }
+    }
+
+    private final String node;
+    private final long incarnation;
+    private final FrameCodec codec;
+    private final ReplayGuard replay = new ReplayGuard();
+    private final MembershipTracker members;
+    private final DocumentStore docs;
+    private final Supplier<WireReport> report;
+    private final LongSupplier clock;
+    private final Runnable wake;
+    private final Alerts alerts;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, Path> paths = new ConcurrentHashMap<>();
+    private final Map<String, HeartbeatTransportFactory> factories = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastDocRequest = new ConcurrentHashMap<>();
+    private volatile long intervalMillis;
+    private volatile boolean running;
+    private volatile Thread sender;
+    private volatile boolean kicked;
+    private volatile boolean dirty = true;
+
+    /**
+     * @param node           this node
+     * @param incarnation    this node's incarnation
+     * @param codec          the frame codec with the cluster key
+     * @param members        membership, fed by received heartbeats
+     * @param docs           the document, offered to and served from
+     * @param report         this node's latest report
+     * @param clock          monotonic milliseconds
+     * @param wake           wakes the engine when something arrived
+     * @param alerts         where path events go
+     * @param intervalMillis the heartbeat interval
+     */
+    public HeartbeatIo(String node, long incarnation, FrameCodec codec, MembershipTracker members, DocumentStore docs,
+            Supplier<WireReport> report, LongSupplier clock, Runnable wake, Alerts alerts, long intervalMillis) {
+        this.node = node;
+        this.incarnation = incarnation;
+        this.codec = codec;
+        this.members = members;
+        this.docs = docs;
+        this.report = report;
+        this.clock = clock;
+        this.wake = wake;
+        this.alerts = alerts;
+        this.intervalMillis = intervalMillis;
+    }
+
+    /** @param millis the heartbeat interval */
+    public void setInterval(long millis) {
+        this.intervalMillis = millis;
+    }
+
+    // ---- configuration and transports come and go ----
+
+    /** @param c a configured path */
+    public void addPath(PathConfiguration c) {
+        Path p = new Path(c);
+        Path old = paths.put(key(c), p);
+        if (old != null) {
+            close(old);
+        }
+        dirty = true;
+        kick();
+    }
+
+    /** @param c a path configuration that was removed */
+    public void removePath(PathConfiguration c) {
+        Path p = paths.remove(key(c));
+        if (p != null) {
+            close(p);
+        }
+    }
+
+    private static String key(PathConfiguration c) {
+        return c.pid();
+    }
+
+    /** @param f a transport that appeared */
+    public void addFactory(HeartbeatTransportFactory f) {
+        TransportDescription d = describe(f);
+        if (d != null) {
+            factories.put(d.type(), f);
+            dirty = true;
+            kick();
+        }
+    }
+
+    /** @param f a transport that is going away; its paths close */
+    public void removeFactory(HeartbeatTransportFactory f) {
+        factories.entrySet().removeIf(e -> e.getValue() == f);
+        for (Path p : paths.values()) {
+            if (!factories.containsKey(p.config.type()) && p.transport != null) {
+                close(p);
+                p.state = "waiting";
+                p.detail = "transport '" + p.config.type() + "' is not installed (feature vigil-heartbeat-"
+                        + p.config.type() + ")";
+                alerts.raise(Severity.WARNING, "path-down", p.config.name(), "heartbeat path " + p.config.name()
+                        + " closed: its transport was removed");
+            }
+        }
+    }
+
+    /** @return the installed transports */
+    public Map<String, TransportDescription> transports() {
+        Map<String, TransportDescription> out = new TreeMap<>();
+        factories.forEach((k, f) -> {
+            TransportDescription d = describe(f);
+            if (d != null) {
+                out.put(k, d);
+            }
+        });
+        return out;
+    }
+
+    private static TransportDescription describe(HeartbeatTransportFactory f) {
+        try {
+            return f.describe();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("heartbeat transport {} cannot describe itself and is ignored: {}", f.getClass().getName(), e.toString());
+            return null;
+        }
+    }
+
+    /** @return every path's state, by name */
+    public Map<String, PathStatus> status() {
+        Map<String, PathStatus> out = new TreeMap<>();
+        for (Path p : paths.values()) {
+            String name = p.config.name().isEmpty() ? p.config.pid() : p.config.name();
+            out.put(name, new PathStatus(name, p.config.type(), p.state, p.detail, p.counters));
+        }
+        return out;
+    }
+
+    /** @return true when at least one path is configured */
+    public boolean hasPaths() {
+        return !paths.isEmpty();
+    }
+
+    // ---- sender ----
+
+    /** Starts the sender thread. */
+    public void start() {
+        running = true;
+        Thread t = new Thread(this::sendLoop, "vigil-heartbeat-tx");
+        t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY);
+        sender = t;
+        t.start();
+    }
+
+    /** Sends a heartbeat now rather than at the next interval (the report changed). */
+    public void kick() {
+        kicked = true;
+        Thread t = sender;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void sendLoop() {
+        long next = clock.getAsLong();
+        long lastRetry = 0;
+        while (running) {
+            long now = clock.getAsLong();
+            if (dirty || now - lastRetry >= RETRY_MILLIS) {
+                dirty = false;
+                lastRetry = now;
+                try {
+                    reconcile(now);
+                } catch (RuntimeException e) {
+                    LOG.error("opening heartbeat paths failed", e);
+                }
+            }
+            if (kicked || now >= next) {
+                kicked = false;
+                sendHeartbeat(report.get());
+                next = now + intervalMillis;
+            }
+            for (Path p : paths.values()) {
+                byte[] f;
+                while ((f = p.outbox.poll()) != null) {
+                    send(p, f);
+                }
+            }
+            long wait = Math.max(1, next - clock.getAsLong());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(wait));
+        }
+    }
+
+    private void sendHeartbeat(WireReport r) {
+        byte[] payload = r.encode();
+        for (Path p : paths.values()) {
+            if (p.transport != null) {
+                send(p, codec.encode(new Frame(FrameType.HEARTBEAT, node, p.config.name(), incarnation,
+                        sequence.incrementAndGet(), payload)));
+            }
+        }
+    }
+
+    private void send(Path p, byte[] frame) {
+        HeartbeatTransport t = p.transport;
+        if (t == null) {
+            return;
+        }
+        try {
+            if (frame.length > t.maxFrameSize()) {
+                p.counters.sendErrors.incrementAndGet();
+                logReject(p, "frame of " + frame.length + " bytes exceeds the path's limit of " + t.maxFrameSize());
+                return;
+            }
+            t.send(frame);
+        } catch (IOException | RuntimeException e) {
+            p.counters.sendErrors.incrementAndGet();
+            logReject(p, "send failed: " + e.getMessage());
+        }
+    }
+
+    private synchronized void reconcile(long now) {
+        for (Path p : paths.values()) {
+            if (p.transport != null || now < p.retryAt || !running) {
+                continue;
+            }
+            PathConfiguration c = p.config;
+            List<String> problems = new ArrayList<>();
+            if (c.name().isEmpty()) {
+                problems.add("name: missing (configuration " + c.pid() + ")");
+            } else if (!org.vigil.core.internal.model.Names.isValid(c.name())) {
+                problems.add("name: '" + c.name() + "' is not a valid path name");
+            }
+            if (c.type().isEmpty()) {
+                problems.add("type: missing (one of " + factories.keySet() + ")");
+            }
+            HeartbeatTransportFactory f = factories.get(c.type());
+            if (problems.isEmpty() && f == null) {
+                p.state = "waiting";
+                p.detail = "transport '" + c.type() + "' is not installed (feature vigil-heartbeat-" + c.type() + ")";
+                continue;
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            if (f != null) {
+                TransportDescription d = describe(f);
+                if (d == null) {
+                    continue;
+                }
+                for (ParameterDescription pd : d.parameters()) {
+                    if (pd.defaultValue() != null) {
+                        params.put(pd.name(), pd.defaultValue());
+                    }
+                }
+                for (String k : c.params().keySet()) {
+                    if (d.parameters().stream().noneMatch(pd -> pd.name().equals(k))) {
+                        problems.add(k + ": not a parameter of transport " + c.type());
+                    }
+                }
+                params.putAll(c.params());
+                try {
+                    problems.addAll(f.validate(params));
+                } catch (RuntimeException e) {
+                    problems.add("the transport failed to validate: " + e);
+                }
+            }
+            if (!problems.isEmpty()) {
+                String msg = String.join("; ", problems);
+                if (!"invalid".equals(p.state) || !msg.equals(p.detail)) {
+                    alerts.raise(Severity.WARNING, "path-invalid", c.name().isEmpty() ? c.pid() : c.name(),
+                            "heartbeat path " + c.pid() + " is not valid: " + msg);
+                }
+                p.state = "invalid";
+                p.detail = msg;
+                p.retryAt = Long.MAX_VALUE; // until the configuration changes
+                continue;
+            }
+            p.params = Map.copyOf(params);
+            try {
+                HeartbeatTransport t = f.open(p);
+                p.transport = t;
+                p.state = "open";
+                p.detail = "";
+                Thread rx = new Thread(() -> receiveLoop(p, t), "vigil-heartbeat-rx-" + c.name());
+                rx.setDaemon(true);
+                rx.setPriority(Thread.MAX_PRIORITY);
+                p.receiver = rx;
+                rx.start();
+                LOG.info("heartbeat path {} ({}) is open", c.name(), c.type());
+            } catch (IOException | RuntimeException e) {
+                p.state = "failed";
+                p.detail = String.valueOf(e.getMessage());
+                p.retryAt = now + RETRY_MILLIS;
+                logReject(p, "cannot open: " + e.getMessage() + "; retrying every " + RETRY_MILLIS / 1000 + " s");
+            }
+        }
+    }
+
+    private void receiveLoop(Path p, HeartbeatTransport t) {
+        while (running && p.transport == t) {
+            try {
+                t.receive(200);
+            } catch (IOException | RuntimeException e) {
+                if (!running || p.transport != t) {
+                    return;
+                }
+                logReject(p, "receive failed: " + e.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    // ---- receiving ----
+
+    private void handle(Path p, byte[] data, int offset, int length, String source) {
+        FrameCodec.Decoded d = codec.decode(data, offset, length);
+        if (d.frame() == null) {
+            (d.rejection() == FrameCodec.Rejection.BAD_MAC ? p.counters.forged : p.counters.malformed).incrementAndGet();
+            logReject(p, "rejected a frame from " + source + ": " + d.detail());
+            return;
+        }
+        Frame f = d.frame();
+        if (f.sender().equals(node)) {
+            return; // our own, looped back (multicast)
+        }
+        if (!f.path().equals(p.config.name())) {
+            p.counters.wrongPath.incrementAndGet();
+            logReject(p, "a frame from " + f.sender() + " was built for path '" + f.path()
+                    + "' (check that every node names this network '" + p.config.name() + "')");
+            return;
+        }
+        if (!replay.accept(f)) {
+            p.counters.replayed.incrementAndGet();
+            return;
+        }
+        p.counters.accepted.incrementAndGet();
+        long now = clock.getAsLong();
+        members.heard(f.sender(), f.incarnation(), p.config.name(), now);
+        try {
+            switch (f.type()) {
+                case HEARTBEAT -> onHeartbeat(p, f, now);
+                case DOCUMENT_REQUEST -> p.outbox.add(documentFrame(p));
+                case DOCUMENT -> {
+                    ClusterDocument doc = ClusterDocument.fromJson(new String(f.payload(), StandardCharsets.UTF_8));
+                    docs.offer(doc);
+                }
+            }
+        } catch (RuntimeException e) {
+            p.counters.malformed.incrementAndGet();
+            logReject(p, "an authenticated " + f.type() + " from " + f.sender() + " could not be read: " + e.getMessage());
+        }
+        wake.run();
+        kick(); // answers (document frames) leave now, not at the next interval
+    }
+
+    private void onHeartbeat(Path p, Frame f, long now) {
+        WireReport r = WireReport.decode(f.payload());
+        members.report(f.sender(), f.incarnation(), r.report());
+        if (r.leaving()) {
+            members.leaving(f.sender(), f.incarnation());
+        }
+        ClusterDocument mine = docs.current();
+        boolean newer = r.report().documentVersion() > mine.version()
+                || (r.report().documentVersion() == mine.version() && !r.documentDigest().equals(mine.digest()));
+        if (newer) {
+            Long last = lastDocRequest.get(f.sender());
+            if (last == null || now - last >= DOC_REQUEST_EVERY_MILLIS) {
+                lastDocRequest.put(f.sender(), now);
+                p.outbox.add(codec.encode(new Frame(FrameType.DOCUMENT_REQUEST, node, p.config.name(), incarnation,
+                        sequence.incrementAndGet(), Long.toString(mine.version()).getBytes(StandardCharsets.UTF_8))));
+            }
+        }
+    }
+
+    private byte[] documentFrame(Path p) {
+        return codec.encode(new Frame(FrameType.DOCUMENT, node, p.config.name(), incarnation, sequence.incrementAndGet(),
+                docs.current().toJson().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Pushes the current document to every peer at once (after a local change). */
+    public void pushDocument() {
+        for (Path p : paths.values()) {
+            if (p.transport != null) {
+                p.outbox.add(documentFrame(p));
+            }
+        }
+        kick();
+    }
+
+    private void logReject(Path p, String what) {
+        long now = clock.getAsLong();
+        if (now - p.lastRejectLog >= REJECT_LOG_EVERY_MILLIS) {
+            p.lastRejectLog = now;
+            LOG.warn("heartbeat path {}: {} (counters: {}; repeats within {} s are counted, not logged)",
+                    p.config.name(), what, p.counters.summary(), REJECT_LOG_EVERY_MILLIS / 1000);
+        }
+    }
+
+    // ---- shutdown ----
+
+    private void close(Path p) {
+        HeartbeatTransport t = p.transport;
+        p.transport = null;
+        if (t != null) {
+            try {
+                t.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing heartbeat path {} failed: {}", p.config.name(), e.toString());
+            }
+        }
+        Thread rx = p.receiver;
+        if (rx != null) {
+            try {
+                rx.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops the sender and closes every path. */
+    public void stop() {
+        running = false;
+        Thread t = sender;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        paths.values().forEach(this::close);
+    }
+}

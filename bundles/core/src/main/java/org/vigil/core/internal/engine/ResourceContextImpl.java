@@ -1,0 +1,74 @@
+package org.vigil.core.internal.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.vigil.api.resource.CommandResult;
+import org.vigil.api.resource.ProcessSupervisor;
+import org.vigil.api.resource.ResourceContext;
+import org.vigil.core.internal.exec.CommandRunner;
+import org.vigil.core.internal.exec.ProcessRegistry;
+
+/** What the core hands one resource's handler. */
+final class ResourceContextImpl implements ResourceContext {
+
+    private final String resource;
+    private final String group;
+    private final String node;
+    private final Map<String, String> params;
+    private final Path stateDir;
+    private final ProcessRegistry registry;
+
+    ResourceContextImpl(String resource, String group, String node, Map<String, String> params, Path stateDir,
+            ProcessRegistry registry) {
+        this.resource = resource;
+        this.group = group;
+        this.node = node;
+        this.params = Map.copyOf(params);
+        this.stateDir = stateDir;
+        this.registry = registry;
+    }
+
+    @Override
+    public String resourceName() {
+        return resource;
+    }
+
+    @Override
+    public String groupName() {
+        return group;
+    }
+
+    @Override
+    public String nodeName() {
+        return node;
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+        return params;
+    }
+
+    @Override
+    public Path stateDirectory() {
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + stateDir + ": " + e.getMessage(), e);
+        }
+        return stateDir;
+    }
+
+    @Override
+    public ProcessSupervisor processes() {
+        return registry.supervisorFor(resource, stateDirectory());
+    }
+
+    @Override
+    public CommandResult run(List<String> command, Duration timeout) {
+        return CommandRunner.run(command, timeout);
+    }
+}

@@ -1,0 +1,73 @@
+package org.vigil.core.internal.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.vigil.core.internal.json.Json;
+import org.vigil.core.internal.json.JsonReader;
+import org.vigil.core.internal.policy.GroupReport;
+import org.vigil.core.internal.policy.NodeReport;
+import org.vigil.core.internal.policy.ResourceState;
+
+/**
+ * The heartbeat payload: a node's {@link NodeReport} plus the digest of its document and whether it is
+ * leaving the cluster cleanly.
+ *
+ * @param report          the report
+ * @param documentDigest  the digest of the sender's cluster document
+ * @param leaving         true when the sender has stopped its resources and is shutting down
+ */
+public record WireReport(NodeReport report, String documentDigest, boolean leaving) {
+
+    /** @return the compact JSON bytes */
+    public byte[] encode() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dv", report.documentVersion());
+        m.put("dd", documentDigest);
+        m.put("t", new java.util.TreeSet<>(report.types()));
+        m.put("s", report.settled());
+        m.put("l", leaving);
+        Map<String, Object> gs = new TreeMap<>();
+        report.groups().forEach((name, g) -> {
+            Map<String, Object> gm = new LinkedHashMap<>();
+            Map<String, Object> rs = new TreeMap<>();
+            g.resources().forEach((r, st) -> rs.put(r, st.name()));
+            gm.put("r", rs);
+            gm.put("b", g.banned());
+            if (!g.note().isEmpty()) {
+                gm.put("n", g.note());
+            }
+            gs.put(name, gm);
+        });
+        m.put("g", gs);
+        return Json.write(m).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param payload the bytes of an authenticated heartbeat
+     * @return the report
+     * @throws IllegalArgumentException when the payload is not a valid report
+     */
+    public static WireReport decode(byte[] payload) {
+        JsonReader r = new JsonReader(Json.parseObject(new String(payload, StandardCharsets.UTF_8)), "heartbeat");
+        Map<String, GroupReport> groups = new LinkedHashMap<>();
+        JsonReader gs = r.object("g");
+        for (String name : gs.map().keySet()) {
+            JsonReader g = gs.object(name);
+            Map<String, ResourceState> res = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : g.stringMap("r").entrySet()) {
+                try {
+                    res.put(e.getKey(), ResourceState.valueOf(e.getValue()));
+                } catch (IllegalArgumentException ex) {
+                    throw g.error("r." + e.getKey(), "has unknown state " + e.getValue());
+                }
+            }
+            groups.put(name, new GroupReport(res, g.bool("b", false), g.string("n", "")));
+        }
+        List<String> types = r.strings("t");
+        NodeReport report = new NodeReport(r.number("dv", 0), new java.util.HashSet<>(types), r.bool("s", false), groups);
+        return new WireReport(report, r.string("dd", ""), r.bool("l", false));
+    }
+}

@@ -1,0 +1,186 @@
+package org.vigil.core.internal.membership;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.vigil.core.internal.policy.Membership;
+import org.vigil.core.internal.policy.NodeReport;
+
+/**
+ * Tracks every peer on every heartbeat path and decides membership: a peer is LOST only when it has
+ * been silent on every path for the dead time; a peer silent on some paths is up but degraded.
+ * Receiver threads call {@link #heard}; only the engine thread calls {@link #evaluate}, so state
+ * transitions happen in one place. All times are monotonic milliseconds.
+ */
+public final class MembershipTracker {
+
+    /** A membership change, for the log and alerts. @param node the peer @param from old state @param to new state @param detail why */
+    public record Transition(String node, Membership from, Membership to, String detail) {
+    }
+
+    /** One path to one peer. @param path the path @param lastHeard last accepted frame (ms) @param up heard within the dead time */
+    public record PathView(String path, long lastHeard, boolean up) {
+    }
+
+    /**
+     * One peer for the status and the policy.
+     *
+     * @param name        its name
+     * @param membership  its state
+     * @param incarnation its current incarnation
+     * @param onlineSince when it last became a member
+     * @param lastHeard   when any path last heard it
+     * @param paths       each path's view
+     * @param report      its last report
+     */
+    public record PeerView(String name, Membership membership, long incarnation, long onlineSince, long lastHeard,
+            List<PathView> paths, NodeReport report) {
+    }
+
+    private static final class Peer {
+        final String name;
+        final Map<String, Long> lastHeard = new ConcurrentHashMap<>();
+        volatile long incarnation;
+        volatile NodeReport report = NodeReport.NONE;
+        volatile boolean leaving;
+        // engine-thread only:
+        Membership state = Membership.UNKNOWN;
+        long onlineSince;
+        long seenIncarnation;
+
+        Peer(String name) {
+            this.name = name;
+        }
+
+        long lastAny() {
+            long m = Long.MIN_VALUE;
+            for (long t : lastHeard.values()) {
+                m = Math.max(m, t);
+            }
+            return m;
+        }
+    }
+
+    private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    private volatile long intervalMillis;
+    private volatile long deadTimeMillis;
+
+    /** @param intervalMillis the heartbeat interval @param deadTimeMillis silence on every path after which a peer is lost */
+    public MembershipTracker(long intervalMillis, long deadTimeMillis) {
+        setTiming(intervalMillis, deadTimeMillis);
+    }
+
+    /** @param intervalMillis the heartbeat interval @param deadTimeMillis the dead time */
+    public void setTiming(long intervalMillis, long deadTimeMillis) {
+        if (intervalMillis <= 0 || deadTimeMillis < 2 * intervalMillis) {
+            throw new IllegalArgumentException("dead.time.ms (" + deadTimeMillis
+                    + ") must be at least twice heartbeat.interval.ms (" + intervalMillis + ")");
+        }
+        this.intervalMillis = intervalMillis;
+        this.deadTimeMillis = deadTimeMillis;
+    }
+
+    /** @return the dead time */
+    public long deadTimeMillis() {
+        return deadTimeMillis;
+    }
+
+    /**
+     * Records an authenticated, fresh frame from a peer on a path. Called by receiver threads.
+     *
+     * @param node        the sender
+     * @param incarnation its incarnation
+     * @param path        the path it arrived on
+     * @param now         the monotonic time
+     */
+    public void heard(String node, long incarnation, String path, long now) {
+        Peer p = peers.computeIfAbsent(node, Peer::new);
+        if (incarnation > p.incarnation) {
+            p.incarnation = incarnation;
+            p.report = NodeReport.NONE;
+            p.leaving = false;
+        }
+        if (incarnation == p.incarnation) {
+            p.lastHeard.put(path, now);
+        }
+    }
+
+    /** @param node a peer @param incarnation the incarnation it reported in @param report its report */
+    public void report(String node, long incarnation, NodeReport report) {
+        Peer p = peers.get(node);
+        if (p != null && p.incarnation == incarnation) {
+            p.report = report;
+        }
+    }
+
+    /** @param node a peer that announced a clean departure @param incarnation its incarnation */
+    public void leaving(String node, long incarnation) {
+        Peer p = peers.get(node);
+        if (p != null && p.incarnation == incarnation) {
+            p.leaving = true;
+        }
+    }
+
+    /**
+     * Recomputes every peer's state. Engine thread only.
+     *
+     * @param now the monotonic time
+     * @return the transitions since the last call
+     */
+    public List<Transition> evaluate(long now) {
+        List<Transition> out = new ArrayList<>();
+        long suspectAfter = Math.max(3 * intervalMillis, deadTimeMillis / 2);
+        for (Peer p : peers.values()) {
+            long silent = now - p.lastAny();
+            Membership next;
+            if (p.leaving) {
+                next = Membership.LOST;
+            } else if (silent < suspectAfter) {
+                next = Membership.ONLINE;
+            } else if (silent < deadTimeMillis) {
+                next = p.state == Membership.ONLINE || p.state == Membership.SUSPECT ? Membership.SUSPECT : p.state;
+            } else {
+                next = p.state == Membership.UNKNOWN ? Membership.UNKNOWN : Membership.LOST;
+            }
+            boolean restarted = p.seenIncarnation != 0 && p.incarnation != p.seenIncarnation;
+            if (restarted && next.isUp()) {
+                // It restarted within the dead time: its previous life (and what ran in it) is over.
+                out.add(new Transition(p.name, p.state, Membership.LOST, "restarted (new incarnation)"));
+                p.state = Membership.LOST;
+            }
+            p.seenIncarnation = p.incarnation;
+            if (next != p.state) {
+                String detail = p.leaving ? "left the cluster cleanly"
+                        : next == Membership.LOST ? "silent on every path for " + silent + " ms"
+                        : next == Membership.SUSPECT ? "silent for " + silent + " ms" : "heard";
+                out.add(new Transition(p.name, p.state, next, detail));
+                if (next == Membership.ONLINE && !p.state.isUp()) {
+                    p.onlineSince = now;
+                }
+                p.state = next;
+            }
+        }
+        return out;
+    }
+
+    /** @param now the monotonic time @return every known peer, by name */
+    public Map<String, PeerView> peers(long now) {
+        Map<String, PeerView> out = new TreeMap<>();
+        for (Peer p : peers.values()) {
+            List<PathView> paths = new ArrayList<>();
+            new TreeMap<>(p.lastHeard).forEach((path, t) -> paths.add(new PathView(path, t, now - t < deadTimeMillis)));
+            out.put(p.name, new PeerView(p.name, p.state, p.incarnation, p.onlineSince, p.lastAny(), paths, p.report));
+        }
+        return out;
+    }
+
+    /** @return the reports of every peer by name (for document version checks) */
+    public Map<String, NodeReport> reports() {
+        Map<String, NodeReport> out = new LinkedHashMap<>();
+        peers.forEach((k, v) -> out.put(k, v.report));
+        return out;
+    }
+}

@@ -1,0 +1,28 @@
+package org.vigil.core.internal.membership;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What one heartbeat path on this node has received and rejected, for the status. Thread-safe. */
+public final class PathCounters {
+    /** Authenticated, fresh frames. */
+    public final AtomicLong accepted = new AtomicLong();
+    /** Not frames at all (garbage, truncation). */
+    public final AtomicLong malformed = new AtomicLong();
+    /** Frames whose authentication code did not match. */
+    public final AtomicLong forged = new AtomicLong();
+    /** Authenticated frames seen before (replays, duplicates, reordering). */
+    public final AtomicLong replayed = new AtomicLong();
+    /** Authenticated frames built for another path. */
+    public final AtomicLong wrongPath = new AtomicLong();
+    /** Bytes the transport discarded before they made a frame. */
+    public final AtomicLong garbage = new AtomicLong();
+    /** Frames that could not be sent. */
+    public final AtomicLong sendErrors = new AtomicLong();
+
+    /** @return a one-line summary */
+    public String summary() {
+        return "accepted " + accepted.get() + ", malformed " + malformed.get() + ", forged " + forged.get()
+                + ", replayed " + replayed.get() + ", wrong-path " + wrongPath.get() + ", garbage " + garbage.get()
+                + ", send-errors " + sendErrors.get();
+    }
+}

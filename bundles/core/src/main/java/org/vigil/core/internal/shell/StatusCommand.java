@@ -1,0 +1,138 @@
+package org.vigil.core.internal.shell;
+
+import java.io.PrintStream;
+import java.util.Map;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.vigil.api.alert.AlertEvent;
+import org.vigil.core.internal.ClusterService;
+import org.vigil.core.internal.engine.EngineStatus;
+import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.model.GroupDef;
+import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.policy.Decision;
+import org.vigil.core.internal.policy.GroupReport;
+import org.vigil.core.internal.policy.NodeView;
+import org.vigil.core.internal.policy.ResourceState;
+
+/** {@code vigil:status}: nodes, every heartbeat path, groups and where they run, last failures. */
+@Command(scope = "vigil", name = "status", description = "Shows the cluster: nodes, heartbeat paths, groups, where each runs, last failures")
+@Service
+public class StatusCommand implements Action {
+
+    @Reference
+    ClusterService cluster;
+
+    @Override
+    public Object execute() {
+        PrintStream out = System.out;
+        EngineStatus st = cluster.engineStatus();
+        if (st == null) {
+            out.println("Vigil node " + cluster.nodeName() + " is starting");
+            return null;
+        }
+        out.printf("Vigil node %s (incarnation %d), cluster document version %d%s%n", cluster.nodeName(),
+                cluster.incarnation(), cluster.document().version(),
+                cluster.document().maintenance() ? ", MAINTENANCE MODE: Vigil takes no action" : "");
+        if (st.notReadyReason() != null) {
+            out.println("NOT READY: " + st.notReadyReason());
+        } else if (!st.settled()) {
+            out.println("starting up: waiting for membership to settle");
+        }
+        out.println();
+        out.println("Nodes:");
+        long now = st.snapshot().now();
+        Map<String, MembershipTracker.PeerView> peers = cluster.peers();
+        for (NodeView n : st.snapshot().nodes().values()) {
+            if (n.name().equals(cluster.nodeName())) {
+                out.printf("  %-16s %-8s (this node)%n", n.name(), "online");
+                continue;
+            }
+            MembershipTracker.PeerView p = peers.get(n.name());
+            StringBuilder paths = new StringBuilder();
+            int up = 0;
+            if (p != null) {
+                for (MembershipTracker.PathView pv : p.paths()) {
+                    paths.append(paths.length() == 0 ? "" : ", ").append(pv.path()).append(pv.up() ? " up" : " DOWN")
+                            .append(" (heard ").append(age(now - pv.lastHeard())).append(" ago)");
+                    up += pv.up() ? 1 : 0;
+                }
+            }
+            String degraded = p != null && n.membership().isUp() && up < cluster.paths().size() ? "  DEGRADED" : "";
+            out.printf("  %-16s %-8s paths: %s%s%n", n.name(), n.membership().name().toLowerCase(),
+                    paths.length() == 0 ? "none heard" : paths, degraded);
+        }
+        out.println();
+        out.println("Heartbeat paths of this node:");
+        if (cluster.paths().isEmpty()) {
+            out.println("  none configured: this node runs as a one-node cluster (add etc/org.vigil.path-<name>.cfg)");
+        }
+        for (HeartbeatIo.PathStatus p : cluster.paths().values()) {
+            out.printf("  %-12s %-7s %-9s %s%n", p.name(), p.type(), p.state(),
+                    p.detail().isEmpty() ? p.counters().summary() : p.detail());
+        }
+        out.println();
+        out.println("Groups:");
+        if (cluster.document().groups().isEmpty()) {
+            out.println("  none defined (vigil:group-add, vigil:resource-add)");
+        }
+        for (GroupDef g : cluster.document().groups()) {
+            Decision.Placement pl = st.decision().placements().get(g.name());
+            StringBuilder where = new StringBuilder();
+            for (NodeView n : st.snapshot().nodes().values()) {
+                GroupReport r = n.report().group(g.name());
+                if (n.membership().isUp() && r.isActive()) {
+                    where.append(where.length() == 0 ? "" : ", ").append(n.name());
+                }
+            }
+            out.printf("  %-16s %s  [%s%s, failback %s, preferred %s]%n", g.name(),
+                    where.length() == 0 ? "stopped" : "on " + where, g.role().name().toLowerCase(),
+                    g.maintenance() ? ", maintenance" : "", g.failback().name().toLowerCase(),
+                    g.preferredNodes().isEmpty() ? "any" : String.join(",", g.preferredNodes()));
+            if (pl != null) {
+                out.println("      " + pl.reason());
+            }
+            for (ResourceDef r : g.resources()) {
+                StringBuilder states = new StringBuilder();
+                for (NodeView n : st.snapshot().nodes().values()) {
+                    ResourceState s = n.report().group(g.name()).resources().get(r.name());
+                    if (s != null && n.membership().isUp()) {
+                        states.append(states.length() == 0 ? "" : ", ").append(n.name()).append(": ").append(s);
+                    }
+                }
+                EngineStatus.LocalLine ll = st.resources().get(r.name());
+                String msg = ll != null && !ll.message().isEmpty() ? "  (" + ll.message() + ")" : "";
+                String op = ll != null && ll.operation() != null ? "  [" + ll.operation() + "]" : "";
+                out.printf("      %-20s %-10s %s%s%s%n", r.name(), r.type(), states.length() == 0 ? "stopped" : states,
+                        op, msg);
+            }
+            for (NodeView n : st.snapshot().nodes().values()) {
+                GroupReport r = n.report().group(g.name());
+                if (r.banned() || !r.note().isEmpty()) {
+                    out.printf("      %s on %s: %s%n", r.banned() ? "BANNED" : "last failure", n.name(), r.note());
+                }
+            }
+        }
+        if (!st.recentFailures().isEmpty()) {
+            out.println();
+            out.println("Last failures on this node:");
+            st.recentFailures().forEach(f -> out.println("  " + f));
+        }
+        var events = cluster.recentEvents();
+        if (!events.isEmpty()) {
+            out.println();
+            out.println("Recent events on this node:");
+            for (AlertEvent e : events.subList(Math.max(0, events.size() - 8), events.size())) {
+                out.printf("  %s %-8s %s%n", e.time().toString().substring(0, 19), e.severity(), e.message());
+            }
+        }
+        return null;
+    }
+
+    private static String age(long ms) {
+        return ms < 1000 ? ms + " ms" : String.format("%.1f s", ms / 1000.0);
+    }
+}

@@ -1,17 +1,84 @@
 package org.vigil.core.internal.exec;
 
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.vigil.api.resource.ProcessSupervisor;
+import org.vigil.api.resource.SupervisedProcess;
 
 /**
  * Owns every long-running program the node's resources started, keyed by resource name and program key.
  * Lives as long as the core component, so programs survive their agent bundle being updated or removed.
- * (Skeleton: to be implemented.)
+ *
+ * <p>Each program is started as {@code setsid /bin/sh -c LIFELINE vigil-lifeline ARGV...} with its standard
+ * input a pipe whose write end only this registry holds. The lifeline script forks a watcher that blocks
+ * reading the pipe, then {@code exec}s the program in its own place: the program keeps the shell's pid,
+ * which {@code setsid} made a session and process-group leader. When the pipe closes (this registry
+ * closed it, or the JVM died, even by {@code kill -9}), the watcher kills the whole process group.
+ *
+ * <p>The pipe is closed when the program ends (the JDK's process reaper already closes a child's stdin
+ * when it exits; this registry also closes it on its next call), so whatever the program left behind in
+ * its group is killed too. {@link #close()} closes every pipe.
+ *
+ * <p>Thread-safe. Starts no threads: exit detection is the JDK's own process reaper.
  */
 public final class ProcessRegistry implements AutoCloseable {
 
-    /** @param runDir a directory for the registry's own files (for example lifeline scripts) */
+    /**
+     * The lifeline, run by {@code /bin/sh} (dash on Debian) with the program's argv as {@code "$@"}.
+     *
+     * <ul>
+     * <li>The pipe is moved to fd 3 first: a background command's stdin is {@code /dev/null} in a
+     * non-interactive shell, even with an explicit {@code <&0} on it (dash forks and re-opens stdin before
+     * applying the command's redirections), so a watcher reading "its stdin" would see EOF at once.</li>
+     * <li>The watcher ignores every signal an admin might pick as a stop signal (ignored dispositions survive
+     * into {@code cat}), so stopping the program never cuts the lifeline; only KILL (or STOP) reaches it.</li>
+     * <li>{@code kill -s KILL --}: dash's builtin rejects {@code kill -KILL -- -PGID} ("Illegal number").</li>
+     * <li>The program gets {@code /dev/null} as stdin and fd 3 closed: it holds no end of the pipe, so the
+     * pipe's only reader is the watcher and its only writer this JVM.</li>
+     * <li>A JDK child starts with SIGQUIT blocked (HotSpot blocks it in Java threads; the mask survives
+     * exec) and ignoring whatever the JVM ignores (SIGHUP under {@code nohup}); a non-interactive shell
+     * cannot un-ignore a signal. GNU {@code env --default-signal} (coreutils 8.31+) resets both and execs
+     * the program in the same process. Where it is missing the probe still helps: dash clears its signal
+     * mask once it has waited for a command, so only inherited ignores remain. Skipped for a program name
+     * containing '=', which env would take for a variable.</li>
+     * </ul>
+     */
+    static final String LIFELINE_SCRIPT = String.join("\n",
+            "exec 3<&0",
+            "( trap '' HUP INT QUIT ABRT USR1 USR2 ALRM TERM PIPE TSTP TTIN TTOU",
+            "  cat <&3 >/dev/null 2>&1",
+            "  kill -s KILL -- -$$ ) >/dev/null 2>&1 &",
+            "case $1 in *=*) ;; *)",
+            "  if env --default-signal true </dev/null >/dev/null 2>&1 3<&-; then",
+            "    exec env --default-signal \"$@\" </dev/null 3<&-",
+            "  fi ;;",
+            "esac",
+            "exec \"$@\" </dev/null 3<&-",
+            "");
+
+    /** {@code $0} of the lifeline shell: what {@code ps} shows until the program replaces it. */
+    static final String LIFELINE_NAME = "vigil-lifeline";
+
+    private record Key(String resource, String program) {
+    }
+
+    private final Map<Key, SupervisedProgram> programs = new HashMap<>(); // guarded by this
+    private boolean closed; // guarded by this
+
+    /**
+     * @param runDir a directory for the registry's own files (for example lifeline scripts); currently
+     *               unused, since the lifeline script is passed inline and so cannot go missing or be altered
+     */
     public ProcessRegistry(Path runDir) {
     }
 
@@ -21,16 +88,140 @@ public final class ProcessRegistry implements AutoCloseable {
      * @return the supervisor scoped to that resource
      */
     public ProcessSupervisor supervisorFor(String resourceName, Path defaultWorkingDir) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(resourceName, "resourceName");
+        Objects.requireNonNull(defaultWorkingDir, "defaultWorkingDir");
+        return new Scoped(resourceName, defaultWorkingDir);
     }
 
     /** @return the names of the resources that have at least one live program */
-    public Set<String> resourcesWithLivePrograms() {
-        throw new UnsupportedOperationException("not implemented yet");
+    public synchronized Set<String> resourcesWithLivePrograms() {
+        cutDeadLifelines();
+        Set<String> names = new HashSet<>();
+        programs.forEach((key, program) -> {
+            if (program.isAlive()) {
+                names.add(key.resource());
+            }
+        });
+        return names;
     }
 
     /** Cuts every lifeline: every program still running is killed with its process group. */
     @Override
     public void close() {
+        List<SupervisedProgram> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(programs.values());
+            programs.clear();
+        }
+        for (SupervisedProgram program : all) {
+            try {
+                program.cutLifeline();
+            } catch (RuntimeException ignored) {
+                // close() must not throw; the next program still has to be cut
+            }
+        }
+    }
+
+    private synchronized SupervisedProgram start(Key key, List<String> command, Map<String, String> environment,
+            Path workingDir, Path defaultWorkingDir, Path logFile) throws IOException {
+        if (closed) {
+            throw new IOException("the process registry is closed");
+        }
+        cutDeadLifelines();
+        SupervisedProgram existing = programs.get(key);
+        if (existing != null && existing.isAlive()) {
+            return existing;
+        }
+        if (command == null || command.isEmpty() || command.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("empty command or null argument: " + command);
+        }
+
+        Path dir = workingDir;
+        if (dir == null) {
+            dir = defaultWorkingDir;
+            Files.createDirectories(dir);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("working directory " + dir + " does not exist");
+        }
+
+        List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", LIFELINE_SCRIPT, LIFELINE_NAME));
+        argv.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectInput(Redirect.PIPE);
+        if (environment != null) {
+            pb.environment().putAll(environment);
+        }
+        // The lifeline shell would only report a missing executable as exit 127 in the log: say it here.
+        Executables.require(command.get(0), pb.environment().get("PATH"), dir);
+
+        if (logFile == null) {
+            pb.redirectOutput(Redirect.DISCARD).redirectErrorStream(true);
+        } else {
+            Path parent = logFile.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            pb.redirectOutput(Redirect.appendTo(logFile.toFile())).redirectErrorStream(true);
+        }
+
+        Process process = pb.start();
+        SupervisedProgram program = new SupervisedProgram(process, String.join(" ", command));
+        if (existing != null) {
+            existing.cutLifeline();
+        }
+        programs.put(key, program);
+        return program;
+    }
+
+    private synchronized Optional<SupervisedProcess> find(Key key) {
+        cutDeadLifelines();
+        return Optional.ofNullable(programs.get(key));
+    }
+
+    private synchronized void forget(Key key) {
+        SupervisedProgram program = programs.get(key);
+        // A live program stays tracked: forgetting it would leave it running with nobody to stop it.
+        if (program != null && !program.isAlive()) {
+            program.cutLifeline();
+            programs.remove(key);
+        }
+    }
+
+    /** Closes the lifelines of ended programs, so their watchers kill whatever they left in their group. */
+    private void cutDeadLifelines() {
+        for (SupervisedProgram program : programs.values()) {
+            if (!program.isAlive()) {
+                program.cutLifeline();
+            }
+        }
+    }
+
+    /** The registry as seen by one resource. */
+    private final class Scoped implements ProcessSupervisor {
+        private final String resource;
+        private final Path defaultWorkingDir;
+
+        Scoped(String resource, Path defaultWorkingDir) {
+            this.resource = resource;
+            this.defaultWorkingDir = defaultWorkingDir;
+        }
+
+        @Override
+        public SupervisedProcess start(String key, List<String> command, Map<String, String> environment,
+                Path workingDir, Path logFile) throws IOException {
+            return ProcessRegistry.this.start(new Key(resource, Objects.requireNonNull(key, "key")), command,
+                    environment, workingDir, defaultWorkingDir, logFile);
+        }
+
+        @Override
+        public Optional<SupervisedProcess> find(String key) {
+            return ProcessRegistry.this.find(new Key(resource, key));
+        }
+
+        @Override
+        public void forget(String key) {
+            ProcessRegistry.this.forget(new Key(resource, key));
+        }
     }
 }

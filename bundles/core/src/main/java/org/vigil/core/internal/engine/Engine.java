@@ -83,6 +83,8 @@ public final class Engine {
     private final Map<String, GroupLocal> groupState = new HashMap<>();
     private Map<String, Decision.Placement> lastPlacements = Map.of();
     private boolean clusterMaintenance;
+    private ClusterDocument digestOf;
+    private String digest = "";
     private final Deque<String> recentFailures = new ArrayDeque<>();
 
     private volatile Thread thread;
@@ -162,7 +164,7 @@ public final class Engine {
     /** Starts the engine thread. */
     public synchronized void start() {
         running = true;
-        Thread t = new Thread(this::loop, "vigil-engine");
+        Thread t = new Thread(this::loop, "vigil-engine[" + node + "]");
         t.setDaemon(true);
         t.setPriority(Thread.MAX_PRIORITY - 1);
         thread = t;
@@ -649,7 +651,11 @@ public final class Engine {
     private void publish(Snapshot snap, Decision decision, boolean settled) {
         ClusterDocument doc = snap.document();
         NodeReport own = snap.nodes().get(node).report();
-        WireReport next = new WireReport(own, doc.digest(), false);
+        if (doc != digestOf) {
+            digestOf = doc;
+            digest = doc.digest();
+        }
+        WireReport next = new WireReport(own, digest, false);
         if (!next.equals(report)) {
             report = next;
             reportChanged.run();

@@ -56,10 +56,14 @@ public final class HeartbeatIo {
     public record PathStatus(String name, String type, String state, String detail, PathCounters counters) {
     }
 
+    private record Outgoing(FrameType type, byte[] payload) {
+    }
+
     private final class Path implements PathContext {
         final PathConfiguration config;
         final PathCounters counters = new PathCounters();
-        final ConcurrentLinkedQueue<byte[]> outbox = new ConcurrentLinkedQueue<>();
+        /** Frames to send besides heartbeats; numbered and signed only when sent, so sequence numbers stay in order. */
+        final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
         volatile HeartbeatTransport transport;
         volatile Thread receiver;
         volatile String state = "waiting";
@@ -254,7 +258,7 @@ public final class HeartbeatIo {
     /** Starts the sender thread. */
     public void start() {
         running = true;
-        Thread t = new Thread(this::sendLoop, "vigil-heartbeat-tx");
+        Thread t = new Thread(this::sendLoop, "vigil-heartbeat-tx[" + node + "]");
         t.setDaemon(true);
         t.setPriority(Thread.MAX_PRIORITY);
         sender = t;
@@ -290,9 +294,9 @@ public final class HeartbeatIo {
                 next = now + intervalMillis;
             }
             for (Path p : paths.values()) {
-                byte[] f;
-                while ((f = p.outbox.poll()) != null) {
-                    send(p, f);
+                Outgoing o;
+                while ((o = p.outbox.poll()) != null) {
+                    send(p, sign(p, o.type(), o.payload()));
                 }
             }
             long wait = Math.max(1, next - clock.getAsLong());
@@ -304,10 +308,13 @@ public final class HeartbeatIo {
         byte[] payload = r.encode();
         for (Path p : paths.values()) {
             if (p.transport != null) {
-                send(p, codec.encode(new Frame(FrameType.HEARTBEAT, node, p.config.name(), incarnation,
-                        sequence.incrementAndGet(), payload)));
+                send(p, sign(p, FrameType.HEARTBEAT, payload));
             }
         }
+    }
+
+    private byte[] sign(Path p, FrameType type, byte[] payload) {
+        return codec.encode(new Frame(type, node, p.config.name(), incarnation, sequence.incrementAndGet(), payload));
     }
 
     private void send(Path p, byte[] frame) {
@@ -389,7 +396,7 @@ public final class HeartbeatIo {
                 p.transport = t;
                 p.state = "open";
                 p.detail = "";
-                Thread rx = new Thread(() -> receiveLoop(p, t), "vigil-heartbeat-rx-" + c.name());
+                Thread rx = new Thread(() -> receiveLoop(p, t), "vigil-heartbeat-rx[" + node + "/" + c.name() + "]");
                 rx.setDaemon(true);
                 rx.setPriority(Thread.MAX_PRIORITY);
                 p.receiver = rx;
@@ -447,7 +454,7 @@ public final class HeartbeatIo {
         try {
             switch (f.type()) {
                 case HEARTBEAT -> onHeartbeat(p, f, now);
-                case DOCUMENT_REQUEST -> p.outbox.add(documentFrame(p));
+                case DOCUMENT_REQUEST -> p.outbox.add(documentFrame());
                 case DOCUMENT -> {
                     ClusterDocument doc = ClusterDocument.fromJson(new String(f.payload(), StandardCharsets.UTF_8));
                     docs.offer(doc);
@@ -474,22 +481,21 @@ public final class HeartbeatIo {
             Long last = lastDocRequest.get(f.sender());
             if (last == null || now - last >= DOC_REQUEST_EVERY_MILLIS) {
                 lastDocRequest.put(f.sender(), now);
-                p.outbox.add(codec.encode(new Frame(FrameType.DOCUMENT_REQUEST, node, p.config.name(), incarnation,
-                        sequence.incrementAndGet(), Long.toString(mine.version()).getBytes(StandardCharsets.UTF_8))));
+                p.outbox.add(new Outgoing(FrameType.DOCUMENT_REQUEST,
+                        Long.toString(mine.version()).getBytes(StandardCharsets.UTF_8)));
             }
         }
     }
 
-    private byte[] documentFrame(Path p) {
-        return codec.encode(new Frame(FrameType.DOCUMENT, node, p.config.name(), incarnation, sequence.incrementAndGet(),
-                docs.current().toJson().getBytes(StandardCharsets.UTF_8)));
+    private Outgoing documentFrame() {
+        return new Outgoing(FrameType.DOCUMENT, docs.current().toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Pushes the current document to every peer at once (after a local change). */
     public void pushDocument() {
         for (Path p : paths.values()) {
             if (p.transport != null) {
-                p.outbox.add(documentFrame(p));
+                p.outbox.add(documentFrame());
             }
         }
         kick();

@@ -65,7 +65,7 @@ public final class Policy {
                     actions.add(new Action.Probe(g.name(), r.name()));
                 }
             }
-            return new Placement(holderOf(s, g), "probing " + names(unknown) + " on " + local);
+            return new Placement(null, "probing " + names(unknown) + " on " + local);
         }
 
         List<NodeView> up = s.nodes().values().stream().filter(n -> n.membership().isUp())
@@ -84,13 +84,14 @@ public final class Policy {
                     + "; the group starts nowhere until that node is down or the admin runs vigil:cleanup " + g.name());
         }
         if (!probingAt.isEmpty()) {
-            return new Placement(holderOf(s, g), "waiting for " + String.join(", ", probingAt) + " to probe");
+            return new Placement(null, "waiting for " + String.join(", ", probingAt) + " to probe");
         }
 
         Set<String> types = g.resources().stream().map(ResourceDef::type).collect(Collectors.toSet());
         Comparator<String> byRank = rank(g);
+        // Settledness must not influence placement: each node sees itself settle before its peers do, and
+        // excluding unsettled nodes would let two nodes each pick themselves. It only delays starting.
         List<String> candidates = up.stream()
-                .filter(n -> n.name().equals(local) ? s.settled() : n.report().settled())
                 .filter(n -> n.report().types().containsAll(types))
                 .filter(n -> !n.report().group(g.name()).banned())
                 .map(NodeView::name).sorted(byRank).toList();
@@ -154,6 +155,12 @@ public final class Policy {
             }
             if (!s.settled()) {
                 return new Placement(target, reason + "; waiting for membership to settle after start-up");
+            }
+            List<String> settling = up.stream().filter(n -> !n.name().equals(local) && !n.report().settled())
+                    .map(NodeView::name).toList();
+            if (!settling.isEmpty() && !localActive) {
+                return new Placement(target, reason + "; waiting for " + String.join(", ", settling)
+                        + " to finish starting up");
             }
             int failed = firstIndex(s, g, ResourceState.FAILED);
             if (failed >= 0) {
@@ -229,10 +236,7 @@ public final class Policy {
     private static String whyNoCandidates(Snapshot s, GroupDef g, List<NodeView> up, Set<String> types) {
         List<String> why = new ArrayList<>();
         for (NodeView n : up) {
-            boolean settled = n.name().equals(s.localNode()) ? s.settled() : n.report().settled();
-            if (!settled) {
-                why.add(n.name() + " is starting up");
-            } else if (!n.report().types().containsAll(types)) {
+            if (!n.report().types().containsAll(types)) {
                 Set<String> missing = new TreeSet<>(types);
                 missing.removeAll(n.report().types());
                 why.add(n.name() + " lacks type " + String.join(", ", missing));

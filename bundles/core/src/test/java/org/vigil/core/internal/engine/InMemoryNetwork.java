@@ -1,0 +1,103 @@
+package org.vigil.core.internal.engine;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.vigil.api.heartbeat.HeartbeatTransport;
+import org.vigil.api.heartbeat.HeartbeatTransportFactory;
+import org.vigil.api.heartbeat.PathContext;
+import org.vigil.api.heartbeat.TransportDescription;
+
+/** A heartbeat medium in memory whose links can be cut per node, for in-process cluster tests. */
+final class InMemoryNetwork {
+
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Set<String> cut = ConcurrentHashMap.newKeySet();
+
+    final class Endpoint implements HeartbeatTransport {
+        final String node;
+        final PathContext ctx;
+        final LinkedBlockingQueue<byte[]> inbox = new LinkedBlockingQueue<>();
+        volatile boolean closed;
+
+        Endpoint(String node, PathContext ctx) {
+            this.node = node;
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void send(byte[] frame) throws IOException {
+            if (closed) {
+                throw new IOException("closed");
+            }
+            if (cut.contains(node)) {
+                return;
+            }
+            for (Endpoint e : endpoints.values()) {
+                if (e != this && !cut.contains(e.node)) {
+                    e.inbox.add(frame.clone());
+                }
+            }
+        }
+
+        @Override
+        public void receive(int maxWaitMillis) throws IOException {
+            try {
+                byte[] f = inbox.poll(maxWaitMillis, TimeUnit.MILLISECONDS);
+                if (f != null) {
+                    ctx.frameReceived(f, 0, f.length, "mem");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public int maxFrameSize() {
+            return 65000;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            endpoints.remove(node, this);
+        }
+    }
+
+    void cut(String node) {
+        cut.add(node);
+    }
+
+    void heal(String node) {
+        cut.remove(node);
+    }
+
+    void inject(String node, byte[] garbage) {
+        endpoints.get(node).inbox.add(garbage);
+    }
+
+    HeartbeatTransportFactory factory() {
+        return new HeartbeatTransportFactory() {
+            @Override
+            public TransportDescription describe() {
+                return new TransportDescription("mem", "in-memory test medium", List.of());
+            }
+
+            @Override
+            public List<String> validate(Map<String, String> parameters) {
+                return List.of();
+            }
+
+            @Override
+            public HeartbeatTransport open(PathContext context) {
+                Endpoint e = new Endpoint(context.nodeName(), context);
+                endpoints.put(context.nodeName(), e);
+                return e;
+            }
+        };
+    }
+}

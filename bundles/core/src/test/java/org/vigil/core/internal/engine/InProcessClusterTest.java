@@ -1,0 +1,201 @@
+package org.vigil.core.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vigil.core.internal.model.ClusterDocument;
+import org.vigil.core.internal.model.GroupDef;
+import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.policy.ResourceState;
+
+/**
+ * Real cluster nodes (the whole core: engine, membership, heartbeat I/O, document replication) in one
+ * JVM over an in-memory medium, with fake resources whose world detects any double start. The
+ * real-process, real-network proofs are the system tests; this finds core bugs in seconds.
+ */
+class InProcessClusterTest {
+
+    @TempDir
+    Path dir;
+
+    private final InMemoryNetwork net = new InMemoryNetwork();
+    private final World world = new World();
+    private final List<TestNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        nodes.forEach(TestNode::close);
+        assertThat(world.violations).as("double starts").isEmpty();
+    }
+
+    private TestNode start(String name) throws Exception {
+        TestNode n = new TestNode(name, dir, net, world);
+        nodes.add(n);
+        return n;
+    }
+
+    private static ClusterDocument withGroup(ClusterDocument d, String origin, GroupDef g) {
+        return d.next(origin, l -> {
+            l.add(g);
+            return l;
+        });
+    }
+
+    private static GroupDef web(String... resources) {
+        List<ResourceDef> rs = new ArrayList<>();
+        for (String r : resources) {
+            rs.add(new ResourceDef(r, "fake", Map.of()));
+        }
+        return GroupDef.create("web").withResources(rs).withPreferredNodes(List.of("node1", "node2"));
+    }
+
+    private void awaitRuns(TestNode n, String group) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> n.runs(group));
+    }
+
+    @Test
+    void groupStartsInOrderOnThePreferredNodeAndFailsOverWhenItLosesPower() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n2.node.change(d -> withGroup(d, "node2", web("ip", "app", "root")));
+        awaitRuns(n1, "web");
+        assertThat(world.log()).containsExactly("node1 start ip", "node1 start app", "node1 start root");
+        await().atMost(Duration.ofSeconds(5)).until(() -> n2.node.document().version() == n1.node.document().version());
+
+        long t0 = System.nanoTime();
+        net.cut("node1");
+        world.powerOff("node1");
+        awaitRuns(n2, "web");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(ms).as("failover took %d ms", ms).isLessThan(5000);
+        assertThat(world.runningOn).containsOnly(Map.entry("ip", "node2"), Map.entry("app", "node2"), Map.entry("root", "node2"));
+    }
+
+    @Test
+    void switchoverStopsInReverseThenStartsInOrderAndLeavesNoRequestBehind() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app")));
+        awaitRuns(n1, "web");
+        world.log.clear();
+        n1.node.change(d -> d.nextWithGroup("node1", "web", g -> g.withRole(GroupDef.Role.STARTED, "node2")));
+        awaitRuns(n2, "web");
+        assertThat(world.log()).containsExactly("node1 stop app", "node1 stop ip", "node2 start ip", "node2 start app");
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.node.document().group("web").get().moveTo() == null
+                && n2.node.document().group("web").get().moveTo() == null);
+        Thread.sleep(500);
+        assertThat(n2.runs("web")).as("sticky after the switchover").isTrue();
+    }
+
+    @Test
+    void aFailedMonitorRestartsInPlaceThenTheGroupFailsOver() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app").withRestarts(1, 60_000)));
+        awaitRuns(n1, "web");
+        world.log.clear();
+        world.crashResource("app");
+        await().atMost(Duration.ofSeconds(5)).until(() -> world.log().contains("node1 start app"));
+        assertThat(world.log()).containsExactly("node1 stop app", "node1 start app");
+        awaitRuns(n1, "web");
+        world.log.clear();
+        world.crashResource("app"); // second failure within the window: more than max-restarts 1
+        awaitRuns(n2, "web");
+        assertThat(world.log()).containsSubsequence("node1 stop app", "node1 stop ip", "node2 start ip", "node2 start app");
+        assertThat(n1.node.engineStatus().snapshot().nodes().get("node1").report().group("web").banned()).isTrue();
+    }
+
+    @Test
+    void aFailedStopBlocksTheGroupUntilCleanup() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app")));
+        awaitRuns(n1, "web");
+        world.stopFails.add("node1/app");
+        n1.node.change(d -> d.nextWithGroup("node1", "web", g -> g.withRole(GroupDef.Role.STARTED, "node2")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.state("app") == ResourceState.STOP_FAILED);
+        Thread.sleep(1000);
+        assertThat(world.log()).as("world log").doesNotContain("node2 start ip");
+        assertThat(n2.node.engineStatus().decision().placements().get("web").reason()).contains("blocked");
+
+        world.stopFails.clear();
+        n2.node.change(d -> d.nextWithGroup("node2", "web", GroupDef::withCleanup));
+        awaitRuns(n2, "web");
+    }
+
+    @Test
+    void removingTheTypeLeavesResourcesRunningUnmanagedAndItsReturnReadoptsThem() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app")));
+        awaitRuns(n1, "web");
+        world.log.clear();
+        n1.node.removeResourceType(n1.type);
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.state("app") == ResourceState.UNMANAGED);
+        Thread.sleep(1000);
+        assertThat(world.runningOn).containsOnly(Map.entry("ip", "node1"), Map.entry("app", "node1"));
+        assertThat(world.log()).as("nothing stopped, nothing failed over").isEmpty();
+        assertThat(n2.node.engineStatus().decision().placements().get("web").reason()).contains("unmanaged");
+
+        n1.node.addResourceType(n1.type);
+        awaitRuns(n1, "web");
+        Thread.sleep(500);
+        assertThat(world.log()).as("re-adopted by a probe, not restarted").isEmpty();
+    }
+
+    @Test
+    void aNodeThatRejoinsWithAnOlderDocumentAdoptsTheNewerOne() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> n2.node.document().group("web").isPresent());
+        n2.close();
+        n1.node.change(d -> d.nextWithGroup("node1", "web", g -> g.withFailback(GroupDef.Failback.AUTO, 1000)));
+        n1.node.change(d -> d.nextWithMaintenance("node1", false));
+        long v = n1.node.document().version();
+        TestNode again = start("node2");
+        await().atMost(Duration.ofSeconds(5)).until(() -> again.node.document().version() == v);
+        assertThat(again.node.document()).isEqualTo(n1.node.document());
+    }
+
+    @Test
+    void afterAPartitionHealsOnlyThePreferredNodeKeepsTheGroup() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip")));
+        awaitRuns(n1, "web");
+        world.violations.clear();
+        net.cut("node2"); // without quorum (a later issue) both sides run it: this test is about healing
+        awaitRuns(n2, "web");
+        world.violations.clear();
+        net.heal("node2");
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.runs("web") && !n2.runs("web")
+                && n2.state("ip") == ResourceState.STOPPED);
+    }
+
+    @Test
+    void garbageOnAPathIsCountedAndTheClusterGoesOn() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip")));
+        awaitRuns(n1, "web");
+        java.util.Random rnd = new java.util.Random(1);
+        for (int i = 0; i < 500; i++) {
+            byte[] g = new byte[rnd.nextInt(300)];
+            rnd.nextBytes(g);
+            net.inject("node2", g);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> n2.node.paths().get("lan").counters().malformed.get() >= 400);
+        Thread.sleep(500);
+        assertThat(n2.node.peers().get("node1").membership().isUp()).isTrue();
+        assertThat(n1.runs("web")).isTrue();
+    }
+}

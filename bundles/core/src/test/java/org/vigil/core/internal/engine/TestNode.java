@@ -1,0 +1,80 @@
+package org.vigil.core.internal.engine;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import org.vigil.api.resource.ResourceType;
+import org.vigil.core.internal.ClusterNode;
+import org.vigil.core.internal.PathConfiguration;
+import org.vigil.core.internal.policy.NodeView;
+import org.vigil.core.internal.policy.ResourceState;
+
+/** One real {@link ClusterNode} in this JVM, wired to an in-memory network and the test's world. */
+final class TestNode implements AutoCloseable {
+
+    static final String KEY = Base64.getEncoder().encodeToString("in-process-test-cluster-key-0001".getBytes());
+
+    final String name;
+    final ClusterNode node = new ClusterNode();
+    final ResourceType type;
+    private boolean active;
+
+    TestNode(String name, Path dir, InMemoryNetwork net, World world) throws Exception {
+        this.name = name;
+        Path state = dir.resolve(name);
+        Files.createDirectories(state);
+        Path key = dir.resolve("cluster.key");
+        if (!Files.exists(key)) {
+            Files.writeString(key, KEY);
+        }
+        ClusterNode.Config cfg = (ClusterNode.Config) Proxy.newProxyInstance(ClusterNode.Config.class.getClassLoader(),
+                new Class<?>[] {ClusterNode.Config.class}, (p, m, a) -> switch (m.getName()) {
+                    case "node_name" -> name;
+                    case "cluster_key_file" -> key.toString();
+                    case "heartbeat_interval_ms" -> 100L;
+                    case "dead_time_ms" -> 1000L;
+                    case "state_dir" -> state.toString();
+                    case "annotationType" -> ClusterNode.Config.class;
+                    case "hashCode" -> 1;
+                    case "equals" -> p == a[0];
+                    default -> m.getName();
+                });
+        type = world.type();
+        node.addResourceType(type);
+        node.addTransport(net.factory());
+        node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
+        node.activate(cfg);
+        active = true;
+    }
+
+    /** @return true when this node reports every resource of the group RUNNING and nothing else holds it */
+    boolean runs(String group) {
+        EngineStatus st = node.engineStatus();
+        if (st == null) {
+            return false;
+        }
+        var g = node.document().group(group).orElse(null);
+        if (g == null || g.resources().isEmpty()) {
+            return false;
+        }
+        NodeView me = st.snapshot().nodes().get(name);
+        return g.resources().stream().allMatch(r -> me.report().group(group).resources().get(r.name()) == ResourceState.RUNNING);
+    }
+
+    ResourceState state(String resource) {
+        EngineStatus st = node.engineStatus();
+        EngineStatus.LocalLine l = st == null ? null : st.resources().get(resource);
+        return l == null ? null : l.state();
+    }
+
+    @Override
+    public void close() {
+        if (active) {
+            active = false;
+            node.deactivate();
+        }
+    }
+
+}

@@ -300,6 +300,11 @@ public final class Engine {
                         t.node(), "node " + t.node() + " is " + t.to().name().toLowerCase() + ": " + t.detail());
             }
         }
+        for (MembershipTracker.PathTransition t : members.pathTransitions(now)) {
+            alerts.raise(t.up() ? Severity.INFO : Severity.WARNING, t.up() ? "path-up" : "path-down", t.node() + "/" + t.path(),
+                    "heartbeat path " + t.path() + " to " + t.node() + (t.up() ? " is back"
+                            : " is down: " + t.node() + " is still heard on other paths (degraded, no failover)"));
+        }
         ClusterDocument doc = docs.current();
         syncWithDocument(doc);
         checkTimeouts(now);

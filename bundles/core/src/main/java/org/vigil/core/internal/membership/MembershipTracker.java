@@ -21,6 +21,10 @@ public final class MembershipTracker {
     public record Transition(String node, Membership from, Membership to, String detail) {
     }
 
+    /** A path to a peer went down or came back. @param node the peer @param path the path @param up its new state */
+    public record PathTransition(String node, String path, boolean up) {
+    }
+
     /** One path to one peer. @param path the path @param lastHeard last accepted frame (ms) @param up heard within the dead time */
     public record PathView(String path, long lastHeard, boolean up) {
     }
@@ -50,6 +54,7 @@ public final class MembershipTracker {
         Membership state = Membership.UNKNOWN;
         long onlineSince;
         long seenIncarnation;
+        final Map<String, Boolean> pathUp = new java.util.HashMap<>();
 
         Peer(String name) {
             this.name = name;
@@ -161,6 +166,27 @@ public final class MembershipTracker {
                     p.onlineSince = now;
                 }
                 p.state = next;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Which paths to which live peers went down or came back since the last call. Engine thread only.
+     * Paths of a lost peer are not reported one by one: the node-lost event says it all.
+     *
+     * @param now the monotonic time
+     * @return the path transitions
+     */
+    public List<PathTransition> pathTransitions(long now) {
+        List<PathTransition> out = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            for (Map.Entry<String, Long> e : p.lastHeard.entrySet()) {
+                boolean up = now - e.getValue() < deadTimeMillis;
+                Boolean was = p.pathUp.put(e.getKey(), up);
+                if (was != null && was != up && p.state.isUp()) {
+                    out.add(new PathTransition(p.name, e.getKey(), up));
+                }
             }
         }
         return out;

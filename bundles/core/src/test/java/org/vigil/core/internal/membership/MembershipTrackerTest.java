@@ -35,6 +35,22 @@ class MembershipTrackerTest {
     }
 
     @Test
+    void aPathGoingDownAndComingBackIsReportedOnceEach() {
+        m.heard("node2", 1, "lan", 0);
+        m.heard("node2", 1, "serial", 0);
+        m.evaluate(0);
+        assertThat(m.pathTransitions(0)).isEmpty();
+        for (long t = 100; t <= 1000; t += 100) {
+            m.heard("node2", 1, "serial", t);
+            m.evaluate(t);
+        }
+        assertThat(m.pathTransitions(1000)).containsExactly(new MembershipTracker.PathTransition("node2", "lan", false));
+        assertThat(m.pathTransitions(1000)).isEmpty();
+        m.heard("node2", 1, "lan", 1100);
+        assertThat(m.pathTransitions(1100)).containsExactly(new MembershipTracker.PathTransition("node2", "lan", true));
+    }
+
+    @Test
     void aRestartWithinTheDeadTimeIsSeenAsTheEndOfTheEarlierLife() {
         m.heard("node2", 1, "lan", 0);
         m.evaluate(0);

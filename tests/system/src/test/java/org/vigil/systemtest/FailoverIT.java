@@ -1,0 +1,131 @@
+package org.vigil.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two real nodes run the demo web service. The node running it loses power (its JVM and every process it
+ * started are frozen, then killed); the other must run it within 2 s, and at no sampled instant may both run
+ * it. The crashed node then comes back: with manual failback nothing moves. Finally a planned switchover
+ * moves the service back, again never running twice.
+ *
+ * <p>The steps build on each other and run in order; a step whose predecessor failed is skipped.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+class FailoverIT {
+
+    /** The requirement: the other node serves within 2 s of the crash. */
+    static final long FAILOVER_LIMIT_MILLIS = 2000;
+
+    private static WebCluster cluster;
+    private static String active;
+    private static String survivor;
+    private static boolean previousPassed = true;
+    private boolean thisPassed;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = WebCluster.start("failover", 0);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            WebCluster.log("failover: service watch: %s; changes: %s", cluster.watch.stats(), cluster.watch.changes());
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void onlyAfterSuccess(TestInfo info) {
+        assumeTrue(previousPassed, "an earlier step failed");
+        thisPassed = false;
+    }
+
+    @AfterEach
+    void record(TestInfo info) {
+        previousPassed = thisPassed;
+        if (!thisPassed && cluster != null) {
+            WebCluster.log("failover: step '%s' failed; node logs:%n%s", info.getDisplayName(), cluster.lab.logTails());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void crashOfTheActiveNodeMovesTheServiceWithin2Seconds() {
+        active = cluster.awaitSingleActive(Duration.ofSeconds(10));
+        survivor = WebCluster.other(active);
+        WebCluster.log("failover: the service runs on %s (pids %s); crashing %s", active, cluster.watch.pidsOn(active), active);
+
+        Lab.Crash crash = cluster.lab.crash(active);
+        WebCluster.log("failover: %s", crash.output());
+        long servedAt = cluster.awaitServedBy(survivor, Duration.ofSeconds(15));
+
+        assertThat(servedAt).as("%s runs the service (process and HTTP) within 15 s of the crash of %s", survivor, active)
+                .isPositive();
+        long fromFreeze = servedAt - crash.freezeMillis();
+        long fromKill = servedAt - crash.killMillis();
+        WebCluster.log("failover: %s serves %d ms after %s was frozen (%d ms after the SIGKILL)", survivor, fromFreeze,
+                active, fromKill);
+        assertThat(cluster.watch.pidsOn(active)).as("no process of the service left from %s", active).isEmpty();
+        assertThat(fromFreeze).as("time from the crash of %s until %s serves (ms)", active, survivor)
+                .isLessThanOrEqualTo(FAILOVER_LIMIT_MILLIS);
+        assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
+        thisPassed = true;
+    }
+
+    @Test
+    @Order(2)
+    void theRestartedNodeRejoinsAndNothingMoves() {
+        long t0 = System.nanoTime();
+        cluster.lab.start(active);
+        cluster.lab.awaitOnline(survivor, active, Duration.ofSeconds(30));
+        cluster.lab.awaitOnline(active, survivor, Duration.ofSeconds(30));
+        WebCluster.log("failover: %s restarted and rejoined in %d ms", active, (System.nanoTime() - t0) / 1_000_000);
+
+        long from = System.currentTimeMillis();
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        int answers = 0;
+        while (System.nanoTime() < end) {
+            String served = Http.servedBy(cluster.port);
+            assertThat(served).as("the service answers from %s while %s is back (manual failback)", survivor, active)
+                    .isEqualTo(survivor);
+            answers++;
+            Lab.sleep(100);
+        }
+        assertThat(cluster.watch.nodesSeenSince(from)).as("nodes that ran the service over 5 s after the rejoin")
+                .containsExactly(survivor);
+        assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
+        WebCluster.log("failover: over 5 s after the rejoin, %d answers all from %s; never on %s", answers, survivor, active);
+        thisPassed = true;
+    }
+
+    @Test
+    @Order(3)
+    void switchoverMovesItBackWithoutEverRunningTwice() {
+        long t0 = System.currentTimeMillis();
+        String out = cluster.lab.cliOk(survivor, "vigil:switchover --wait 15 " + WebCluster.GROUP + " " + active);
+        long took = System.currentTimeMillis() - t0;
+        WebCluster.log("failover: %s (command took %d ms)", out.strip().replace('\n', ' '), took);
+        assertThat(out).contains("group " + WebCluster.GROUP + " runs on " + active);
+
+        long servedAt = cluster.awaitServedBy(active, Duration.ofSeconds(5));
+        assertThat(servedAt).as("HTTP answers from %s after the switchover", active).isPositive();
+        assertThat(cluster.watch.nodesNow()).containsExactly(active);
+        assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
+        thisPassed = true;
+    }
+}

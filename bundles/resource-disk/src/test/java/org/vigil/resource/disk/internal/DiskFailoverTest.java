@@ -1,0 +1,172 @@
+package org.vigil.resource.disk.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vigil.api.resource.OperationResult;
+import org.vigil.api.resource.ResultCode;
+import org.vigil.resource.disk.internal.ReservationRecord.Valid;
+import org.vigil.resource.disk.internal.TwoNodes.Node;
+
+/**
+ * Two nodes share one real disk (a loop device both "see"): data written through the active node is read
+ * through the other after it stops; while one node holds the reservation, the other refuses to mount; a
+ * holder that stopped renewing (crashed) is taken over once its lease has passed, and then finds out.
+ */
+class DiskFailoverTest {
+
+    private static final Duration LEASE = DiskConfig.MIN_RESERVATION_TIMEOUT;
+
+    private static LoopDisk disk;
+
+    @TempDir
+    Path stateDir;
+
+    private Node node1;
+    private Node node2;
+
+    @BeforeAll
+    static void attachDisk() throws IOException {
+        LoopDisk.assumeUsable("losetup", "mkfs.ext4", "e2fsck", "mount", "umount");
+        disk = LoopDisk.create(32, true);
+    }
+
+    @AfterAll
+    static void detachDisk() {
+        if (disk != null) {
+            disk.close();
+        }
+    }
+
+    @BeforeEach
+    void twoNodes() throws IOException {
+        disk.unmountAll();
+        disk.clearReservation();
+        Map<String, String> params = Map.of("reservation-timeout", DiskConfig.human(LEASE));
+        node1 = new Node("node1", disk, stateDir, params);
+        node2 = new Node("node2", disk, stateDir, params);
+    }
+
+    @AfterEach
+    void stopBoth() throws IOException {
+        node1.stop();
+        node2.stop();
+        node1.close();
+        node2.close();
+        disk.unmountAll();
+    }
+
+    @Test
+    void aFileWrittenOnOneNodeIsReadOnTheOtherAfterFailover() throws IOException {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        Files.writeString(node1.mountPoint.resolve("data.txt"), "written through node1\n");
+        assertThat(node1.monitor().code()).isEqualTo(ResultCode.OK);
+        assertThat(node1.stop()).matches(OperationResult::isOk, "node1 stops");
+        assertThat(disk.mountPoints()).isEmpty();
+        assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class, v -> {
+            assertThat(v.record().held()).as("released").isFalse();
+            assertThat(v.record().node()).isEqualTo("node1");
+        });
+
+        OperationResult started = node2.start();
+        assertThat(started).matches(OperationResult::isOk, "node2 starts at once on a released disk: " + started);
+        assertThat(Files.readString(node2.mountPoint.resolve("data.txt"), StandardCharsets.UTF_8))
+                .isEqualTo("written through node1\n");
+        assertThat(node2.monitor().code()).isEqualTo(ResultCode.OK);
+        assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class, v -> {
+            assertThat(v.record().held()).isTrue();
+            assertThat(v.record().node()).isEqualTo("node2");
+        });
+    }
+
+    @Test
+    void whileNode1HoldsTheDiskNode2RefusesNamingItAndMountsNothing() throws Exception {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        // The core monitors a running disk every 2 s; each monitor renews the reservation.
+        AtomicBoolean renewing = new AtomicBoolean(true);
+        List<OperationResult> monitors = new CopyOnWriteArrayList<>();
+        Thread core = new Thread(() -> {
+            while (renewing.get()) {
+                monitors.add(node1.monitor());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "node1-monitor");
+        core.start();
+        try {
+            long t0 = System.nanoTime();
+            OperationResult refused = node2.start();
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+
+            assertThat(refused.code()).isEqualTo(ResultCode.FAILED);
+            assertThat(refused.message()).contains("node1").contains("alive").contains("Nothing was mounted");
+            assertThat(tookMs).as("refused as soon as a renewal is seen, well before the lease").isLessThan(
+                    LEASE.toMillis());
+            assertThat(disk.mountPoints()).containsExactly(node1.mountPoint.toString());
+            assertThat(Files.exists(node2.mountPoint)).as("node2 did not even create its mount point").isFalse();
+            assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
+                    v -> assertThat(v.record().node()).isEqualTo("node1"));
+        } finally {
+            renewing.set(false);
+            core.join(10_000);
+        }
+        assertThat(monitors).isNotEmpty().allMatch(OperationResult::isOk);
+        assertThat(node2.stop()).as("stop of a never-started resource on node2 leaves node1's disk alone")
+                .matches(OperationResult::isOk);
+        assertThat(disk.mountPoints()).containsExactly(node1.mountPoint.toString());
+        assertThat(node1.monitor().code()).isEqualTo(ResultCode.OK);
+    }
+
+    @Test
+    void aCrashedHoldersDiskIsTakenOverAfterItsLeaseAndTheOldHolderFindsOut() throws Exception {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        Files.writeString(node1.mountPoint.resolve("before-crash.txt"), "node1 was here\n");
+        // node1 "crashes": its mount is gone (the machine is down), its reservation stays, never renewed.
+        disk.check(LoopDisk.run("umount", node1.mountPoint.toString()));
+
+        long t0 = System.nanoTime();
+        OperationResult took = node2.start();
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(took).matches(OperationResult::isOk, "node2 takes over: " + took);
+        assertThat(took.message()).contains("took the disk over from node 'node1'");
+        assertThat(tookMs).as("node2 watched the reservation for node1's whole lease").isGreaterThanOrEqualTo(
+                LEASE.toMillis());
+        assertThat(Files.readString(node2.mountPoint.resolve("before-crash.txt"))).isEqualTo("node1 was here\n");
+
+        // node1 wakes up with the disk mounted again (the frozen-node case): its monitor finds out.
+        disk.check(LoopDisk.run("mount", disk.device().toString(), node1.mountPoint.toString()));
+        OperationResult lost = node1.monitor();
+        assertThat(lost.code()).isEqualTo(ResultCode.FAILED);
+        assertThat(lost.message()).contains("node2").contains("taken the disk over");
+        assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
+                v -> assertThat(v.record().node()).as("node1's monitor did not steal it back").isEqualTo("node2"));
+        disk.check(LoopDisk.run("umount", node1.mountPoint.toString()));
+    }
+
+    @Test
+    void aNodeThatStillHoldsItsReservationAfterARestartMountsAtOnce() throws IOException {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        disk.check(LoopDisk.run("umount", node1.mountPoint.toString())); // the node restarted, the record says node1
+        long t0 = System.nanoTime();
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts again");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(LEASE.toMillis());
+        assertThat(disk.mountPoints()).containsExactly(node1.mountPoint.toString());
+    }
+}

@@ -1,0 +1,141 @@
+package org.vigil.resource.disk.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vigil.api.resource.OperationResult;
+import org.vigil.api.resource.ResultCode;
+import org.vigil.resource.disk.internal.ReservationRecord.Valid;
+import org.vigil.resource.disk.internal.TwoNodes.Node;
+
+/**
+ * A busy mount is released on stop: exactly the processes holding it are stopped (TERM, then KILL for
+ * one that ignores TERM), a process outside it is not touched, and the unmount succeeds. When the node's
+ * own process holds it, nothing is killed and the stop fails.
+ */
+class DiskStopTest {
+
+    private static LoopDisk disk;
+
+    @TempDir
+    Path stateDir;
+
+    private Node node;
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeAll
+    static void attachDisk() throws IOException {
+        LoopDisk.assumeUsable("losetup", "mkfs.ext4", "e2fsck", "mount", "umount");
+        disk = LoopDisk.create(32, true);
+    }
+
+    @AfterAll
+    static void detachDisk() {
+        if (disk != null) {
+            disk.close();
+        }
+    }
+
+    @BeforeEach
+    void startDisk() throws IOException {
+        disk.unmountAll();
+        disk.clearReservation();
+        node = new Node("node1", disk, stateDir, Map.of("stop-grace", "1s"));
+        assertThat(node.start()).matches(OperationResult::isOk, "start");
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        for (Process p : started) {
+            p.destroyForcibly();
+        }
+        node.stop();
+        node.close();
+        disk.unmountAll();
+    }
+
+    @Test
+    void stopKillsExactlyTheHoldersAndUnmounts() throws Exception {
+        Path mnt = node.mountPoint;
+        Files.writeString(mnt.resolve("data"), "x");
+        Process cwdHolder = spawn(mnt.toFile(), "sleep", "300");
+        Process fileHolder = spawn(new File("/"), "/bin/sh", "-c", "exec 3<\"$1\"; exec sleep 300", "holder",
+                mnt.resolve("data").toString());
+        // ignores TERM (the ignored disposition survives exec into sleep): needs KILL
+        Process stubborn = spawn(mnt.toFile(), "/bin/sh", "-c", "trap '' TERM; exec sleep 300");
+        Path outside = Files.createTempFile(disk.dir(), "outside", ".txt");
+        Process control = spawn(new File("/"), "/bin/sh", "-c", "exec 3<\"$1\"; exec sleep 300", "control",
+                outside.toString());
+        awaitExec(cwdHolder, fileHolder, stubborn, control);
+        assertThat(Files.exists(Path.of("/proc/" + fileHolder.pid() + "/fd/3"))).isTrue();
+
+        OperationResult stopped = node.stop(Duration.ofSeconds(60));
+
+        assertThat(stopped).matches(OperationResult::isOk, "stop is OK: " + stopped);
+        assertThat(cwdHolder.waitFor(5, TimeUnit.SECONDS)).as("cwd holder gone").isTrue();
+        assertThat(fileHolder.waitFor(5, TimeUnit.SECONDS)).as("open-file holder gone").isTrue();
+        assertThat(stubborn.waitFor(5, TimeUnit.SECONDS)).as("TERM-ignoring holder gone").isTrue();
+        assertThat(cwdHolder.exitValue()).as("cwd holder ended by TERM").isEqualTo(128 + 15);
+        assertThat(stubborn.exitValue()).as("stubborn holder ended by KILL").isEqualTo(128 + 9);
+        assertThat(control.isAlive()).as("the process outside the mount is untouched").isTrue();
+        assertThat(stopped.message()).contains(cwdHolder.pid() + " (sleep, working directory) by TERM")
+                .contains(fileHolder.pid() + " (sleep, fd 3").contains(stubborn.pid() + " (sleep, working directory)"
+                        + " by KILL")
+                .doesNotContain(" " + control.pid() + " ");
+        assertThat(disk.mountPoints()).isEmpty();
+        assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
+                v -> assertThat(v.record().held()).as("released").isFalse());
+        assertThat(node.monitor().code()).isEqualTo(ResultCode.NOT_RUNNING);
+    }
+
+    @Test
+    void whenTheNodesOwnProcessHoldsTheMountNothingIsKilledAndTheStopFails() throws Exception {
+        Path file = node.mountPoint.resolve("held-by-the-jvm");
+        try (FileChannel held = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            OperationResult stopped = node.stop(Duration.ofSeconds(20));
+            assertThat(stopped.code()).as("a stop that cannot unmount is a failed stop").isEqualTo(ResultCode.FAILED);
+            assertThat(stopped.message()).contains("cannot unmount")
+                    .contains(ProcessHandle.current().pid() + " (").contains("this node's own process");
+            assertThat(held.isOpen()).isTrue();
+            assertThat(disk.mountPoints()).containsExactly(node.mountPoint.toString());
+            assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
+                    v -> assertThat(v.record().held()).as("kept while still mounted").isTrue());
+        }
+        assertThat(node.stop()).matches(OperationResult::isOk, "stop once the file is closed");
+        assertThat(disk.mountPoints()).isEmpty();
+    }
+
+    private Process spawn(File dir, String... argv) throws IOException {
+        Process p = new ProcessBuilder(argv).directory(dir).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(p);
+        return p;
+    }
+
+    /** Waits until every process has exec'd sleep (so what it holds is in place). */
+    private static void awaitExec(Process... processes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Process p : processes) {
+            while (!Files.readString(Path.of("/proc/" + p.pid() + "/comm")).strip().equals("sleep")) {
+                assertThat(System.nanoTime() - deadline).as("pid %d exec'd sleep", p.pid()).isNegative();
+                Thread.sleep(20);
+            }
+        }
+    }
+}

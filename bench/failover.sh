@@ -188,6 +188,8 @@ log "node1 accepted $hb_rate heartbeat-path frames per second (expected about 10
     echo
     echo "Machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -h | awk '/^Mem:/ {print $2}') memory, $(uname -sr), $(java -version 2>&1 | head -n 1)"
     echo
+    echo "Distribution: $(sed -n 's/^LAB_DIST=//p' "$DIR/lab.env"); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo
     echo "Node JVM flags: $(sed -n 's/^EXTRA_JAVA_OPTS="\(.*\)"/\1/p' "$DIR/node1/bin/setenv"); heartbeat.interval.ms and dead.time.ms at their defaults (100 / 600)."
     echo
     echo "### Client-visible outage when the active node loses power ($n trials)"

@@ -32,6 +32,8 @@ public class PathConfiguration {
         String type();
     }
 
+    private static final java.util.regex.Pattern TRANSPORT_PARAMETER = java.util.regex.Pattern.compile("[a-z][a-z0-9-]*");
+
     private String name;
     private String type;
     private Map<String, String> params;
@@ -46,9 +48,11 @@ public class PathConfiguration {
         this.type = t == null ? "" : t.toString().trim();
         this.pid = String.valueOf(props.get("service.pid"));
         Map<String, String> p = new TreeMap<>();
+        // Transport parameters are lower-case words with dashes; everything the framework adds to a
+        // component's properties (service.pid, component.name, felix.fileinstall.filename,
+        // osgi.ds.satisfying.condition.target, objectClass, ...) has dots or capitals and is not one.
         props.forEach((k, v) -> {
-            if (!k.equals("name") && !k.equals("type") && !k.startsWith("service.") && !k.startsWith("component.")
-                    && !k.startsWith("felix.") && !k.equals("objectClass") && v != null) {
+            if (!k.equals("name") && !k.equals("type") && TRANSPORT_PARAMETER.matcher(k).matches() && v != null) {
                 p.put(k, v.toString().trim());
             }
         });

@@ -465,7 +465,9 @@ public final class HeartbeatIo {
             logReject(p, "an authenticated " + f.type() + " from " + f.sender() + " could not be read: " + e.getMessage());
         }
         wake.run();
-        kick(); // answers (document frames) leave now, not at the next interval
+        if (!p.outbox.isEmpty()) {
+            kick(); // a document request or answer leaves now, not at the next interval; heartbeats never do
+        }
     }
 
     private void onHeartbeat(Path p, Frame f, long now) {

@@ -182,6 +182,20 @@ class InProcessClusterTest {
     }
 
     @Test
+    void idleNodesSendAboutOneHeartbeatPerIntervalNotAStorm() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip")));
+        awaitRuns(n1, "web");
+        Thread.sleep(500);
+        long before = n2.node.paths().get("lan").counters().accepted.get();
+        Thread.sleep(2000);
+        long perSecond = (n2.node.paths().get("lan").counters().accepted.get() - before) / 2;
+        // One peer at a 100 ms interval sends about 10 heartbeats a second (plus a few on state changes).
+        assertThat(perSecond).as("frames per second from node1").isBetween(5L, 30L);
+    }
+
+    @Test
     void garbageOnAPathIsCountedAndTheClusterGoesOn() throws Exception {
         TestNode n1 = start("node1");
         TestNode n2 = start("node2");

@@ -91,12 +91,12 @@ class FailoverIT {
     @Order(2)
     void theRestartedNodeRejoinsAndNothingMoves() {
         long t0 = System.nanoTime();
+        long restartedAt = System.currentTimeMillis();
         cluster.lab.start(active);
         cluster.lab.awaitOnline(survivor, active, Duration.ofSeconds(30));
         cluster.lab.awaitOnline(active, survivor, Duration.ofSeconds(30));
         WebCluster.log("failover: %s restarted and rejoined in %d ms", active, (System.nanoTime() - t0) / 1_000_000);
 
-        long from = System.currentTimeMillis();
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         int answers = 0;
         while (System.nanoTime() < end) {
@@ -106,7 +106,8 @@ class FailoverIT {
             answers++;
             Lab.sleep(100);
         }
-        assertThat(cluster.watch.nodesSeenSince(from)).as("nodes that ran the service over 5 s after the rejoin")
+        assertThat(cluster.watch.nodesSeenSince(restartedAt))
+                .as("nodes that ran the service from the restart of %s until 5 s after it rejoined", active)
                 .containsExactly(survivor);
         assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
         WebCluster.log("failover: over 5 s after the rejoin, %d answers all from %s; never on %s", answers, survivor, active);

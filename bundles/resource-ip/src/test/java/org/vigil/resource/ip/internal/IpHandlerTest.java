@@ -138,6 +138,25 @@ class IpHandlerTest {
     }
 
     @Test
+    void stopEndsTheBackgroundAnnouncements() {
+        NetLab.Host client = lab.addHost("client").addAddress(vip4(9));
+        String vip = lab.v4(1);
+        // Linux updates entries on gratuitous ARP but does not create them (arp_accept=0): give it one.
+        client.exec("ip", "neigh", "replace", vip, "lladdr", "02:00:00:00:00:99", "dev", "eth0", "nud", "stale");
+        Agent a = agent("vip", "address", vip4(1), "arp-count", "5");
+        assertThat(a.start()).matches(OperationResult::isOk, "start");
+        assertThat(NetLab.await(Duration.ofSeconds(1), () -> client.neighbour(vip).equals(Optional.of(lab.nodeMac()))))
+                .as("first announcement arrived").isTrue();
+
+        assertThat(a.stop()).matches(OperationResult::isOk, "stop");
+        // Another node takes the address over; this one must not announce it any more (arping would go on
+        // for 4 more seconds had stop not ended it).
+        client.exec("ip", "neigh", "replace", vip, "lladdr", "02:00:00:00:00:77", "dev", "eth0", "nud", "stale");
+        assertThat(NetLab.await(Duration.ofMillis(2500), () -> !client.neighbour(vip).equals(Optional.of("02:00:00:00:00:77"))))
+                .as("client's entry still points at the new owner 2.5 s after stop").isFalse();
+    }
+
+    @Test
     void twoAddressesOnOneInterfaceStartAndStopIndependently() {
         NetLab.Host client = lab.addHost("client").addAddress(vip4(9));
         Agent first = agent("vip-a", "address", vip4(1));

@@ -1,0 +1,231 @@
+package org.vigil.resource.webroot.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.vigil.api.resource.CommandResult;
+import org.vigil.api.resource.OperationContext;
+import org.vigil.api.resource.OperationResult;
+import org.vigil.api.resource.ProcessSupervisor;
+import org.vigil.api.resource.ResourceContext;
+import org.vigil.api.resource.ResourceHandler;
+import org.vigil.api.resource.SupervisedProcess;
+
+/**
+ * Serves one web root with a managed nginx: start writes its configuration, has {@code nginx -t} check it,
+ * runs nginx in the foreground under the core's supervisor (so it dies with the node process) and waits
+ * until it answers; stop sends TERM to its process group (nginx's fast shutdown), KILL 1 s before the
+ * timeout; monitor checks that it runs, that the root is there and that a GET of / answers below 500.
+ */
+final class WebrootHandler implements ResourceHandler {
+
+    static final String MAIN = "nginx";
+
+    /** The sbin directories: nginx lives in /usr/sbin, which a service's PATH does not always hold. */
+    static final String SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private static final Duration CHECK_POLL = Duration.ofMillis(100);
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration KILL_RESERVE = Duration.ofSeconds(1);
+    private static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
+
+    private final ResourceContext context;
+    private final WebrootConfig config;
+    private final String configError;
+
+    WebrootHandler(ResourceContext context) {
+        this.context = context;
+        WebrootConfig c = null;
+        String error = null;
+        try {
+            c = WebrootConfig.parse(context.parameters());
+        } catch (InvalidParameterException e) {
+            error = e.getMessage();
+        }
+        this.config = c;
+        this.configError = error;
+    }
+
+    @Override
+    public OperationResult start(OperationContext op) {
+        if (config == null) {
+            return OperationResult.notConfigured(configError);
+        }
+        ProcessSupervisor processes = context.processes();
+        Optional<SupervisedProcess> found = processes.find(MAIN);
+        try {
+            if (found.isPresent() && found.get().isAlive()) {
+                return awaitReady(found.get(), op, 0);
+            }
+            found.ifPresent(p -> processes.forget(MAIN));
+            if (!Files.isDirectory(config.root())) {
+                return OperationResult.failed(WebrootConfig.ROOT + ": " + config.root() + " is not a directory on"
+                        + " this node (if it is on a shared disk, put the disk before the web root in the group)");
+            }
+            if (HttpProbe.inUse(config.listen())) {
+                // Otherwise the readiness check would take the other program's answers for nginx's.
+                return OperationResult.failed(WebrootConfig.LISTEN + ": " + config.listen() + " is already in use by"
+                        + " another program on this node");
+            }
+            Path binary = resolve(config.nginx());
+            if (binary == null) {
+                return OperationResult.notInstalled(WebrootConfig.NGINX + ": '" + config.nginx() + "' is not"
+                        + " installed on this node (Debian package nginx-light or nginx)");
+            }
+            Path dir = Files.createDirectories(context.stateDirectory().resolve("nginx"));
+            Path conf = dir.resolve("nginx.conf");
+            Path tmp = dir.resolve("nginx.conf.tmp");
+            Files.writeString(tmp, NginxConf.render(config, context.resourceName(), dir, isRoot()),
+                    StandardCharsets.UTF_8);
+            Files.move(tmp, conf, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+            List<String> argv = new ArrayList<>(List.of(binary.toString(), "-e", "stderr", "-p", dir + "/", "-c",
+                    conf.toString()));
+            List<String> test = new ArrayList<>(argv);
+            test.add(1, "-t");
+            test.add(2, "-q");
+            CommandResult tested = context.run(test, min(CONFIG_TEST_TIMEOUT, op.remaining()));
+            if (!tested.succeeded()) {
+                return OperationResult.failed("nginx -t refused the configuration generated in " + conf + ": "
+                        + tested.describeFailure());
+            }
+            Path log = logFile();
+            long logFrom = LogTail.size(log);
+            SupervisedProcess nginx = processes.start(MAIN, argv, Map.of(), dir, log);
+            return awaitReady(nginx, op, logFrom);
+        } catch (IOException | RuntimeException e) {
+            return OperationResult.failed("cannot start nginx: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OperationResult.failed("start abandoned (interrupted) while waiting for nginx to answer");
+        }
+    }
+
+    private OperationResult awaitReady(SupervisedProcess nginx, OperationContext op, long logFrom)
+            throws InterruptedException {
+        while (true) {
+            if (!nginx.isAlive()) {
+                return OperationResult.failed("nginx exited during start with status " + exitStatus(nginx)
+                        + LogTail.describe(logFile(), logFrom));
+            }
+            Optional<String> failure = HttpProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
+            if (failure.isEmpty()) {
+                return nginx.isAlive() ? OperationResult.ok() : OperationResult.failed("nginx exited during start"
+                        + " with status " + exitStatus(nginx) + LogTail.describe(logFile(), logFrom));
+            }
+            if (op.isCancelled() || op.remaining().compareTo(CHECK_POLL) <= 0) {
+                return OperationResult.failed("nginx did not answer within the start timeout: " + failure.get()
+                        + LogTail.describe(logFile(), logFrom));
+            }
+            nginx.awaitExit(CHECK_POLL); // notices its death at once
+        }
+    }
+
+    @Override
+    public OperationResult stop(OperationContext op) {
+        ProcessSupervisor processes = context.processes();
+        Optional<SupervisedProcess> found = processes.find(MAIN);
+        if (found.isEmpty()) {
+            return OperationResult.ok();
+        }
+        SupervisedProcess nginx = found.get();
+        if (!nginx.isAlive()) {
+            processes.forget(MAIN);
+            return OperationResult.ok();
+        }
+        String note = "";
+        try {
+            nginx.signal("TERM");
+            boolean gone = nginx.awaitExit(positive(op.remaining().minus(KILL_RESERVE)));
+            if (!gone) {
+                note = "nginx still running 1 s before the stop timeout, killed";
+                nginx.signal("KILL");
+                Duration wait = op.remaining();
+                gone = nginx.awaitExit(wait.compareTo(KILL_WAIT_MIN) >= 0 ? wait : KILL_WAIT_MIN);
+            }
+            if (!gone) {
+                return OperationResult.failed("nginx (pid " + nginx.pid() + ") still running after KILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (nginx.isAlive()) {
+                return OperationResult.failed("stop abandoned (interrupted); nginx (pid " + nginx.pid()
+                        + ") still running");
+            }
+        }
+        processes.forget(MAIN);
+        return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+    }
+
+    @Override
+    public OperationResult monitor(OperationContext op) {
+        if (config == null) {
+            return OperationResult.notConfigured(configError);
+        }
+        Optional<SupervisedProcess> found = context.processes().find(MAIN);
+        if (found.isEmpty()) {
+            return OperationResult.notRunning();
+        }
+        SupervisedProcess nginx = found.get();
+        if (!nginx.isAlive()) {
+            return OperationResult.failed("nginx exited unexpectedly with status " + exitStatus(nginx)
+                    + LogTail.describe(logFile(), 0));
+        }
+        if (!Files.isDirectory(config.root())) {
+            return OperationResult.failed(WebrootConfig.ROOT + ": " + config.root() + " is gone (was the disk under"
+                    + " it unmounted?)");
+        }
+        Optional<String> failure = HttpProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
+        return failure.isPresent() ? OperationResult.failed(failure.get()) : OperationResult.ok();
+    }
+
+    private Path logFile() {
+        return context.stateDirectory().resolve("nginx.log");
+    }
+
+    /** @return the program's absolute path, looked up in PATH and the sbin directories; null when absent */
+    static Path resolve(String program) {
+        if (program.startsWith("/")) {
+            Path p = Path.of(program);
+            return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
+        }
+        String path = System.getenv().getOrDefault("PATH", "") + ":" + SBIN_PATH;
+        for (String dir : path.split(":")) {
+            if (dir.startsWith("/")) {
+                Path p = Path.of(dir, program);
+                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static String exitStatus(SupervisedProcess p) {
+        return p.exitCode().isPresent() ? Integer.toString(p.exitCode().getAsInt()) : "unknown";
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return positive(a.compareTo(b) <= 0 ? a : b);
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

@@ -1,0 +1,135 @@
+package org.vigil.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivilegedExceptionAction;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import javax.inject.Inject;
+import javax.security.auth.Subject;
+
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
+import org.apache.karaf.shell.api.console.Session;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
+import org.osgi.framework.Bundle;
+
+/**
+ * The shared disk and web root types are not part of a node's boot set: an admin installs each at runtime,
+ * offline, from the distribution's system/ repository, through the shell. {@code feature:install} makes
+ * {@code vigil:resource-types} list the type with its parameters (required ones and defaults as the admin
+ * sees them); {@code feature:uninstall} takes it away; the core is never restarted.
+ *
+ * <p>The feature:* commands are guarded by Karaf's command ACLs (the admin role), so they run as a user
+ * with that role.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DiskWebrootHotDeployIT extends VigilTestSupport {
+
+    @Inject
+    @Filter(timeout = 120_000)
+    protected BootFinished bootFinished;
+
+    @Inject
+    protected FeaturesService featuresService;
+
+    @Test
+    public void diskTypeArrivesWithItsFeatureAndLeavesWithIt() throws Exception {
+        hotDeploy("vigil-resource-disk", "disk", List.of("device", "mount-point"), List.of(
+                "fstype\\s+.*\\[default: ext4]", "options\\s+[A-Z]", "fsck\\s+.*\\[default: true]",
+                "reservation\\s+.*\\[default: true]", "reservation-timeout\\s+.*\\[default: 10s]",
+                "stop-grace\\s+.*\\[default: 5s]"));
+    }
+
+    @Test
+    public void webrootTypeArrivesWithItsFeatureAndLeavesWithIt() throws Exception {
+        hotDeploy("vigil-resource-webroot", "webroot", List.of("root", "listen"), List.of(
+                "index\\s+.*\\[default: index.html]", "nginx\\s+.*\\[default: nginx]",
+                "user\\s+.*\\[default: www-data]", "access-log\\s+.*\\[default: off]"));
+    }
+
+    private void hotDeploy(String feature, String type, List<String> required, List<String> optional)
+            throws Exception {
+        Pattern listed = Pattern.compile("(?m)^" + type + " - ");
+        assertFalse(feature + " is not booted", featuresService.isInstalled(featuresService.getFeature(feature)));
+        waitFor("vigil:resource-types answers", WAIT, () -> runCommand("vigil:resource-types").succeeded());
+        assertFalse(type + " listed before install", listed.matcher(executeCommand("vigil:resource-types")).find());
+        long coreId = vigilBundle("vigil-core").getBundleId();
+
+        executeAsAdmin("feature:install " + feature);
+
+        waitFor(() -> "vigil:resource-types " + type + " to answer; got: " + runCommand("vigil:resource-types " + type)
+                .text(), WAIT, () -> runCommand("vigil:resource-types " + type).succeeded());
+        String listing = executeCommand("vigil:resource-types " + type);
+        assertTrue(listing, listed.matcher(listing).find());
+        for (String name : required) {
+            assertTrue(name + " required in\n" + listing,
+                    Pattern.compile("(?m)^  " + name + "\\s+\\(required\\) [A-Z]").matcher(listing).find());
+        }
+        for (String line : optional) {
+            assertTrue(line + " in\n" + listing, Pattern.compile("(?m)^  " + line).matcher(listing).find());
+        }
+        assertTrue(listed.matcher(executeCommand("vigil:resource-types")).find());
+        assertEquals(feature + " bundle state", Bundle.ACTIVE, vigilBundle(feature).getState());
+        assertCoreUntouched(coreId);
+
+        executeAsAdmin("feature:uninstall " + feature);
+
+        waitFor(() -> type + " gone from vigil:resource-types; got: " + runCommand("vigil:resource-types").text(), WAIT,
+                () -> !listed.matcher(runCommand("vigil:resource-types").text()).find());
+        assertFalse(type + " after uninstall", runCommand("vigil:resource-types " + type).succeeded());
+        assertNull(feature + " bundle after uninstall", vigilBundle(feature));
+        assertCoreUntouched(coreId);
+    }
+
+    private void assertCoreUntouched(long coreId) {
+        Bundle core = vigilBundle("vigil-core");
+        assertEquals("vigil-core is the same bundle", coreId, core.getBundleId());
+        assertEquals("vigil-core state", "Active", stateName(core.getState()));
+    }
+
+    /**
+     * Runs a shell command as an admin would after logging in: in a session whose caller has the admin role.
+     *
+     * @param command the command line
+     * @return what it printed
+     */
+    private String executeAsAdmin(String command) throws Exception {
+        Subject admin = new Subject();
+        admin.getPrincipals().add(new UserPrincipal("itest-admin"));
+        admin.getPrincipals().add(new RolePrincipal("admin"));
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
+        try {
+            Future<Object> result = executor.submit(() -> Subject.doAs(admin,
+                    (PrivilegedExceptionAction<Object>) () -> session.execute(command)));
+            Object value = result.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return buffer.toString(StandardCharsets.UTF_8) + (value == null ? "" : value);
+        } finally {
+            executor.shutdownNow();
+            session.close();
+        }
+    }
+}

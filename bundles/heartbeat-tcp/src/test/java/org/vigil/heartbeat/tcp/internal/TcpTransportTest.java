@@ -180,7 +180,7 @@ class TcpTransportTest {
                     worst = Math.max(worst, System.nanoTime() - start);
                 }
                 assertThat(refused).as("frames refused once the buffers were full").isEqualTo(50);
-                assertThat(worst / 1_000_000).as("slowest send() in ms").isLessThan(100);
+                assertThat(worst / 1_000_000).as("slowest send() in ms").isLessThan(250);
 
                 // Now read everything: whole frames only, each 4000 bytes, never a torn one.
                 peer.setSoTimeout(1500);

@@ -82,6 +82,16 @@ final class LoopDisk implements AutoCloseable {
      * @return the attached, formatted disk
      */
     static LoopDisk create(int mib, boolean fsLeavesArea) throws IOException {
+        return create(mib, "ext4", fsLeavesArea);
+    }
+
+    /**
+     * @param mib          the device's size in MiB
+     * @param fsType       ext4 or xfs
+     * @param fsLeavesArea true: the file system leaves the last MiB free; false: it fills the whole device
+     * @return the attached, formatted disk
+     */
+    static LoopDisk create(int mib, String fsType, boolean fsLeavesArea) throws IOException {
         Path dir = Files.createTempDirectory("vigil-disk-test-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Path image = dir.resolve("disk.img");
@@ -97,7 +107,12 @@ final class LoopDisk implements AutoCloseable {
         LoopDisk disk = new LoopDisk(dir, image, Path.of(attach.output().strip()), size);
         try {
             long blocks = fsLeavesArea ? size / 4096 - 256 : size / 4096;
-            disk.check(run("mkfs.ext4", "-q", "-F", "-b", "4096", disk.device.toString(), Long.toString(blocks)));
+            if (fsType.equals("xfs")) {
+                disk.check(run("mkfs.xfs", "-q", "-f", "-d", "size=" + blocks * 4096, disk.device.toString()));
+            } else {
+                disk.check(run("mkfs." + fsType, "-q", "-F", "-b", "4096", disk.device.toString(),
+                        Long.toString(blocks)));
+            }
         } catch (RuntimeException | Error e) {
             disk.close();
             throw e;

@@ -324,8 +324,10 @@ final class DiskHandler implements ResourceHandler {
             Duration wait = op.remaining().minus(UMOUNT_RESERVE);
             awaitGone(dev, System.nanoTime() + (wait.compareTo(KILL_WAIT) < 0 ? KILL_WAIT : wait).toNanos());
         }
-        note(notes, "stopped processes holding " + config.mountPoint() + ": "
-                + String.join(", ", signalled.values()));
+        if (!signalled.isEmpty()) {
+            note(notes, "stopped processes holding " + config.mountPoint() + ": "
+                    + String.join(", ", signalled.values()));
+        }
     }
 
     /** @return the killable holders still there when they are all gone (empty) or at the deadline */

@@ -38,6 +38,7 @@ class DiskStopTest {
 
     private Node node;
     private final List<Process> started = new ArrayList<>();
+    private final List<ProcessHandle> orphans = new ArrayList<>();
 
     @BeforeAll
     static void attachDisk() throws IOException {
@@ -65,6 +66,9 @@ class DiskStopTest {
         for (Process p : started) {
             p.destroyForcibly();
         }
+        for (ProcessHandle p : orphans) {
+            p.destroyForcibly();
+        }
         node.stop();
         node.close();
         disk.unmountAll();
@@ -82,7 +86,15 @@ class DiskStopTest {
         Path outside = Files.createTempFile(disk.dir(), "outside", ".txt");
         Process control = spawn(new File("/"), "/bin/sh", "-c", "exec 3<\"$1\"; exec sleep 300", "control",
                 outside.toString());
+        // not a child of this JVM: its shell parent exits at once and leaves it to init
+        Process parent = new ProcessBuilder("/bin/sh", "-c", "cd \"$1\" && exec sleep 300 >/dev/null 2>&1 &"
+                + " echo $!", "orphaner", mnt.toString()).directory(new File("/")).start();
+        String orphanPid = new String(parent.getInputStream().readAllBytes()).strip();
+        assertThat(parent.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        ProcessHandle orphan = ProcessHandle.of(Long.parseLong(orphanPid)).orElseThrow();
+        orphans.add(orphan);
         awaitExec(cwdHolder, fileHolder, stubborn, control);
+        awaitExec(orphan.pid());
         assertThat(Files.exists(Path.of("/proc/" + fileHolder.pid() + "/fd/3"))).isTrue();
 
         OperationResult stopped = node.stop(Duration.ofSeconds(60));
@@ -93,10 +105,13 @@ class DiskStopTest {
         assertThat(stubborn.waitFor(5, TimeUnit.SECONDS)).as("TERM-ignoring holder gone").isTrue();
         assertThat(cwdHolder.exitValue()).as("cwd holder ended by TERM").isEqualTo(128 + 15);
         assertThat(stubborn.exitValue()).as("stubborn holder ended by KILL").isEqualTo(128 + 9);
+        assertThat(orphan.onExit().get(5, TimeUnit.SECONDS).isAlive()).as("holder that is no child of the JVM gone")
+                .isFalse();
         assertThat(control.isAlive()).as("the process outside the mount is untouched").isTrue();
         assertThat(stopped.message()).contains(cwdHolder.pid() + " (sleep, working directory) by TERM")
                 .contains(fileHolder.pid() + " (sleep, fd 3").contains(stubborn.pid() + " (sleep, working directory)"
                         + " by KILL")
+                .contains(orphan.pid() + " (sleep, working directory) by TERM")
                 .doesNotContain(" " + control.pid() + " ");
         assertThat(disk.mountPoints()).isEmpty();
         assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
@@ -130,12 +145,16 @@ class DiskStopTest {
 
     /** Waits until every process has exec'd sleep (so what it holds is in place). */
     private static void awaitExec(Process... processes) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (Process p : processes) {
-            while (!Files.readString(Path.of("/proc/" + p.pid() + "/comm")).strip().equals("sleep")) {
-                assertThat(System.nanoTime() - deadline).as("pid %d exec'd sleep", p.pid()).isNegative();
-                Thread.sleep(20);
-            }
+            awaitExec(p.pid());
+        }
+    }
+
+    private static void awaitExec(long pid) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(Path.of("/proc/" + pid + "/comm")).strip().equals("sleep")) {
+            assertThat(System.nanoTime() - deadline).as("pid %d exec'd sleep", pid).isNegative();
+            Thread.sleep(20);
         }
     }
 }

@@ -20,7 +20,6 @@ record HttpCheck(URI uri) {
      * @return empty when it passed, otherwise why not
      */
     Optional<String> run(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         HttpURLConnection c = null;
         try {
             // A health check of a local service must not wander through the node's HTTP proxy.
@@ -29,9 +28,11 @@ record HttpCheck(URI uri) {
             c.setUseCaches(false);
             c.setRequestProperty("Connection", "close");
             c.setRequestProperty("User-Agent", "vigil-check");
+            // Both before connect(): the JDK applies the read timeout to the socket when it opens it, so a
+            // server that accepts but never answers would otherwise hang the monitor until its own timeout.
             c.setConnectTimeout(millis(timeout));
+            c.setReadTimeout(millis(timeout));
             c.connect();
-            c.setReadTimeout(millis(Duration.ofNanos(deadline - System.nanoTime())));
             int status = c.getResponseCode();
             if (status >= 200 && status < 400) {
                 return Optional.empty();

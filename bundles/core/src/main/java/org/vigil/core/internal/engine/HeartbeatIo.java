@@ -444,9 +444,16 @@ public final class HeartbeatIo {
                     + "' (check that every node names this network '" + p.config.name() + "')");
             return;
         }
-        if (!replay.accept(f)) {
-            p.counters.replayed.incrementAndGet();
-            return;
+        switch (replay.check(f)) {
+            case DUPLICATE -> {
+                p.counters.duplicates.incrementAndGet();
+                return;
+            }
+            case STALE -> {
+                p.counters.replayed.incrementAndGet();
+                return;
+            }
+            case FRESH -> { }
         }
         p.counters.accepted.incrementAndGet();
         long now = clock.getAsLong();

@@ -166,6 +166,7 @@ public final class ProcessRegistry implements AutoCloseable {
         }
 
         Process process = pb.start();
+        awaitOwnGroup(process);
         SupervisedProgram program = new SupervisedProgram(process, String.join(" ", command));
         if (existing != null) {
             existing.cutLifeline();
@@ -185,6 +186,29 @@ public final class ProcessRegistry implements AutoCloseable {
         if (program != null && !program.isAlive()) {
             program.cutLifeline();
             programs.remove(key);
+        }
+    }
+
+    /**
+     * Returns once the child has made its own session (setsid), so its pid is its process-group id: a
+     * group signal sent before that would find no group and be lost. Bounded: a child that ends first,
+     * or a system too slow to get there in a second, is returned as it is.
+     */
+    private static void awaitOwnGroup(Process process) {
+        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            try {
+                String s = Files.readString(stat);
+                // Fields after the command name (which may hold spaces): state ppid pgrp ...
+                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                if (f.length > 2 && Long.parseLong(f[2]) == process.pid()) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                return; // no /proc (not Linux) or the process is gone
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
     }
 

@@ -15,18 +15,36 @@ public final class ReplayGuard {
 
     private final ConcurrentHashMap<String, Mark> last = new ConcurrentHashMap<>();
 
+    /** What the guard made of a frame. */
+    public enum Verdict {
+        /** New: accepted and recorded. */
+        FRESH,
+        /** The very frame accepted last, again (a transport that delivers twice, e.g. two TCP connections). */
+        DUPLICATE,
+        /** Older than the last accepted: a replay, or a frame overtaken on the way. */
+        STALE
+    }
+
     /** @param f an authenticated frame; @return true when it is new and is now recorded */
     public boolean accept(Frame f) {
+        return check(f) == Verdict.FRESH;
+    }
+
+    /** @param f an authenticated frame; @return whether it is new (then recorded), a duplicate, or stale */
+    public Verdict check(Frame f) {
         String k = f.sender() + '\u0000' + f.path();
-        boolean[] ok = new boolean[1];
+        Verdict[] v = {Verdict.STALE};
         last.compute(k, (key, m) -> {
             if (m == null || f.incarnation() > m.incarnation
                     || (f.incarnation() == m.incarnation && f.sequence() > m.sequence)) {
-                ok[0] = true;
+                v[0] = Verdict.FRESH;
                 return new Mark(f.incarnation(), f.sequence());
+            }
+            if (f.incarnation() == m.incarnation && f.sequence() == m.sequence) {
+                v[0] = Verdict.DUPLICATE;
             }
             return m;
         });
-        return ok[0];
+        return v[0];
     }
 }

@@ -10,8 +10,10 @@ public final class PathCounters {
     public final AtomicLong malformed = new AtomicLong();
     /** Frames whose authentication code did not match. */
     public final AtomicLong forged = new AtomicLong();
-    /** Authenticated frames seen before (replays, duplicates, reordering). */
+    /** Authenticated frames older than the last accepted (replays, or overtaken on the way). */
     public final AtomicLong replayed = new AtomicLong();
+    /** The last accepted frame delivered again by the medium (harmless; dropped). */
+    public final AtomicLong duplicates = new AtomicLong();
     /** Authenticated frames built for another path. */
     public final AtomicLong wrongPath = new AtomicLong();
     /** Bytes the transport discarded before they made a frame. */
@@ -22,7 +24,7 @@ public final class PathCounters {
     /** @return a one-line summary */
     public String summary() {
         return "accepted " + accepted.get() + ", malformed " + malformed.get() + ", forged " + forged.get()
-                + ", replayed " + replayed.get() + ", wrong-path " + wrongPath.get() + ", garbage " + garbage.get()
+                + ", replayed " + replayed.get() + ", duplicates " + duplicates.get() + ", wrong-path " + wrongPath.get() + ", garbage " + garbage.get()
                 + ", send-errors " + sendErrors.get();
     }
 }

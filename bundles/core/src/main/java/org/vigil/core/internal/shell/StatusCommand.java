@@ -44,7 +44,7 @@ public class StatusCommand implements Action {
         }
         out.println();
         out.println("Nodes:");
-        long now = st.snapshot().now();
+        long now = System.nanoTime() / 1_000_000; // the same monotonic clock the node uses, read now
         Map<String, MembershipTracker.PeerView> peers = cluster.peers();
         for (NodeView n : st.snapshot().nodes().values()) {
             if (n.name().equals(cluster.nodeName())) {
@@ -133,6 +133,7 @@ public class StatusCommand implements Action {
     }
 
     private static String age(long ms) {
+        ms = Math.max(0, ms);
         return ms < 1000 ? ms + " ms" : String.format("%.1f s", ms / 1000.0);
     }
 }

@@ -156,6 +156,17 @@ class ProcessRegistryTest {
     }
 
     @Test
+    void aSignalSentTheMomentStartReturnsIsNeverLost() throws Exception {
+        // start returns only once the program leads its own process group, so a group signal finds it.
+        for (int i = 0; i < 30; i++) {
+            SupervisedProcess p = start("race-" + i, "exec sleep 300");
+            assertThat(Procs.pgid(p.pid())).isEqualTo(p.pid());
+            p.signal("TERM");
+            assertThat(p.awaitExit(GONE_WITHIN)).as("round %d", i).isTrue();
+        }
+    }
+
+    @Test
     void aGroupSignalAlsoReachesGrandchildren() throws Exception {
         SupervisedProcess p = start("main", "sleep 300 & echo $! > gc.pid; wait");
         long grandchild = awaitPidFile("gc.pid");

@@ -108,8 +108,8 @@ class FrameCodecTest {
         ReplayGuard g = new ReplayGuard();
         assertThat(g.accept(frame(1, ""))).isTrue();
         assertThat(g.accept(frame(2, ""))).isTrue();
-        assertThat(g.accept(frame(2, ""))).as("duplicate").isFalse();
-        assertThat(g.accept(frame(1, ""))).as("replayed").isFalse();
+        assertThat(g.check(frame(2, ""))).as("duplicate").isEqualTo(ReplayGuard.Verdict.DUPLICATE);
+        assertThat(g.check(frame(1, ""))).as("replayed").isEqualTo(ReplayGuard.Verdict.STALE);
         assertThat(g.accept(new Frame(FrameType.HEARTBEAT, "node1", "serial", 42, 1, new byte[0])))
                 .as("another path has its own window").isTrue();
         assertThat(g.accept(new Frame(FrameType.HEARTBEAT, "node1", "lan", 43, 1, new byte[0])))

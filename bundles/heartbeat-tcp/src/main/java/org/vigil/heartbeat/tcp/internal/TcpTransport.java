@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.vigil.api.heartbeat.HeartbeatTransport;
 import org.vigil.api.heartbeat.PathContext;
+import org.vigil.plugin.support.Endpoints;
 
 /**
  * One open tcp path: a listening socket on the bind address, one dialled connection per peer, and
@@ -84,7 +85,7 @@ final class TcpTransport implements HeartbeatTransport {
 
         Dialer(InetSocketAddress peer) {
             this.peer = peer;
-            this.peerText = TcpConfig.format(peer);
+            this.peerText = Endpoints.format(peer);
         }
     }
 
@@ -116,7 +117,7 @@ final class TcpTransport implements HeartbeatTransport {
         this.config = config;
         this.selector = selector;
         this.server = server;
-        this.bindText = TcpConfig.format((InetSocketAddress) server.getLocalAddress());
+        this.bindText = Endpoints.format((InetSocketAddress) server.getLocalAddress());
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
         for (InetSocketAddress peer : config.peers()) {
             dialers.add(new Dialer(peer));
@@ -134,7 +135,7 @@ final class TcpTransport implements HeartbeatTransport {
      * @throws IOException when the address cannot be bound; the link is reported down with the same reason
      */
     static TcpTransport open(TcpConfig config, PathContext context, long idleMillis) throws IOException {
-        String bind = TcpConfig.format(config.bind());
+        String bind = Endpoints.format(config.bind());
         List<Closeable> opened = new ArrayList<>();
         try {
             ProtocolFamily family = config.bind().getAddress() instanceof Inet4Address
@@ -411,7 +412,7 @@ final class TcpTransport implements HeartbeatTransport {
             long accepted = connections.stream().filter(c -> c.dialer == null).count();
             String remote;
             try {
-                remote = TcpConfig.format((InetSocketAddress) ch.getRemoteAddress());
+                remote = Endpoints.format((InetSocketAddress) ch.getRemoteAddress());
             } catch (IOException e) {
                 closeQuietly(ch);
                 continue;

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vigil.api.ParameterDescription;
+import org.vigil.plugin.support.Endpoints;
 
 class TcpConfigTest {
 
@@ -38,7 +39,7 @@ class TcpConfigTest {
         assertThat(factory.validate(params("bind", "0.0.0.0:5406", "peers", " 192.0.2.11:5406 , 192.0.2.12:5407 "))).isEmpty();
         assertThat(factory.validate(params("bind", "[2001:db8::10]:5406", "peers", "[2001:db8::11]:5406"))).isEmpty();
         var parsed = TcpConfig.parse(params("bind", "192.0.2.10:5406", "peers", "192.0.2.12:1,192.0.2.11:2"));
-        assertThat(parsed.config().peers()).extracting(TcpConfig::format).containsExactly("192.0.2.12:1", "192.0.2.11:2");
+        assertThat(parsed.config().peers()).extracting(Endpoints::format).containsExactly("192.0.2.12:1", "192.0.2.11:2");
     }
 
     static Stream<Arguments> invalid() {

@@ -1,17 +1,14 @@
 package org.vigil.heartbeat.udp.internal;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import org.vigil.plugin.support.Endpoints;
 
 /**
  * The parsed parameters of one udp path. Parsing collects every problem instead of stopping at the
@@ -35,13 +32,6 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
     static final String INTERFACE = "interface";
     static final String TTL = "ttl";
     static final int DEFAULT_TTL = 1;
-
-    private static final String FORMAT_HINT = "expected an IPv4 address or an [IPv6] address in brackets, "
-            + "then :port from 1 to 65535; host names are not accepted";
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3}):(\\d{1,5})");
-    // The inner part must contain a colon and only literal characters: InetAddress then parses it as an
-    // IPv6 literal and never falls back to a DNS lookup.
-    private static final Pattern IPV6 = Pattern.compile("\\[([0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%[A-Za-z0-9_.\\-]+)?)\\]:(\\d{1,5})");
 
     UdpConfig {
         peers = List.copyOf(peers);
@@ -69,7 +59,7 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
         if (bindText == null) {
             problems.add(BIND + ": required (address:port to listen on, for example 192.0.2.10:5405)");
         } else {
-            bind = endpoint(BIND, bindText, problems);
+            bind = Endpoints.endpoint(BIND, bindText, problems);
             if (bind != null && bind.getAddress().isMulticastAddress()) {
                 problems.add(BIND + ": '" + bindText + "' is a multicast address; bind a local address and put the group in "
                         + GROUP);
@@ -80,15 +70,15 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
         String groupText = value(parameters, GROUP);
         InetSocketAddress group = null;
         if (groupText != null) {
-            group = endpoint(GROUP, groupText, problems);
+            group = Endpoints.endpoint(GROUP, groupText, problems);
             if (group != null && !group.getAddress().isMulticastAddress()) {
                 problems.add(GROUP + ": '" + groupText + "' is not a multicast address (224.0.0.0/4 or ff00::/8)");
                 group = null;
             }
             if (group != null && bind != null) {
-                if (!sameFamily(group, bind)) {
-                    problems.add(GROUP + ": '" + groupText + "' is " + family(group) + " but " + BIND + " '" + bindText
-                            + "' is " + family(bind));
+                if (!Endpoints.sameFamily(group, bind)) {
+                    problems.add(GROUP + ": '" + groupText + "' is " + Endpoints.family(group) + " but " + BIND + " '"
+                            + bindText + "' is " + Endpoints.family(bind));
                 } else if (bind.getAddress().isAnyLocalAddress() && bind.getPort() == group.getPort()) {
                     // A wildcard socket on the group's port would receive every group frame a second time.
                     problems.add(GROUP + ": '" + groupText + "' uses the same port as " + BIND + " '" + bindText
@@ -111,7 +101,7 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
                     problems.add(PEERS + ": '" + peersText + "' has an empty entry");
                     continue;
                 }
-                InetSocketAddress peer = endpoint(PEERS, entry, problems);
+                InetSocketAddress peer = Endpoints.endpoint(PEERS, entry, problems);
                 if (peer == null) {
                     continue;
                 }
@@ -119,9 +109,9 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
                 if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
                     problems.add(PEERS + ": '" + entry + "' is not a unicast address"
                             + (address.isMulticastAddress() ? " (put a group in " + GROUP + ")" : ""));
-                } else if (bind != null && !sameFamily(peer, bind)) {
-                    problems.add(PEERS + ": '" + entry + "' is " + family(peer) + " but " + BIND + " '" + bindText + "' is "
-                            + family(bind));
+                } else if (bind != null && !Endpoints.sameFamily(peer, bind)) {
+                    problems.add(PEERS + ": '" + entry + "' is " + Endpoints.family(peer) + " but " + BIND + " '" + bindText
+                            + "' is " + Endpoints.family(bind));
                 } else if (peer.equals(bind)) {
                     problems.add(PEERS + ": '" + entry + "' is this node's own " + BIND + " address");
                 } else if (!seen.add(peer)) {
@@ -170,79 +160,5 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
             return null;
         }
         return value.strip();
-    }
-
-    /**
-     * Parses {@code a.b.c.d:port} or {@code [v6]:port} without any name lookup.
-     *
-     * @return the endpoint, or null after adding a problem naming the parameter and the value
-     */
-    static InetSocketAddress endpoint(String parameter, String text, List<String> problems) {
-        String notEndpoint = parameter + ": '" + text + "' is not address:port (" + FORMAT_HINT + ")";
-        InetAddress address;
-        String portText;
-        Matcher v4 = IPV4.matcher(text);
-        Matcher v6 = IPV6.matcher(text);
-        if (v4.matches()) {
-            byte[] bytes = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                String octet = v4.group(i + 1);
-                int value = Integer.parseInt(octet);
-                // Leading zeros are refused: some tools read them as octal, so "010" is ambiguous.
-                if (value > 255 || (octet.length() > 1 && octet.charAt(0) == '0')) {
-                    problems.add(notEndpoint);
-                    return null;
-                }
-                bytes[i] = (byte) value;
-            }
-            try {
-                address = InetAddress.getByAddress(bytes);
-            } catch (UnknownHostException e) {
-                problems.add(notEndpoint);
-                return null;
-            }
-            portText = v4.group(5);
-        } else if (v6.matches()) {
-            try {
-                address = InetAddress.getByName("[" + v6.group(1) + "]");
-            } catch (UnknownHostException e) {
-                problems.add(notEndpoint);
-                return null;
-            }
-            if (!(address instanceof Inet6Address)) {
-                // [::ffff:a.b.c.d] comes back as IPv4: ask for the plain form so families compare sanely.
-                problems.add(parameter + ": '" + text + "' is an IPv4-mapped address; write it as a.b.c.d:port");
-                return null;
-            }
-            portText = v6.group(2);
-        } else {
-            problems.add(notEndpoint);
-            return null;
-        }
-        int port = Integer.parseInt(portText);
-        if (port < 1 || port > 65535) {
-            problems.add(parameter + ": '" + text + "' has port " + portText + "; the port must be from 1 to 65535");
-            return null;
-        }
-        return new InetSocketAddress(address, port);
-    }
-
-    private static boolean sameFamily(InetSocketAddress a, InetSocketAddress b) {
-        return (a.getAddress() instanceof Inet4Address) == (b.getAddress() instanceof Inet4Address);
-    }
-
-    private static String family(InetSocketAddress a) {
-        return a.getAddress() instanceof Inet4Address ? "IPv4" : "IPv6";
-    }
-
-    /** @return {@code a.b.c.d:port} or {@code [v6]:port}, never a host name */
-    static String format(InetSocketAddress address) {
-        InetAddress ip = address.getAddress();
-        if (ip == null) {
-            return address.getHostString() + ":" + address.getPort();
-        }
-        return ip instanceof Inet6Address
-                ? "[" + ip.getHostAddress() + "]:" + address.getPort()
-                : ip.getHostAddress() + ":" + address.getPort();
     }
 }

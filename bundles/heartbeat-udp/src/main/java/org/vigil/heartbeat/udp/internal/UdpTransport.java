@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.vigil.api.heartbeat.HeartbeatTransport;
 import org.vigil.api.heartbeat.PathContext;
+import org.vigil.plugin.support.Endpoints;
 
 /**
  * One open udp path.
@@ -99,7 +100,7 @@ final class UdpTransport implements HeartbeatTransport {
 
     /** As {@link #open(UdpConfig, PathContext)}, with the link check replaceable for tests. */
     static UdpTransport open(UdpConfig config, PathContext context, LinkProbe linkProbe) throws IOException {
-        String bindText = UdpConfig.format(config.bind());
+        String bindText = Endpoints.format(config.bind());
         List<Closeable> opened = new ArrayList<>();
         String step = "bind " + bindText;
         try {
@@ -117,7 +118,7 @@ final class UdpTransport implements HeartbeatTransport {
             DatagramChannel groupChannel = null;
             String detail = "";
             if (config.group() != null) {
-                String groupText = UdpConfig.format(config.group());
+                String groupText = Endpoints.format(config.group());
                 step = "find the multicast interface";
                 NetworkInterface nif = multicastInterface(config);
                 // Loopback reports no multicast flag on Linux yet carries local multicast, so only "up" is checked.
@@ -143,7 +144,7 @@ final class UdpTransport implements HeartbeatTransport {
                 detail = ", member of " + groupText + " on " + nif.getName() + " (ttl " + config.ttl() + ")";
             }
             UdpTransport transport = new UdpTransport(context, config, selector, unicast, groupChannel, linkProbe);
-            context.localLinkState(true, "bound to " + UdpConfig.format(transport.local) + detail);
+            context.localLinkState(true, "bound to " + Endpoints.format(transport.local) + detail);
             return transport;
         } catch (IOException | RuntimeException e) {
             for (Closeable c : opened) {
@@ -196,13 +197,13 @@ final class UdpTransport implements HeartbeatTransport {
                 if (sendTo(frame, destination)) {
                     accepted++;
                 } else {
-                    failures.add(UdpConfig.format(destination) + ": socket send buffer full, frame dropped");
+                    failures.add(Endpoints.format(destination) + ": socket send buffer full, frame dropped");
                 }
             } catch (ClosedChannelException e) {
                 throw e;
             } catch (IOException e) {
                 // One dead or unreachable peer must not keep the frame from the others.
-                failures.add(UdpConfig.format(destination) + ": " + e);
+                failures.add(Endpoints.format(destination) + ": " + e);
             }
         }
         if (accepted == 0 && !destinations.isEmpty()) {
@@ -268,7 +269,7 @@ final class UdpTransport implements HeartbeatTransport {
                 continue;
             }
             int length = inbound.position();
-            String from = UdpConfig.format(source);
+            String from = Endpoints.format(source);
             if (length > MAX_FRAME_SIZE) {
                 // The buffer is one byte larger than any frame, so a full buffer means the datagram was cut.
                 context.garbageDiscarded("datagram too large (more than " + MAX_FRAME_SIZE + " bytes) from " + from);
@@ -313,7 +314,7 @@ final class UdpTransport implements HeartbeatTransport {
         }
         boolean up = problem == null;
         if (linkUp.getAndSet(up) != up) {
-            context.localLinkState(up, up ? "bound to " + UdpConfig.format(local) + " again" : problem);
+            context.localLinkState(up, up ? "bound to " + Endpoints.format(local) + " again" : problem);
         }
     }
 

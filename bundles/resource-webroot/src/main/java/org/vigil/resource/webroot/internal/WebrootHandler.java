@@ -17,6 +17,7 @@ import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.plugin.support.LogTail;
 
 /**
  * Serves one web root with a managed nginx: start writes its configuration, has {@code nginx -t} check it,

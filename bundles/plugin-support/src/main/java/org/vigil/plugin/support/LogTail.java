@@ -1,4 +1,4 @@
-package org.vigil.resource.process.internal;
+package org.vigil.plugin.support;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** The last lines of a program's log, to quote in a failure message. */
-final class LogTail {
+/** The last lines of a program's log, to quote in a failure message (used by the process and webroot resources). */
+public final class LogTail {
 
     private static final int MAX_BYTES = 4096;
     private static final int MAX_LINES = 5;
@@ -18,7 +18,7 @@ final class LogTail {
     }
 
     /** @return the log's current size, or 0 when it cannot be read (for example /dev/null) */
-    static long size(Path log) {
+    public static long size(Path log) {
         try {
             return Files.isRegularFile(log) ? Files.size(log) : 0;
         } catch (IOException e) {
@@ -31,7 +31,7 @@ final class LogTail {
      * @param from the offset where the interesting part starts (what an earlier run wrote is skipped)
      * @return "; last output: a | b | c", or "" when there is none
      */
-    static String describe(Path log, long from) {
+    public static String describe(Path log, long from) {
         if (!Files.isRegularFile(log)) {
             return "";
         }

@@ -13,8 +13,8 @@ import java.util.TreeSet;
 
 /**
  * Samples, every ~50 ms, where each watched thing is: for each virtual address, the node namespaces that have
- * it configured on an interface that is up ({@code ip -n NS -o -4 addr show up}: a machine whose cables are
- * pulled or whose power is off answers for nothing); for the shared disk, the nodes whose JVM's mount
+ * it as a local address while their eth0 is up (a machine whose cables are pulled or whose power is off
+ * answers for nothing; see {@link #addressesUp}); for the shared disk, the nodes whose JVM's mount
  * namespace (the namespace the node and every program it starts live in) has it mounted
  * ({@code /proc/PID/mountinfo}). It records every change and every sampled instant at which one thing was on
  * both nodes.
@@ -34,6 +34,7 @@ final class PlacementWatch implements AutoCloseable {
     private final NetnsNodes nodes;
     private final SharedLoopDisk disk;
     private final Map<String, String> vips;
+    private final Map<String, Process> helpers;
     private final Thread thread;
     private final List<Sample> changes = Collections.synchronizedList(new ArrayList<>());
     private final List<Sample> overlaps = Collections.synchronizedList(new ArrayList<>());
@@ -49,6 +50,7 @@ final class PlacementWatch implements AutoCloseable {
         this.nodes = nodes;
         this.disk = disk;
         this.vips = vips;
+        this.helpers = startHelpers(net);
         current = sample();
         changes.add(new Sample(System.currentTimeMillis(), current));
         thread = new Thread(this::loop, "placement-watch");
@@ -86,7 +88,7 @@ final class PlacementWatch implements AutoCloseable {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         Map<String, Set<String>> up = new LinkedHashMap<>();
         for (String node : List.of("node1", "node2")) {
-            up.put(node, net.addressesUp(net.nodeNs(node)));
+            up.put(node, addressesUp(node));
         }
         for (Map.Entry<String, String> vip : vips.entrySet()) {
             Set<String> on = new TreeSet<>();
@@ -111,6 +113,60 @@ final class PlacementWatch implements AutoCloseable {
             }
         }
         out.put("disk", mounted);
+        return out;
+    }
+
+    /**
+     * In-process, no fork (a fork per sample stretched the period to 700 ms while a node JVM started): the
+     * namespace's local IPv4 addresses from {@code /proc/HELPER/net/fib_trie}, kept only when eth0 (the
+     * interface the ip resources use) is administratively up, from the namespace's own sysfs
+     * ({@code /proc/HELPER/root/sys/class/net/eth0/flags}). HELPER is a process of the test's in that namespace.
+     * Falls back to {@code ip -n NS -o -4 addr show up} when the helper is gone.
+     */
+    private Set<String> addressesUp(String node) {
+        Process h = helpers.get(node);
+        if (h == null || !h.isAlive()) {
+            return net.addressesUp(net.nodeNs(node));
+        }
+        try {
+            String flags = Files.readString(Path.of("/proc/" + h.pid() + "/root/sys/class/net/eth0/flags")).strip();
+            if ((Long.decode(flags) & 1) == 0) {
+                return Set.of();
+            }
+            Set<String> out = new TreeSet<>();
+            String[] lines = Files.readString(Path.of("/proc/" + h.pid() + "/net/fib_trie")).split("\n");
+            for (int i = 0; i + 1 < lines.length; i++) {
+                int dash = lines[i].indexOf("|-- ");
+                if (dash >= 0 && lines[i + 1].contains("/32 host LOCAL")) {
+                    out.add(lines[i].substring(dash + 4).strip());
+                }
+            }
+            return out;
+        } catch (java.io.IOException | RuntimeException e) {
+            return net.addressesUp(net.nodeNs(node));
+        }
+    }
+
+    /** Starts a process (cat, reading a pipe from this JVM: it ends when this JVM does) in each node's namespace. */
+    private static Map<String, Process> startHelpers(NetnsTopology net) {
+        Map<String, Process> out = new LinkedHashMap<>();
+        for (String node : List.of("node1", "node2")) {
+            try {
+                Process p = new ProcessBuilder("ip", "netns", "exec", net.nodeNs(node), "cat")
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                out.put(node, p);
+            } catch (java.io.IOException e) {
+                // the fallback (ip addr show) is used
+            }
+        }
+        // ip netns exec execs cat: wait until the pid is in the namespace (its sysfs shows eth0)
+        long end = System.nanoTime() + 5_000_000_000L;
+        for (Process p : out.values()) {
+            while (System.nanoTime() < end && !Files.exists(Path.of("/proc/" + p.pid() + "/root/sys/class/net/eth0"))) {
+                Lab.sleep(10);
+            }
+        }
         return out;
     }
 
@@ -185,6 +241,9 @@ final class PlacementWatch implements AutoCloseable {
             thread.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (Process h : helpers.values()) {
+            h.destroyForcibly();
         }
     }
 }

@@ -5,26 +5,13 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.security.PrivilegedExceptionAction;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import javax.inject.Inject;
-import javax.security.auth.Subject;
 
 import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.FeaturesService;
-import org.apache.karaf.jaas.boot.principal.RolePrincipal;
-import org.apache.karaf.jaas.boot.principal.UserPrincipal;
-import org.apache.karaf.shell.api.console.Session;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -106,30 +93,5 @@ public class DiskWebrootHotDeployIT extends VigilTestSupport {
         Bundle core = vigilBundle("vigil-core");
         assertEquals("vigil-core is the same bundle", coreId, core.getBundleId());
         assertEquals("vigil-core state", "Active", stateName(core.getState()));
-    }
-
-    /**
-     * Runs a shell command as an admin would after logging in: in a session whose caller has the admin role.
-     *
-     * @param command the command line
-     * @return what it printed
-     */
-    private String executeAsAdmin(String command) throws Exception {
-        Subject admin = new Subject();
-        admin.getPrincipals().add(new UserPrincipal("itest-admin"));
-        admin.getPrincipals().add(new RolePrincipal("admin"));
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        ExecutorService executor = Executors.newSingleThreadExecutor();
-        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
-        try {
-            Future<Object> result = executor.submit(() -> Subject.doAs(admin,
-                    (PrivilegedExceptionAction<Object>) () -> session.execute(command)));
-            Object value = result.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            return buffer.toString(StandardCharsets.UTF_8) + (value == null ? "" : value);
-        } finally {
-            executor.shutdownNow();
-            session.close();
-        }
     }
 }

@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivilegedExceptionAction;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import javax.inject.Inject;
+import javax.security.auth.Subject;
 
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Option;
@@ -197,7 +201,9 @@ public abstract class VigilTestSupport {
      * in a fresh in-process session, as the shell console would, and captures what it prints. Waits up
      * to {@link #WAIT} for the command to exist, so it can be called right after a feature install; a
      * command that never appears runs anyway and fails with "Command not found". Never throws: the
-     * outcome is in the result. The session has no JAAS subject, so command ACLs do not apply.
+     * outcome is in the result. The session has no JAAS subject, so commands guarded by Karaf's command
+     * ACLs (etc/org.apache.karaf.command.acl.*.cfg; feature:* among them) are hidden from it: run those with
+     * {@link #executeAsAdmin(String)}.
      *
      * @param command the command line
      * @return the captured output and the command's return value or failure
@@ -259,6 +265,32 @@ public abstract class VigilTestSupport {
                     + "\n--- output ---\n" + result.output(), result.failure());
         }
         return result.text();
+    }
+
+    /**
+     * Runs a shell command as an admin would after logging in: in a session whose caller has the admin role,
+     * so commands guarded by Karaf's command ACLs (feature:* among them) are there and allowed.
+     *
+     * @param command the command line
+     * @return what it printed, followed by its return value if any
+     */
+    protected String executeAsAdmin(String command) throws Exception {
+        Subject admin = new Subject();
+        admin.getPrincipals().add(new UserPrincipal("itest-admin"));
+        admin.getPrincipals().add(new RolePrincipal("admin"));
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
+        try {
+            Future<Object> result = executor.submit(() -> Subject.doAs(admin,
+                    (PrivilegedExceptionAction<Object>) () -> session.execute(command)));
+            Object value = result.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return buffer.toString(StandardCharsets.UTF_8) + (value == null ? "" : value);
+        } finally {
+            executor.shutdownNow();
+            session.close();
+        }
     }
 
     private boolean commandExists(String name) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.vigil.api.heartbeat.HeartbeatTransport;
+import org.vigil.tck.heartbeat.RecordingPathContext;
 
 /**
  * A transport under test plus the receive loop the core would run on its own thread. Any exception
@@ -29,7 +30,7 @@ final class Node implements AutoCloseable {
 
     /** @param probe a replacement for the local link check, or null for the real one */
     Node(String name, Map<String, String> parameters, UdpTransport.LinkProbe probe) throws IOException {
-        context = new RecordingPathContext(name, parameters);
+        context = new RecordingPathContext("lan", name, parameters);
         transport = probe == null
                 ? new UdpTransportFactory().open(context)
                 : UdpTransport.open(UdpConfig.parse(parameters).config(), context, probe);

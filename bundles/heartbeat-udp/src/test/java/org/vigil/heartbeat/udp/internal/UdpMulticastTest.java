@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.vigil.tck.heartbeat.RecordingPathContext;
 
 /**
  * Multicast, kept on this host: interface {@code lo}, ttl 0, a random group in 239.255.0.0/16 (the
@@ -125,7 +126,7 @@ class UdpMulticastTest {
     @Test
     void unknownInterfaceFailsToOpen() throws Exception {
         int[] p = freePorts(2);
-        var ctx = new RecordingPathContext("a", Map.of("bind", local(p[0]), "multicast-group", group + ":" + p[1],
+        var ctx = new RecordingPathContext("lan", "a", Map.of("bind", local(p[0]), "multicast-group", group + ":" + p[1],
                 "interface", "no-such-if0", "ttl", "0"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new UdpTransportFactory().open(ctx))
                 .hasMessageContaining("no network interface named 'no-such-if0'");

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.api.heartbeat.HeartbeatTransport;
+import org.vigil.tck.heartbeat.RecordingPathContext;
 
 /** Real datagrams over 127.0.0.1 only. */
 class UdpTransportTest {
@@ -133,7 +134,8 @@ class UdpTransportTest {
     @Test
     void closeUnblocksAWaitingReceiveWithinOneSecond() throws Exception {
         int[] p = freePorts(2);
-        RecordingPathContext ctx = new RecordingPathContext("a", Map.of("bind", local(p[0]), "peers", local(p[1])));
+        RecordingPathContext ctx = new RecordingPathContext("lan", "a",
+                Map.of("bind", local(p[0]), "peers", local(p[1])));
         HeartbeatTransport t = new UdpTransportFactory().open(ctx);
         CompletableFuture<Void> receiving = CompletableFuture.runAsync(() -> {
             try {
@@ -217,7 +219,7 @@ class UdpTransportTest {
     @Test
     void openFailsAndReportsTheLinkDownWhenTheAddressIsNotLocal() {
         // TEST-NET-2 is not configured here; only a bind is attempted, nothing is sent.
-        RecordingPathContext ctx = new RecordingPathContext("a", Map.of("bind", "198.51.100.7:5405",
+        RecordingPathContext ctx = new RecordingPathContext("lan", "a", Map.of("bind", "198.51.100.7:5405",
                 "peers", "198.51.100.8:5405"));
         assertThatThrownBy(() -> new UdpTransportFactory().open(ctx))
                 .isInstanceOf(IOException.class)
@@ -231,7 +233,7 @@ class UdpTransportTest {
     @Test
     void openFailsWhenThePortIsTaken() throws Exception {
         try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            RecordingPathContext ctx = new RecordingPathContext("a",
+            RecordingPathContext ctx = new RecordingPathContext("lan", "a",
                     Map.of("bind", local(taken.getLocalPort()), "peers", "127.0.0.1:9"));
             assertThatThrownBy(() -> new UdpTransportFactory().open(ctx))
                     .isInstanceOf(IOException.class)
@@ -242,7 +244,7 @@ class UdpTransportTest {
 
     @Test
     void openRefusesInvalidParameters() {
-        RecordingPathContext ctx = new RecordingPathContext("a", Map.of("bind", "nonsense"));
+        RecordingPathContext ctx = new RecordingPathContext("lan", "a", Map.of("bind", "nonsense"));
         assertThatThrownBy(() -> new UdpTransportFactory().open(ctx))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("bind: 'nonsense'");

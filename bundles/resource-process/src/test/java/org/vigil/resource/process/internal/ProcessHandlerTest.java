@@ -28,6 +28,7 @@ import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.core.internal.exec.ProcessRegistry;
+import org.vigil.tck.TestResourceContext;
 
 /** The handler driven through the core's real process registry, with real programs. */
 @Timeout(60)
@@ -75,15 +76,15 @@ class ProcessHandlerTest {
     }
 
     private static OperationResult start(ResourceHandler h) {
-        return h.start(TestContext.op(Duration.ofSeconds(20)));
+        return h.start(TestResourceContext.op(Duration.ofSeconds(20)));
     }
 
     private static OperationResult stop(ResourceHandler h) {
-        return h.stop(TestContext.op(Duration.ofSeconds(20)));
+        return h.stop(TestResourceContext.op(Duration.ofSeconds(20)));
     }
 
     private static OperationResult monitor(ResourceHandler h) {
-        return h.monitor(TestContext.op(Duration.ofSeconds(10)));
+        return h.monitor(TestResourceContext.op(Duration.ofSeconds(10)));
     }
 
     /** @return the live program, remembered for cleanup */
@@ -196,7 +197,7 @@ class ProcessHandlerTest {
         assertThat(start(h).isOk()).isTrue();
         long pid = program().pid();
         long t0 = System.nanoTime();
-        OperationResult r = h.stop(TestContext.op(Duration.ofMillis(2500)));
+        OperationResult r = h.stop(TestResourceContext.op(Duration.ofMillis(2500)));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.code()).as(r.toString()).isEqualTo(ResultCode.OK);
         assertThat(r.message()).contains("killed");
@@ -233,7 +234,7 @@ class ProcessHandlerTest {
         ResourceHandler h = handler("command", "exec sleep 300", "stop-command", "echo nope >&2; exit 1");
         assertThat(start(h).isOk()).isTrue();
         long pid = program().pid();
-        OperationResult r = h.stop(TestContext.op(Duration.ofSeconds(2)));
+        OperationResult r = h.stop(TestResourceContext.op(Duration.ofSeconds(2)));
         assertThat(r.code()).isEqualTo(ResultCode.OK);
         assertThat(r.message()).contains("stop-command exit 1: nope").contains("killed");
         assertThat(isGone(pid)).isTrue();
@@ -283,7 +284,7 @@ class ProcessHandlerTest {
         int port = freePort();
         ResourceHandler h = handler("command", "exec sleep 300", "check-tcp", "127.0.0.1:" + port);
         long t0 = System.nanoTime();
-        OperationResult r = h.start(TestContext.op(Duration.ofSeconds(1)));
+        OperationResult r = h.start(TestResourceContext.op(Duration.ofSeconds(1)));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.code()).isEqualTo(ResultCode.FAILED);
         assertThat(r.message()).startsWith("not ready within the start timeout: check-tcp 127.0.0.1:" + port);
@@ -327,7 +328,7 @@ class ProcessHandlerTest {
     @Test
     void aNewHandlerFindsTheProgramOfTheOldOne() {
         TestContext ctx = context("command", "exec sleep 300");
-        assertThat(type.createHandler(ctx).start(TestContext.op(Duration.ofSeconds(20))).isOk()).isTrue();
+        assertThat(type.createHandler(ctx).start(TestResourceContext.op(Duration.ofSeconds(20))).isOk()).isTrue();
         long pid = program().pid();
         // The bundle was updated: a fresh handler for the same resource
         ResourceHandler successor = type.createHandler(ctx);

@@ -7,14 +7,18 @@ import java.util.List;
 import java.util.Map;
 import org.vigil.api.ParameterDescription;
 import org.vigil.api.resource.CommandResult;
-import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceTypeDescription;
 import org.vigil.core.internal.exec.CommandRunner;
 import org.vigil.core.internal.exec.ProcessRegistry;
 
-/** A resource context as the core builds it, on the core's real process registry and command runner. */
+/**
+ * A resource context as the core builds it, on the core's real process registry and command runner. Unlike
+ * the agent TCK's {@link org.vigil.tck.TestResourceContext} it shares the test's registry (so a test can find
+ * the program itself, and a second handler finds the first one's program) and names the group "frontend".
+ * Operation budgets come from {@link org.vigil.tck.TestResourceContext#op}.
+ */
 final class TestContext implements ResourceContext {
 
     private final ProcessRegistry registry;
@@ -68,26 +72,5 @@ final class TestContext implements ResourceContext {
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
         return CommandRunner.run(command, timeout);
-    }
-
-    /** @return an operation budget that starts now */
-    static OperationContext op(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return new OperationContext() {
-            @Override
-            public Duration timeout() {
-                return timeout;
-            }
-
-            @Override
-            public Duration remaining() {
-                return Duration.ofNanos(deadline - System.nanoTime());
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return false;
-            }
-        };
     }
 }

@@ -182,6 +182,44 @@ class InProcessClusterTest {
     }
 
     @Test
+    void inMaintenanceNothingIsDoneAndWhenItEndsResourcesAreProbedAgain() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app")));
+        awaitRuns(n1, "web");
+        n1.node.change(d -> d.nextWithMaintenance("node1", true));
+        await().atMost(Duration.ofSeconds(5)).until(() -> n2.node.document().maintenance());
+        world.log.clear();
+        world.crashResource("app"); // the admin works on it by hand
+        Thread.sleep(1500);
+        assertThat(world.log()).as("no monitor, no recovery, no failover in maintenance").isEmpty();
+        assertThat(n1.state("app")).isEqualTo(ResourceState.RUNNING);
+
+        n2.node.change(d -> d.nextWithMaintenance("node2", false));
+        // The probe finds app failed (crashed), so it is cleaned up and restarted in place.
+        await().atMost(Duration.ofSeconds(10)).until(() -> world.log().contains("node1 start app"));
+        awaitRuns(n1, "web");
+        assertThat(world.log()).containsExactly("node1 stop app", "node1 start app");
+    }
+
+    @Test
+    void aGroupBroughtOutIsStoppedAndDoesNotFailOver() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app")));
+        awaitRuns(n1, "web");
+        n1.node.change(d -> d.nextWithGroup("node1", "web", g -> g.withRole(GroupDef.Role.STOPPED, null)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> world.runningOn.isEmpty());
+        net.cut("node1");
+        world.powerOff("node1");
+        Thread.sleep(2500); // well past the dead time
+        assertThat(world.runningOn).as("a group the admin stopped stays stopped").isEmpty();
+        assertThat(n2.node.engineStatus().decision().placements().get("web").reason()).contains("stopped by the admin");
+        n2.node.change(d -> d.nextWithGroup("node2", "web", g -> g.withRole(GroupDef.Role.STARTED, null)));
+        awaitRuns(n2, "web");
+    }
+
+    @Test
     void idleNodesSendAboutOneHeartbeatPerIntervalNotAStorm() throws Exception {
         TestNode n1 = start("node1");
         TestNode n2 = start("node2");

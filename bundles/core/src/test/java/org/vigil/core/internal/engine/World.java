@@ -34,10 +34,11 @@ final class World {
         runningOn.values().removeIf(node::equals);
     }
 
-    /** A resource dies on its own (its next monitor fails). */
+    /** A resource dies on its own (its next monitor on the node that ran it fails). */
     void crashResource(String r) {
-        if (runningOn.remove(r) != null) {
-            crashed.add(r);
+        String node = runningOn.remove(r);
+        if (node != null) {
+            crashed.add(node + "/" + r);
         }
     }
 
@@ -89,7 +90,7 @@ final class World {
                             return OperationResult.failed("injected stop failure");
                         }
                         runningOn.remove(r, node);
-                        crashed.remove(r);
+                        crashed.remove(node + "/" + r);
                         log.add(node + " stop " + r);
                         return OperationResult.ok();
                     }
@@ -102,7 +103,8 @@ final class World {
                         if (node.equals(runningOn.get(r))) {
                             return OperationResult.ok();
                         }
-                        return crashed.contains(r) ? OperationResult.failed("crashed") : OperationResult.notRunning();
+                        return crashed.contains(node + "/" + r) ? OperationResult.failed("crashed")
+                                : OperationResult.notRunning();
                     }
                 };
             }

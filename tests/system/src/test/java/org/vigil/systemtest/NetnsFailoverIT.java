@@ -425,7 +425,7 @@ class NetnsFailoverIT {
         if (!"0".equals(Sh.run("id", "-u").output().strip())) {
             missing.add("root (network namespaces, loop devices, mounts)");
         }
-        for (String tool : List.of("ip", "nginx", "mkfs.ext4", "e2fsck", "losetup", "curl", "arping", "nsenter", "dd")) {
+        for (String tool : List.of("ip", "nginx", "mkfs.ext4", "e2fsck", "losetup", "curl", "arping", "ping", "nsenter", "dd")) {
             if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool + " || test -x /sbin/" + tool)
                     .ok()) {
                 missing.add(tool);
@@ -435,7 +435,7 @@ class NetnsFailoverIT {
             return;
         }
         String reason = "NetnsFailoverIT needs " + String.join(", ", missing)
-                + " (iproute2, nginx, e2fsprogs, util-linux, curl, iputils-arping; scripts/test.sh installs them as root)";
+                + " (iproute2, nginx, e2fsprogs, util-linux, curl, iputils-arping, iputils-ping; scripts/test.sh installs them as root)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(reason + " (CI=true: failing rather than skipping)");
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vigil.plugin.support.resource.InvalidParameterException;
 
 /**
  * The parsed parameters of one {@code disk} resource. Parsing is validation: {@link #parse} throws an

@@ -22,6 +22,7 @@ import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
+import org.vigil.plugin.support.resource.InvalidParameterException;
 import org.vigil.resource.disk.internal.BlockDevice.NotABlockDeviceException;
 import org.vigil.resource.disk.internal.Holders.Holder;
 import org.vigil.resource.disk.internal.MountTable.Mount;

@@ -10,6 +10,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
  * Resource type {@code disk}: a shared disk that one node mounts at a time. Start checks the ownership
@@ -74,12 +75,7 @@ public final class DiskResourceType implements ResourceType {
 
     @Override
     public OperationResult validate(Map<String, String> parameters) {
-        try {
-            DiskConfig.parse(parameters);
-            return OperationResult.ok();
-        } catch (InvalidParameterException e) {
-            return OperationResult.notConfigured(e.getMessage());
-        }
+        return ParameterCheck.validate(parameters, DiskConfig::parse);
     }
 
     @Override

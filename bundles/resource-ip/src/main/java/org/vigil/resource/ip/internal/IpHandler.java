@@ -18,6 +18,7 @@ import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.plugin.support.resource.InvalidParameterException;
 import org.vigil.resource.ip.internal.LocalNetwork.Presence;
 
 /**

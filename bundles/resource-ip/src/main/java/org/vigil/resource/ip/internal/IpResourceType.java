@@ -10,6 +10,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
  * Resource type {@code ip}: a virtual IPv4 or IPv6 address that clients always talk to, added to an
@@ -78,12 +79,7 @@ public final class IpResourceType implements ResourceType {
 
     @Override
     public OperationResult validate(Map<String, String> parameters) {
-        try {
-            IpConfig.parse(parameters);
-            return OperationResult.ok();
-        } catch (InvalidParameterException e) {
-            return OperationResult.notConfigured(e.getMessage());
-        }
+        return ParameterCheck.validate(parameters, IpConfig::parse);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vigil.plugin.support.resource.InvalidParameterException;
 
 /**
  * The parsed parameters of one {@code process} resource. Parsing is validation: {@link #parse} throws an

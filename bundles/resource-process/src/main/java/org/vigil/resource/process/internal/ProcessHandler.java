@@ -17,6 +17,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.resource.InvalidParameterException;
 
 /**
  * Runs one {@code process} resource. Keeps no state of its own about the program: the core's supervisor

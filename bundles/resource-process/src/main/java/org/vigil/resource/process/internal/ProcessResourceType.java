@@ -10,6 +10,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
  * Resource type {@code process}: runs one foreground program through the core's process supervisor, stops
@@ -76,12 +77,7 @@ public final class ProcessResourceType implements ResourceType {
 
     @Override
     public OperationResult validate(Map<String, String> parameters) {
-        try {
-            ProcessConfig.parse(parameters);
-            return OperationResult.ok();
-        } catch (InvalidParameterException e) {
-            return OperationResult.notConfigured(e.getMessage());
-        }
+        return ParameterCheck.validate(parameters, ProcessConfig::parse);
     }
 
     @Override

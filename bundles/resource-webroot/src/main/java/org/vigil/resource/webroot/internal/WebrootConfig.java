@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vigil.plugin.support.resource.InvalidParameterException;
 
 /**
  * The parsed parameters of one {@code webroot} resource. Parsing is validation: {@link #parse} throws an

@@ -18,6 +18,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.resource.InvalidParameterException;
 
 /**
  * Serves one web root with a managed nginx: start writes its configuration, has {@code nginx -t} check it,

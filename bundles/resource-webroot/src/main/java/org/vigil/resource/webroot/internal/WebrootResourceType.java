@@ -10,6 +10,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
  * Resource type {@code webroot}: a directory (usually on the group's shared disk) served over HTTP on the
@@ -55,12 +56,7 @@ public final class WebrootResourceType implements ResourceType {
 
     @Override
     public OperationResult validate(Map<String, String> parameters) {
-        try {
-            WebrootConfig.parse(parameters);
-            return OperationResult.ok();
-        } catch (InvalidParameterException e) {
-            return OperationResult.notConfigured(e.getMessage());
-        }
+        return ParameterCheck.validate(parameters, WebrootConfig::parse);
     }
 
     @Override

@@ -1,0 +1,40 @@
+package org.vigil.plugin.support.resource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.vigil.api.resource.OperationResult;
+
+class ParameterCheckTest {
+
+    private static Object parse(Map<String, String> parameters) {
+        if (!parameters.containsKey("root")) {
+            throw new InvalidParameterException("root", "required");
+        }
+        if (parameters.containsKey("bug")) {
+            throw new IllegalStateException("a bug, not a wrong value");
+        }
+        return parameters.get("root");
+    }
+
+    @Test
+    void acceptedParametersAreOk() {
+        assertThat(ParameterCheck.validate(Map.of("root", "/srv/www"), ParameterCheckTest::parse))
+                .isEqualTo(OperationResult.ok());
+    }
+
+    @Test
+    void theParsersMessageNamingTheParameterIsTheNotConfiguredResult() {
+        assertThat(ParameterCheck.validate(Map.of(), ParameterCheckTest::parse))
+                .isEqualTo(OperationResult.notConfigured("root: required"));
+    }
+
+    @Test
+    void anyOtherFailureIsNotMistakenForAWrongValue() {
+        assertThatThrownBy(() -> ParameterCheck.validate(Map.of("root", "/", "bug", ""), ParameterCheckTest::parse))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}

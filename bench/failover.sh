@@ -3,7 +3,7 @@
 # failover.sh: client-visible outage of the demo web service when the node running it loses power, and
 # the idle footprint (RSS, CPU) of a node. Two real nodes on this machine, loopback only.
 #
-#   bench/failover.sh [TRIALS] [IDLE_SECONDS]        (default 10 trials, 60 s idle measurement)
+#   bench/failover.sh [TRIALS] [IDLE_SECONDS] [LOAD_SECONDS]   (default 10 trials, 60 s idle, 60 s under load)
 #
 # Each trial: a client polls http://127.0.0.1:$PORT/ every 15 ms; the node serving it is crashed with
 # `scripts/vigil-lab crash` (its JVM and every process it started frozen, then SIGKILLed); the outage is
@@ -181,10 +181,42 @@ done
 hb_rate=$(awk -v a="${hb0:-0}" -v b="${hb1:-0}" -v ms="$hb_elapsed" 'BEGIN {printf "%d", (b - a) / (ms / 1000)}')
 log "node1 accepted $hb_rate heartbeat-path frames per second (expected about 10 at a 100 ms interval)"
 
+# ---- false failovers under load: both nodes idle while busy loops saturate every core
+LOAD=${3:-60}
+case "$LOAD" in '' | *[!0-9]*) die "LOAD_SECONDS must be a number" ;; esac
+hogs_n=$((2 * $(nproc)))
+count_events() { # EVENT: how many times both nodes logged it so far
+    cat "$DIR/node1/data/log/karaf.log" "$DIR/node2/data/log/karaf.log" 2>/dev/null | grep -c "\[$1\]" || true
+}
+lost0=$(count_events node-lost)
+pathdown0=$(count_events path-down)
+served_before=$(served_by)
+log "load measurement: $LOAD s with $hogs_n busy loops on $(nproc) cores (service on $served_before)"
+hogs=()
+for _ in $(seq 1 "$hogs_n"); do
+    timeout "$LOAD" sh -c 'while :; do :; done' &
+    hogs+=($!)
+done
+moved=0
+load_end=$(($(now_ms) + LOAD * 1000))
+while [ "$(now_ms)" -lt "$load_end" ]; do
+    now_served=$(served_by)
+    if [ -n "$now_served" ] && [ "$now_served" != "$served_before" ]; then moved=1; fi
+    sleep 1
+done
+wait "${hogs[@]}" 2>/dev/null || true
+sleep 2
+lost=$(($(count_events node-lost) - lost0))
+pathdown=$(($(count_events path-down) - pathdown0))
+served_after=$(served_by)
+[ "$served_after" = "$served_before" ] || moved=1
+loadavg=$(cut -d' ' -f1 /proc/loadavg)
+log "under load: $lost false node-lost events, $pathdown path-down events, service moved: $moved (load average $loadavg)"
+
 {
     echo "## Run of $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Command: \`bench/failover.sh $TRIALS $IDLE\` (commit $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown))"
+    echo "Command: \`bench/failover.sh $TRIALS $IDLE $LOAD\` (commit $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown))"
     echo
     echo "Machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -h | awk '/^Mem:/ {print $2}') memory, $(uname -sr), $(java -version 2>&1 | head -n 1)"
     echo
@@ -211,6 +243,12 @@ log "node1 accepted $hb_rate heartbeat-path frames per second (expected about 10
     printf '%s' "$idle_lines"
     echo
     echo "Frames node1 accepted on heartbeat path lan during the idle measurement: $hb_rate per second (one peer at a 100 ms interval should send about 10)."
+    echo
+    echo "### False failovers under CPU load ($LOAD s, $hogs_n busy loops on $(nproc) cores, load average $loadavg at the end)"
+    echo
+    echo "| node-lost events (false) | path-down events | service moved |"
+    echo "|---|---|---|"
+    echo "| $lost | $pathdown | $([ "$moved" = 1 ] && echo yes || echo no) |"
 } >"$OUTDIR/results.md"
 
 echo

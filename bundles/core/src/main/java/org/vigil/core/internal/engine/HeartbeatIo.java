@@ -248,11 +248,6 @@ public final class HeartbeatIo {
         return out;
     }
 
-    /** @return true when at least one path is configured */
-    public boolean hasPaths() {
-        return !paths.isEmpty();
-    }
-
     // ---- sender ----
 
     /** Starts the sender thread. */

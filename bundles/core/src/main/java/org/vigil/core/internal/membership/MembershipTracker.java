@@ -1,7 +1,6 @@
 package org.vigil.core.internal.membership;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -86,11 +85,6 @@ public final class MembershipTracker {
         }
         this.intervalMillis = intervalMillis;
         this.deadTimeMillis = deadTimeMillis;
-    }
-
-    /** @return the dead time */
-    public long deadTimeMillis() {
-        return deadTimeMillis;
     }
 
     /**
@@ -203,10 +197,4 @@ public final class MembershipTracker {
         return out;
     }
 
-    /** @return the reports of every peer by name (for document version checks) */
-    public Map<String, NodeReport> reports() {
-        Map<String, NodeReport> out = new LinkedHashMap<>();
-        peers.forEach((k, v) -> out.put(k, v.report));
-        return out;
-    }
 }

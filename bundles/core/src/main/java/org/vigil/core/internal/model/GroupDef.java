@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.HashSet;
 
@@ -77,12 +76,6 @@ public record GroupDef(String name, List<ResourceDef> resources, List<String> pr
             }
         }
         return -1;
-    }
-
-    /** @param r a resource name; @return its definition in this group */
-    public Optional<ResourceDef> resource(String r) {
-        int k = indexOf(r);
-        return k < 0 ? Optional.empty() : Optional.of(resources.get(k));
     }
 
     /** @param list new resources; @return a copy with them */

@@ -34,7 +34,7 @@ final class TestNode implements AutoCloseable {
                     case "node_name" -> name;
                     case "cluster_key_file" -> key.toString();
                     case "heartbeat_interval_ms" -> 100L;
-                    case "dead_time_ms" -> 1000L;
+                    case "dead_time_ms" -> 2000L; // generous: these tests are about logic, not timing, and must not see a stalled JVM as a dead node
                     case "state_dir" -> state.toString();
                     case "annotationType" -> ClusterNode.Config.class;
                     case "hashCode" -> 1;

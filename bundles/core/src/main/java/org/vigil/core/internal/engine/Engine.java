@@ -77,6 +77,8 @@ public final class Engine {
 
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final Map<String, ResourceType> types = new ConcurrentHashMap<>();
+    /** Each installed type's description, read once when it arrives (the tick must not call agents). */
+    private final Map<ResourceType, ResourceTypeDescription> descriptions = new ConcurrentHashMap<>();
 
     // Engine thread only.
     private final Map<String, Local> local = new TreeMap<>();
@@ -208,6 +210,7 @@ public final class Engine {
         if (d == null) {
             return;
         }
+        descriptions.put(t, d);
         types.put(d.type(), t);
         submit(() -> {
             List<String> readopt = new ArrayList<>();
@@ -242,6 +245,7 @@ public final class Engine {
             return;
         }
         types.remove(id, t);
+        descriptions.remove(t);
         String type = id;
         submit(() -> {
             List<String> unmanaged = new ArrayList<>();
@@ -414,7 +418,7 @@ public final class Engine {
 
     private long monitorInterval(Local l) {
         ResourceType t = l.def == null ? null : types.get(l.def.type());
-        ResourceTypeDescription d = t == null ? null : describe(t);
+        ResourceTypeDescription d = t == null ? null : descriptions.get(t);
         return d == null ? 5000 : Math.max(100, d.monitorInterval().toMillis());
     }
 
@@ -444,7 +448,7 @@ public final class Engine {
         if (type == null) {
             return;
         }
-        ResourceTypeDescription d = describe(type);
+        ResourceTypeDescription d = descriptions.get(type);
         if (d == null) {
             return;
         }
@@ -728,7 +732,7 @@ public final class Engine {
                         continue;
                     }
                     ResourceType type = types.get(l.def.type());
-                    ResourceTypeDescription d = type == null ? null : describe(type);
+                    ResourceTypeDescription d = type == null ? null : descriptions.get(type);
                     if (d == null) {
                         continue;
                     }

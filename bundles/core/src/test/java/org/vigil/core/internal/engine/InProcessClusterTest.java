@@ -220,6 +220,47 @@ class InProcessClusterTest {
     }
 
     @Test
+    void aMalformedPathConfigurationIsReportedByNameAndTheClusterGoesOn() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip")));
+        awaitRuns(n1, "web");
+        n2.node.addPath(new org.vigil.core.internal.PathConfiguration(Map.of("name", "private", "type", "mem",
+                "colour", "blue", "service.pid", "org.vigil.path.bad")));
+        n2.node.addPath(new org.vigil.core.internal.PathConfiguration(Map.of("name", "serial",
+                "service.pid", "org.vigil.path.untyped")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> n2.node.paths().containsKey("private")
+                && "invalid".equals(n2.node.paths().get("private").state()));
+        assertThat(n2.node.paths().get("private").detail()).contains("colour: not a parameter of transport mem");
+        assertThat(n2.node.paths().get("serial").detail()).contains("type: missing");
+        assertThat(n2.node.paths().get("lan").state()).isEqualTo("open");
+        Thread.sleep(1000);
+        assertThat(n2.node.peers().get("node1").membership().isUp()).as("the good path still carries the cluster").isTrue();
+        assertThat(n1.runs("web")).isTrue();
+    }
+
+    @Test
+    void aCorruptClusterDocumentIsKeptAsideAndThePeersCopyIsAdopted() throws Exception {
+        TestNode n1 = start("node1");
+        n1.node.change(d -> withGroup(d, "node1", web("ip")));
+        awaitRuns(n1, "web");
+        java.nio.file.Path state = dir.resolve("node2");
+        java.nio.file.Files.createDirectories(state);
+        String garbage = "{\"format\": 1, \"groups\": [ {\"name\": \"web\", oops";
+        java.nio.file.Files.writeString(state.resolve("cluster.json"), garbage);
+
+        TestNode n2 = start("node2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> n2.node.document().equals(n1.node.document()));
+        List<java.nio.file.Path> aside;
+        try (var files = java.nio.file.Files.list(state)) {
+            aside = files.filter(f -> f.getFileName().toString().startsWith("cluster.json.invalid-")).toList();
+        }
+        assertThat(aside).as("the unreadable document is kept, not overwritten").hasSize(1);
+        assertThat(java.nio.file.Files.readString(aside.get(0))).isEqualTo(garbage);
+        assertThat(n1.runs("web")).isTrue();
+    }
+
+    @Test
     void idleNodesSendAboutOneHeartbeatPerIntervalNotAStorm() throws Exception {
         TestNode n1 = start("node1");
         TestNode n2 = start("node2");

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.vigil.plugin.support.heartbeat.PathParameters;
 
 /**
  * The parsed parameters of one serial path, and the frame budget they imply.
@@ -41,10 +42,6 @@ record SerialConfig(String device, int baud, String parity, int stopBits, int fr
 
     private static final Pattern DEVICE_PATH = Pattern.compile("/[A-Za-z0-9._+@:/-]+");
 
-    /** The result of parsing: a config when there were no problems, else the problems. */
-    record Parsed(SerialConfig config, List<String> problems) {
-    }
-
     /** @return bits on the line per byte of data */
     double bitsPerByte() {
         return 1 + 8 + (parity.equals("none") ? 0 : 1) + stopBits;
@@ -77,11 +74,11 @@ record SerialConfig(String device, int baud, String parity, int stopBits, int fr
      * @param parameters the parameters with defaults filled in (may be null)
      * @return the config, or one message per problem
      */
-    static Parsed parse(Map<String, String> parameters) {
+    static PathParameters<SerialConfig> parse(Map<String, String> parameters) {
         List<String> problems = new ArrayList<>();
         if (parameters == null) {
             problems.add(DEVICE + ": required (the serial device, for example /dev/ttyS0)");
-            return new Parsed(null, problems);
+            return PathParameters.invalid(problems);
         }
         String device = value(parameters, DEVICE);
         if (device == null) {
@@ -99,7 +96,7 @@ record SerialConfig(String device, int baud, String parity, int stopBits, int fr
         int stopBits = number(parameters, STOP_BITS, DEFAULT_STOP_BITS, 1, 2, problems);
         int frameTime = number(parameters, FRAME_TIME, DEFAULT_FRAME_TIME_MS, 10, 1000, problems);
         if (!problems.isEmpty()) {
-            return new Parsed(null, List.copyOf(problems));
+            return PathParameters.invalid(problems);
         }
         SerialConfig c = new SerialConfig(device, baud, parity, stopBits, frameTime);
         if (c.maxFrameSize() < MIN_USEFUL_FRAME) {
@@ -108,9 +105,9 @@ record SerialConfig(String device, int baud, String parity, int stopBits, int fr
                     + "; raise " + BAUD + ", or raise " + FRAME_TIME + " to at least "
                     + (int) Math.ceil((MIN_USEFUL_FRAME + SerialFraming.OVERHEAD) * 1000.0 / c.bytesPerSecond())
                     + " together with the node's heartbeat interval");
-            return new Parsed(null, List.copyOf(problems));
+            return PathParameters.invalid(problems);
         }
-        return new Parsed(c, List.of());
+        return PathParameters.valid(c);
     }
 
     private static String value(Map<String, String> parameters, String name) {

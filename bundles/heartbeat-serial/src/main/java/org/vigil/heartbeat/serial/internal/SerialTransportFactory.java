@@ -9,6 +9,7 @@ import org.vigil.api.heartbeat.HeartbeatTransport;
 import org.vigil.api.heartbeat.HeartbeatTransportFactory;
 import org.vigil.api.heartbeat.PathContext;
 import org.vigil.api.heartbeat.TransportDescription;
+import org.vigil.plugin.support.heartbeat.PathParameters;
 
 /**
  * Heartbeat paths of type {@code serial}: an RS-232 null-modem cable between two nodes (point to
@@ -54,26 +55,11 @@ public class SerialTransportFactory implements HeartbeatTransportFactory {
 
     @Override
     public List<String> validate(Map<String, String> parameters) {
-        try {
-            return SerialConfig.parse(parameters).problems();
-        } catch (RuntimeException e) {
-            return List.of("parameters could not be checked: " + e);
-        }
+        return PathParameters.validate(parameters, SerialConfig::parse);
     }
 
     @Override
     public HeartbeatTransport open(PathContext context) throws IOException {
-        SerialConfig.Parsed parsed;
-        try {
-            parsed = SerialConfig.parse(context.parameters());
-        } catch (RuntimeException e) {
-            parsed = new SerialConfig.Parsed(null, List.of("parameters could not be checked: " + e));
-        }
-        if (parsed.config() == null) {
-            String reason = "invalid parameters: " + String.join("; ", parsed.problems());
-            context.localLinkState(false, reason);
-            throw new IOException(reason);
-        }
-        return SerialTransport.open(parsed.config(), context);
+        return SerialTransport.open(PathParameters.require(context, SerialConfig::parse), context);
     }
 }

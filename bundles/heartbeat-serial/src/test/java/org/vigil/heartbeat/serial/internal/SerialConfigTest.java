@@ -1,5 +1,6 @@
 package org.vigil.heartbeat.serial.internal;
 
+import org.vigil.plugin.support.heartbeat.PathParameters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
@@ -20,7 +21,7 @@ class SerialConfigTest {
     }
 
     private static SerialConfig config(String... kv) {
-        SerialConfig.Parsed p = SerialConfig.parse(params(kv));
+        PathParameters<SerialConfig> p = SerialConfig.parse(params(kv));
         assertThat(p.problems()).isEmpty();
         return p.config();
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.vigil.plugin.support.Endpoints;
+import org.vigil.plugin.support.heartbeat.PathParameters;
 
 /**
  * The parsed parameters of one tcp path. Parsing collects every problem instead of stopping at the
@@ -27,22 +28,18 @@ record TcpConfig(InetSocketAddress bind, List<InetSocketAddress> peers) {
         peers = List.copyOf(peers);
     }
 
-    /** The result of parsing: a config when there were no problems, else the problems. */
-    record Parsed(TcpConfig config, List<String> problems) {
-    }
-
     /**
      * Parses and checks a path's parameters. Never throws.
      *
      * @param parameters the parameters with defaults filled in (may be null)
      * @return the config, or one message per problem
      */
-    static Parsed parse(Map<String, String> parameters) {
+    static PathParameters<TcpConfig> parse(Map<String, String> parameters) {
         List<String> problems = new ArrayList<>();
         if (parameters == null) {
             problems.add(BIND + ": required (address:port to listen on)");
             problems.add(PEERS + ": required (comma-separated address:port list)");
-            return new Parsed(null, problems);
+            return PathParameters.invalid(problems);
         }
         String bindText = value(parameters, BIND);
         InetSocketAddress bind = null;
@@ -87,9 +84,9 @@ record TcpConfig(InetSocketAddress bind, List<InetSocketAddress> peers) {
             peers.addAll(seen);
         }
         if (!problems.isEmpty()) {
-            return new Parsed(null, List.copyOf(problems));
+            return PathParameters.invalid(problems);
         }
-        return new Parsed(new TcpConfig(bind, peers), List.of());
+        return PathParameters.valid(new TcpConfig(bind, peers));
     }
 
     /** @return the trimmed value, or null when absent or blank */

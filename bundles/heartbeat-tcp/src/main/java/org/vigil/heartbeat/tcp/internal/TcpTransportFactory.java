@@ -9,6 +9,7 @@ import org.vigil.api.heartbeat.HeartbeatTransport;
 import org.vigil.api.heartbeat.HeartbeatTransportFactory;
 import org.vigil.api.heartbeat.PathContext;
 import org.vigil.api.heartbeat.TransportDescription;
+import org.vigil.plugin.support.heartbeat.PathParameters;
 
 /**
  * Heartbeat paths of type {@code tcp}, for networks that drop UDP: each node listens on its bind
@@ -43,26 +44,11 @@ public class TcpTransportFactory implements HeartbeatTransportFactory {
 
     @Override
     public List<String> validate(Map<String, String> parameters) {
-        try {
-            return TcpConfig.parse(parameters).problems();
-        } catch (RuntimeException e) {
-            return List.of("parameters could not be checked: " + e);
-        }
+        return PathParameters.validate(parameters, TcpConfig::parse);
     }
 
     @Override
     public HeartbeatTransport open(PathContext context) throws IOException {
-        TcpConfig.Parsed parsed;
-        try {
-            parsed = TcpConfig.parse(context.parameters());
-        } catch (RuntimeException e) {
-            parsed = new TcpConfig.Parsed(null, List.of("parameters could not be checked: " + e));
-        }
-        if (parsed.config() == null) {
-            String reason = "invalid parameters: " + String.join("; ", parsed.problems());
-            context.localLinkState(false, reason);
-            throw new IOException(reason);
-        }
-        return TcpTransport.open(parsed.config(), context);
+        return TcpTransport.open(PathParameters.require(context, TcpConfig::parse), context);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.vigil.plugin.support.Endpoints;
+import org.vigil.plugin.support.heartbeat.PathParameters;
 
 /**
  * The parsed parameters of one udp path. Parsing collects every problem instead of stopping at the
@@ -37,21 +38,17 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
         peers = List.copyOf(peers);
     }
 
-    /** The result of parsing: a config when there were no problems, else the problems. */
-    record Parsed(UdpConfig config, List<String> problems) {
-    }
-
     /**
      * Parses and checks a path's parameters. Never throws.
      *
      * @param parameters the parameters with defaults filled in (may be null)
      * @return the config, or one message per problem
      */
-    static Parsed parse(Map<String, String> parameters) {
+    static PathParameters<UdpConfig> parse(Map<String, String> parameters) {
         List<String> problems = new ArrayList<>();
         if (parameters == null) {
             problems.add(BIND + ": required (address:port to listen on)");
-            return new Parsed(null, problems);
+            return PathParameters.invalid(problems);
         }
 
         String bindText = value(parameters, BIND);
@@ -148,9 +145,9 @@ record UdpConfig(InetSocketAddress bind, List<InetSocketAddress> peers, InetSock
         }
 
         if (!problems.isEmpty()) {
-            return new Parsed(null, List.copyOf(problems));
+            return PathParameters.invalid(problems);
         }
-        return new Parsed(new UdpConfig(bind, peers, group, interfaceName, ttl), List.of());
+        return PathParameters.valid(new UdpConfig(bind, peers, group, interfaceName, ttl));
     }
 
     /** @return the trimmed value, or null when absent or blank (an optional parameter left empty) */

@@ -9,6 +9,7 @@ import org.vigil.api.heartbeat.HeartbeatTransport;
 import org.vigil.api.heartbeat.HeartbeatTransportFactory;
 import org.vigil.api.heartbeat.PathContext;
 import org.vigil.api.heartbeat.TransportDescription;
+import org.vigil.plugin.support.heartbeat.PathParameters;
 
 /**
  * Heartbeat paths of type {@code udp}: each frame goes as one datagram to every listed peer and,
@@ -58,27 +59,11 @@ public class UdpTransportFactory implements HeartbeatTransportFactory {
 
     @Override
     public List<String> validate(Map<String, String> parameters) {
-        try {
-            return UdpConfig.parse(parameters).problems();
-        } catch (RuntimeException e) {
-            // validate() must never throw; a parser bug becomes a visible problem instead.
-            return List.of("parameters could not be checked: " + e);
-        }
+        return PathParameters.validate(parameters, UdpConfig::parse);
     }
 
     @Override
     public HeartbeatTransport open(PathContext context) throws IOException {
-        UdpConfig.Parsed parsed;
-        try {
-            parsed = UdpConfig.parse(context.parameters());
-        } catch (RuntimeException e) {
-            parsed = new UdpConfig.Parsed(null, List.of("parameters could not be checked: " + e));
-        }
-        if (parsed.config() == null) {
-            String reason = "invalid parameters: " + String.join("; ", parsed.problems());
-            context.localLinkState(false, reason);
-            throw new IOException(reason);
-        }
-        return UdpTransport.open(parsed.config(), context);
+        return UdpTransport.open(PathParameters.require(context, UdpConfig::parse), context);
     }
 }

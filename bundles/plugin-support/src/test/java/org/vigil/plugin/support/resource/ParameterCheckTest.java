@@ -37,4 +37,16 @@ class ParameterCheckTest {
         assertThatThrownBy(() -> ParameterCheck.validate(Map.of("root", "/", "bug", ""), ParameterCheckTest::parse))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void parseKeepsTheConfigurationOrTheMessageNamingTheParameter() {
+        ParameterCheck.Parsed<String> ok = ParameterCheck.parse(java.util.Map.of("a", "1"), m -> m.get("a"));
+        org.assertj.core.api.Assertions.assertThat(ok.config()).isEqualTo("1");
+        org.assertj.core.api.Assertions.assertThat(ok.error()).isNull();
+        ParameterCheck.Parsed<String> bad = ParameterCheck.parse(java.util.Map.of(), m -> {
+            throw new InvalidParameterException("a", "required");
+        });
+        org.assertj.core.api.Assertions.assertThat(bad.config()).isNull();
+        org.assertj.core.api.Assertions.assertThat(bad.error()).isEqualTo("a: required");
+    }
 }

@@ -22,7 +22,7 @@ import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
-import org.vigil.plugin.support.resource.InvalidParameterException;
+import org.vigil.plugin.support.resource.ParameterCheck;
 import org.vigil.resource.disk.internal.BlockDevice.NotABlockDeviceException;
 import org.vigil.resource.disk.internal.Holders.Holder;
 import org.vigil.resource.disk.internal.MountTable.Mount;
@@ -60,15 +60,9 @@ final class DiskHandler implements ResourceHandler {
     DiskHandler(ResourceContext context, FenceStatus fencing) {
         this.context = context;
         this.fencing = fencing;
-        DiskConfig c = null;
-        String error = null;
-        try {
-            c = DiskConfig.parse(context.parameters());
-        } catch (InvalidParameterException e) {
-            error = e.getMessage();
-        }
-        this.config = c;
-        this.configError = error;
+        ParameterCheck.Parsed<DiskConfig> parsed = ParameterCheck.parse(context.parameters(), DiskConfig::parse);
+        this.config = parsed.config();
+        this.configError = parsed.error();
     }
 
     // ------------------------------------------------------------------------------------------- start

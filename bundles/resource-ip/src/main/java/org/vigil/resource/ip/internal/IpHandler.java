@@ -18,7 +18,7 @@ import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
-import org.vigil.plugin.support.resource.InvalidParameterException;
+import org.vigil.plugin.support.resource.ParameterCheck;
 import org.vigil.resource.ip.internal.LocalNetwork.Presence;
 
 /**
@@ -73,15 +73,9 @@ final class IpHandler implements ResourceHandler {
         this.context = context;
         this.tools = tools;
         this.dnsRetry = dnsRetry;
-        IpConfig parsed = null;
-        String error = null;
-        try {
-            parsed = IpConfig.parse(context.parameters());
-        } catch (InvalidParameterException e) {
-            error = e.getMessage();
-        }
-        this.config = parsed;
-        this.configError = error;
+        ParameterCheck.Parsed<IpConfig> parsed = ParameterCheck.parse(context.parameters(), IpConfig::parse);
+        this.config = parsed.config();
+        this.configError = parsed.error();
     }
 
     @Override

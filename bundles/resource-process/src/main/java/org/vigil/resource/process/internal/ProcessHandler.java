@@ -17,7 +17,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
-import org.vigil.plugin.support.resource.InvalidParameterException;
+import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
  * Runs one {@code process} resource. Keeps no state of its own about the program: the core's supervisor
@@ -49,15 +49,9 @@ final class ProcessHandler implements ResourceHandler {
 
     ProcessHandler(ResourceContext context) {
         this.context = context;
-        ProcessConfig parsed = null;
-        String error = null;
-        try {
-            parsed = ProcessConfig.parse(context.parameters());
-        } catch (InvalidParameterException e) {
-            error = e.getMessage();
-        }
-        this.config = parsed;
-        this.configError = error;
+        ParameterCheck.Parsed<ProcessConfig> parsed = ParameterCheck.parse(context.parameters(), ProcessConfig::parse);
+        this.config = parsed.config();
+        this.configError = parsed.error();
     }
 
     @Override

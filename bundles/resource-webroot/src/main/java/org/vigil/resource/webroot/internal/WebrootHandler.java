@@ -18,7 +18,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
-import org.vigil.plugin.support.resource.InvalidParameterException;
+import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
  * Serves one web root with a managed nginx: start writes its configuration, has {@code nginx -t} check it,
@@ -45,15 +45,9 @@ final class WebrootHandler implements ResourceHandler {
 
     WebrootHandler(ResourceContext context) {
         this.context = context;
-        WebrootConfig c = null;
-        String error = null;
-        try {
-            c = WebrootConfig.parse(context.parameters());
-        } catch (InvalidParameterException e) {
-            error = e.getMessage();
-        }
-        this.config = c;
-        this.configError = error;
+        ParameterCheck.Parsed<WebrootConfig> parsed = ParameterCheck.parse(context.parameters(), WebrootConfig::parse);
+        this.config = parsed.config();
+        this.configError = parsed.error();
     }
 
     @Override

@@ -379,8 +379,8 @@ class NetnsFailoverIT {
     // ------------------------------------------------------------------------------------------------ helpers
 
     private static long firstDbSample() {
-        for (PlacementWatch.Sample s : watch.changes()) {
-            if (!s.where().get("db-ip").isEmpty()) {
+        for (Watch.Sample<Map<String, Set<String>>> s : watch.changes()) {
+            if (!s.state().get("db-ip").isEmpty()) {
                 return s.atMillis();
             }
         }

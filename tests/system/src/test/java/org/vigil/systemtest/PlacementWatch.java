@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +18,7 @@ import java.util.TreeSet;
  * ({@code /proc/PID/mountinfo}). It records every change and every sampled instant at which one thing was on
  * both nodes.
  */
-final class PlacementWatch implements AutoCloseable {
-
-    record Sample(long atMillis, Map<String, Set<String>> where) {
-        @Override
-        public String toString() {
-            return atMillis + " " + where;
-        }
-    }
+final class PlacementWatch extends Watch<Map<String, Set<String>>> {
 
     static final long PERIOD_MILLIS = 50;
 
@@ -35,55 +27,24 @@ final class PlacementWatch implements AutoCloseable {
     private final SharedLoopDisk disk;
     private final Map<String, String> vips;
     private final Map<String, Process> helpers;
-    private final Thread thread;
-    private final List<Sample> changes = Collections.synchronizedList(new ArrayList<>());
-    private final List<Sample> overlaps = Collections.synchronizedList(new ArrayList<>());
-    private volatile Map<String, Set<String>> current = Map.of();
-    private volatile long samples;
-    private volatile long maxGapMillis;
-    private volatile boolean running = true;
-    private volatile Throwable failure;
 
     /** @param vips name (e.g. "office-ip") to address */
     PlacementWatch(NetnsTopology net, NetnsNodes nodes, SharedLoopDisk disk, Map<String, String> vips) {
+        super("placement watch", PERIOD_MILLIS);
         this.net = net;
         this.nodes = nodes;
         this.disk = disk;
         this.vips = vips;
         this.helpers = startHelpers(net);
-        current = sample();
-        changes.add(new Sample(System.currentTimeMillis(), current));
-        thread = new Thread(this::loop, "placement-watch");
-        thread.setDaemon(true);
-        thread.start();
+        begin();
     }
 
-    private void loop() {
-        long last = System.nanoTime();
-        try {
-            while (running) {
-                Map<String, Set<String>> now = sample();
-                long t = System.currentTimeMillis();
-                long mono = System.nanoTime();
-                maxGapMillis = Math.max(maxGapMillis, (mono - last) / 1_000_000);
-                last = mono;
-                samples++;
-                if (!now.equals(current)) {
-                    changes.add(new Sample(t, now));
-                    current = now;
-                }
-                if (now.values().stream().anyMatch(s -> s.size() > 1)) {
-                    overlaps.add(new Sample(t, now));
-                }
-                Thread.sleep(PERIOD_MILLIS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable e) {
-            failure = e;
-        }
+    @Override
+    boolean isOverlap(Map<String, Set<String>> where) {
+        return where.values().stream().anyMatch(s -> s.size() > 1);
     }
 
+    @Override
     Map<String, Set<String>> sample() {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         Map<String, Set<String>> up = new LinkedHashMap<>();
@@ -172,76 +133,41 @@ final class PlacementWatch implements AutoCloseable {
 
     /** @return where each thing was at the last sample */
     Map<String, Set<String>> now() {
-        check();
-        return current;
+        return current();
     }
 
     Set<String> where(String thing) {
         return now().getOrDefault(thing, Set.of());
     }
 
-    List<Sample> overlaps() {
-        check();
-        synchronized (overlaps) {
-            return List.copyOf(overlaps);
-        }
-    }
-
-    List<Sample> changes() {
-        synchronized (changes) {
-            return List.copyOf(changes);
-        }
-    }
-
     /** @return every distinct placement of {@code thing} sampled at or after {@code fromMillis} (with the one before) */
     List<Set<String>> placementsSince(String thing, long fromMillis) {
         check();
         List<Set<String>> out = new ArrayList<>();
-        synchronized (changes) {
-            Sample before = null;
-            for (Sample s : changes) {
-                if (s.atMillis() <= fromMillis) { // the state at fromMillis
-                    before = s;
-                    continue;
-                }
-                if (before != null) {
-                    out.add(before.where().get(thing));
-                    before = null;
-                }
-                Set<String> w = s.where().get(thing);
-                if (out.isEmpty() || !out.get(out.size() - 1).equals(w)) {
-                    out.add(w);
-                }
+        Sample<Map<String, Set<String>>> before = null;
+        for (Sample<Map<String, Set<String>>> s : changes()) {
+            if (s.atMillis() <= fromMillis) { // the state at fromMillis
+                before = s;
+                continue;
             }
             if (before != null) {
-                out.add(before.where().get(thing));
+                out.add(before.state().get(thing));
+                before = null;
             }
+            Set<String> w = s.state().get(thing);
+            if (out.isEmpty() || !out.get(out.size() - 1).equals(w)) {
+                out.add(w);
+            }
+        }
+        if (before != null) {
+            out.add(before.state().get(thing));
         }
         return out;
     }
 
-    String stats() {
-        return samples + " samples, longest gap " + maxGapMillis + " ms";
-    }
-
-    private void check() {
-        if (failure != null) {
-            throw new IllegalStateException("the placement watch failed", failure);
-        }
-        if (!thread.isAlive() && running) {
-            throw new IllegalStateException("the placement watch stopped");
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        super.close();
         for (Process h : helpers.values()) {
             h.destroyForcibly();
         }

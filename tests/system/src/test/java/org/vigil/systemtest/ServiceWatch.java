@@ -19,71 +19,31 @@ import java.util.TreeSet;
  * {@code VIGIL_NODE} in its environment. It records every change and every sampled instant at which the
  * service ran on more than one node.
  */
-final class ServiceWatch implements AutoCloseable {
-
-    /** One change of where the service runs: at this wall-clock time, these nodes ran these pids. */
-    record Change(long atMillis, Map<String, List<Long>> byNode) {
-        @Override
-        public String toString() {
-            return atMillis + " " + byNode;
-        }
-    }
+final class ServiceWatch extends Watch<Map<String, List<Long>>> {
 
     static final long PERIOD_MILLIS = 20;
 
     private final String script;
     private final String port;
-    private final Thread thread;
-    private final List<Change> changes = Collections.synchronizedList(new ArrayList<>());
-    private final List<Change> overlaps = Collections.synchronizedList(new ArrayList<>());
-    private volatile Map<String, List<Long>> current = Map.of();
-    private volatile long samples;
-    private volatile long maxGapMillis;
-    private volatile boolean running = true;
-    private volatile Throwable failure;
 
     /**
      * @param script the absolute path of the demo script the lab's resource runs
      * @param port   the port it serves on
      */
     ServiceWatch(Path script, int port) {
+        super("service watch on port " + port, PERIOD_MILLIS);
         this.script = script.toString();
         this.port = Integer.toString(port);
-        this.thread = new Thread(this::loop, "service-watch-" + port);
-        thread.setDaemon(true);
-        Map<String, List<Long>> first = sample();
-        current = first;
-        changes.add(new Change(System.currentTimeMillis(), first));
-        thread.start();
+        begin();
     }
 
-    private void loop() {
-        long last = System.nanoTime();
-        try {
-            while (running) {
-                Map<String, List<Long>> now = sample();
-                long t = System.currentTimeMillis();
-                long mono = System.nanoTime();
-                maxGapMillis = Math.max(maxGapMillis, (mono - last) / 1_000_000);
-                last = mono;
-                samples++;
-                if (!now.equals(current)) {
-                    changes.add(new Change(t, now));
-                    current = now;
-                }
-                if (now.size() > 1) {
-                    overlaps.add(new Change(t, now));
-                }
-                Thread.sleep(PERIOD_MILLIS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable e) {
-            failure = e;
-        }
+    @Override
+    boolean isOverlap(Map<String, List<Long>> byNode) {
+        return byNode.size() > 1;
     }
 
     /** One scan of /proc: node name to the pids of the demo service it runs. */
+    @Override
     Map<String, List<Long>> sample() {
         Map<String, List<Long>> out = new TreeMap<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isNumber(p.getFileName().toString()))) {
@@ -135,77 +95,29 @@ final class ServiceWatch implements AutoCloseable {
 
     /** @return the nodes running the service at the last sample */
     Set<String> nodesNow() {
-        check();
-        return current.keySet();
+        return current().keySet();
     }
 
     /** @return the service's pids on that node at the last sample */
     List<Long> pidsOn(String node) {
-        check();
-        return current.getOrDefault(node, List.of());
-    }
-
-    /** @return every sampled instant at which more than one node ran the service */
-    List<Change> overlaps() {
-        check();
-        synchronized (overlaps) {
-            return List.copyOf(overlaps);
-        }
-    }
-
-    /** @return every change of where the service ran */
-    List<Change> changes() {
-        synchronized (changes) {
-            return List.copyOf(changes);
-        }
+        return current().getOrDefault(node, List.of());
     }
 
     /** @return every node that ran the service at some sample taken at or after {@code fromMillis} */
     Set<String> nodesSeenSince(long fromMillis) {
         check();
         Set<String> out = new TreeSet<>();
-        synchronized (changes) {
-            Change before = null;
-            for (Change c : changes) {
-                if (c.atMillis() < fromMillis) {
-                    before = c;
-                } else {
-                    out.addAll(c.byNode().keySet());
-                }
+        Sample<Map<String, List<Long>>> before = null;
+        for (Sample<Map<String, List<Long>>> c : changes()) {
+            if (c.atMillis() < fromMillis) {
+                before = c;
+            } else {
+                out.addAll(c.state().keySet());
             }
-            if (before != null) {
-                out.addAll(before.byNode().keySet());
-            }
+        }
+        if (before != null) {
+            out.addAll(before.state().keySet());
         }
         return out;
-    }
-
-    /** @return how many samples were taken, and the longest gap between two (ms) */
-    String stats() {
-        return samples + " samples, longest gap " + maxGapMillis + " ms";
-    }
-
-    long maxGapMillis() {
-        return maxGapMillis;
-    }
-
-    private void check() {
-        if (failure != null) {
-            throw new IllegalStateException("the service watch failed", failure);
-        }
-        if (!thread.isAlive() && running) {
-            throw new IllegalStateException("the service watch stopped");
-        }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

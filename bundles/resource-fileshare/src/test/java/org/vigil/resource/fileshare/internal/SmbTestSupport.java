@@ -1,0 +1,315 @@
+package org.vigil.resource.fileshare.internal;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Shared by the file share tests: prerequisites, a real Unix user with an SMB account in a real tdbsam file
+ * (made with pdbedit, as an admin does), smbclient runs, free ports, sockets, process groups.
+ */
+final class SmbTestSupport {
+
+    /** Test users are named with the test JVM's pid, so parallel runs do not clash and leftovers can be swept. */
+    private static final Pattern TEST_USER = Pattern.compile("vigilfs(\\d+)");
+
+    private SmbTestSupport() {
+    }
+
+    /**
+     * Skips with the reason when root or a Samba tool is missing, or fails when CI=true: CI must run every test.
+     *
+     * @param tools further programs the test needs
+     */
+    static void assumeSamba(String... tools) {
+        List<String> missing = new ArrayList<>();
+        if (!isRoot()) {
+            missing.add("root (smbd switches to the connecting user; useradd)");
+        }
+        List<String> all = new ArrayList<>(List.of("smbd", "testparm", "pdbedit", "smbclient", "useradd", "userdel"));
+        all.addAll(List.of(tools));
+        for (String tool : all) {
+            if (FileshareHandler.resolve(tool) == null) {
+                missing.add(tool);
+            }
+        }
+        if (!missing.isEmpty()) {
+            String reason = "needs " + String.join(", ", missing)
+                    + " (Debian packages samba, smbclient, passwd; scripts/test.sh installs them as root)";
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true: " + reason);
+            }
+            Assumptions.assumeTrue(false, reason);
+        }
+    }
+
+    static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A Unix user (system account, no home, no login shell) and its SMB password; {@link #close()} removes it. */
+    static final class TestUser implements AutoCloseable {
+        final String name;
+        final String password;
+
+        private TestUser(String name, String password) {
+            this.name = name;
+            this.password = password;
+        }
+
+        /** Creates the Unix user vigilfs&lt;pid&gt;, after removing those of test runs that are gone. */
+        static TestUser create() {
+            sweepLeftovers();
+            String name = "vigilfs" + ProcessHandle.current().pid();
+            run(null, "userdel", name); // a leftover of this very pid (reused)
+            check(run(null, "useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell",
+                    "/usr/sbin/nologin", name));
+            return new TestUser(name, "pw-" + Long.toHexString(Double.doubleToLongBits(Math.random())));
+        }
+
+        /** @return uid of the user */
+        int uid() {
+            return Integer.parseInt(check(run(null, "id", "-u", name)).strip());
+        }
+
+        /** Gives the user the directory (so the share is writable for it). */
+        void own(Path dir) {
+            check(run(null, "chown", name, dir.toString()));
+        }
+
+        @Override
+        public void close() {
+            run(null, "userdel", name);
+        }
+
+        private static void sweepLeftovers() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+                    Matcher m = TEST_USER.matcher(line.split(":")[0]);
+                    if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                        run(null, "userdel", m.group(0));
+                    }
+                }
+            } catch (IOException e) {
+                // nothing to sweep
+            }
+        }
+    }
+
+    /**
+     * Adds the user to a tdbsam database the way the README tells admins to: {@code pdbedit -b tdbsam:FILE -a -t
+     * USER}, the password twice on standard input. A scratch configuration keeps pdbedit's own files (secrets.tdb,
+     * locks) out of /var/lib/samba.
+     *
+     * @param passdb the database file (created when missing)
+     * @param user   the user
+     */
+    static void addAccount(Path passdb, TestUser user) throws IOException {
+        Path scratch = Files.createTempDirectory("vigil-pdbedit-");
+        try {
+            Files.createDirectories(scratch.resolve("private"));
+            Files.createDirectories(scratch.resolve("lock"));
+            Path conf = scratch.resolve("smb.conf");
+            Files.writeString(conf, "[global]\n    private dir = " + scratch.resolve("private") + "\n    lock directory = "
+                    + scratch.resolve("lock") + "\n    state directory = " + scratch.resolve("lock")
+                    + "\n    cache directory = " + scratch.resolve("lock") + "\n");
+            String in = user.password + "\n" + user.password + "\n";
+            check(run(in, "pdbedit", "--configfile=" + conf, "-b", "tdbsam:" + passdb, "-a", "-t", user.name));
+        } finally {
+            deleteTree(scratch);
+        }
+        if (!Files.isRegularFile(passdb)) {
+            throw new AssertionError("pdbedit made no " + passdb);
+        }
+    }
+
+    /**
+     * Runs smbclient against //127.0.0.1/share (or another address), in the directory given.
+     *
+     * @return its exit status and output
+     */
+    static Result smbclient(String address, int port, String share, String credentials, Path workDir, String commands) {
+        List<String> argv = new ArrayList<>(List.of("smbclient", "-p", Integer.toString(port), "//" + address + "/"
+                + share));
+        if (credentials == null) {
+            argv.add("-N");
+        } else {
+            argv.addAll(List.of("-U", credentials));
+        }
+        argv.addAll(List.of("-c", commands));
+        return runIn(workDir, null, argv.toArray(String[]::new));
+    }
+
+    /** @return a TCP port free on 127.0.0.1 right now */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return a new directory readable by everyone */
+    static Path openDirectory(String prefix) throws IOException {
+        return Files.createTempDirectory(prefix, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+    }
+
+    /** Output and exit status of a command. @param exit the status (-1 at the time limit) @param output stdout and stderr */
+    record Result(int exit, String output) {
+        boolean ok() {
+            return exit == 0;
+        }
+    }
+
+    static String check(Result r) {
+        if (r.exit() != 0) {
+            throw new AssertionError("command failed (exit " + r.exit() + "): " + r.output());
+        }
+        return r.output();
+    }
+
+    static Result run(String stdin, String... argv) {
+        return runIn(null, stdin, argv);
+    }
+
+    /** Runs a command (at most 60 s), standard error merged into the output. */
+    static Result runIn(Path dir, String stdin, String... argv) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
+            if (stdin == null) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            }
+            Process p = pb.start();
+            if (stdin != null) {
+                try (OutputStream o = p.getOutputStream()) {
+                    o.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            byte[] out;
+            try (var in = p.getInputStream()) {
+                out = in.readAllBytes();
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(-1, new String(out, StandardCharsets.UTF_8));
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Result(127, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
+    }
+
+    /** @param pgid a process group; @return the pids in it */
+    static List<Long> processGroup(long pgid) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
+                p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+            for (Path proc : procs) {
+                try {
+                    String stat = Files.readString(proc.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (Long.parseLong(f[2]) == pgid) { // state ppid pgrp
+                        pids.add(Long.parseLong(proc.getFileName().toString()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * @param pids processes
+     * @return the local addresses ("127.0.0.1:4450") of the listening IPv4/IPv6 TCP sockets they hold
+     */
+    static Set<String> listeningSockets(List<Long> pids) throws IOException {
+        Set<String> inodes = new HashSet<>();
+        for (long pid : pids) {
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+                for (Path fd : fds) {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) {
+                            inodes.add(target.substring(8, target.length() - 1));
+                        }
+                    } catch (IOException e) {
+                        // closed meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                // ended meanwhile
+            }
+        }
+        Set<String> listening = new HashSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.strip().split("\\s+");
+                if (f[3].equals("0A") && inodes.contains(f[9])) { // 0A: LISTEN
+                    listening.add(decode(f[1]));
+                }
+            }
+        }
+        return listening;
+    }
+
+    /** "0100007F:1162" -> "127.0.0.1:4450"; IPv6 as hex in brackets (enough to tell it apart). */
+    private static String decode(String hex) {
+        String[] parts = hex.split(":");
+        int port = Integer.parseInt(parts[1], 16);
+        String a = parts[0];
+        if (a.length() == 8) {
+            return Integer.parseInt(a.substring(6, 8), 16) + "." + Integer.parseInt(a.substring(4, 6), 16) + "."
+                    + Integer.parseInt(a.substring(2, 4), 16) + "." + Integer.parseInt(a.substring(0, 2), 16) + ":" + port;
+        }
+        return "[" + a + "]:" + port;
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

@@ -132,11 +132,16 @@ final class FileshareHandler implements ResourceHandler {
         for (String sub : SmbConf.DIRECTORIES) {
             Files.createDirectories(dir.resolve(sub));
         }
+        Path sockets = SmbConf.socketDirectory(dir);
+        for (String sub : SmbConf.SOCKET_DIRECTORIES) {
+            Files.createDirectories(sockets.resolve(sub));
+        }
         // secrets.tdb (this node's machine account secrets) lives there: root only
         Files.setPosixFilePermissions(dir.resolve("private"), PosixFilePermissions.fromString("rwx------"));
         Path conf = dir.resolve("smb.conf");
         Path tmp = dir.resolve("smb.conf.tmp");
-        Files.writeString(tmp, SmbConf.render(config, context.resourceName(), dir, dir.resolve("log.smbd")),
+        Files.writeString(tmp, SmbConf.render(config, context.resourceName(), dir, sockets,
+                dir.resolve("log.smbd")),
                 StandardCharsets.UTF_8);
         Files.move(tmp, conf, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return conf;

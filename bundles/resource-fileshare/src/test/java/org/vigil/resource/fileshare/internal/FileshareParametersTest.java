@@ -80,7 +80,7 @@ class FileshareParametersTest {
         p.put("valid-users", "alice, bob @accounting");
         FileshareConfig c = FileshareConfig.parse(p);
         Path dir = Path.of("/opt/vigil/data/files/samba");
-        String conf = SmbConf.render(c, "files", dir, dir.resolve("log.smbd"));
+        String conf = SmbConf.render(c, "files", dir, SmbConf.socketDirectory(dir), dir.resolve("log.smbd"));
 
         assertThat(conf).contains("interfaces = 2001:db8:0:0:0:0:0:10\n").contains("bind interfaces only = yes\n")
                 .contains("smb ports = 10445\n").contains("disable netbios = yes\n")
@@ -96,6 +96,22 @@ class FileshareParametersTest {
                 .doesNotContain("include").doesNotContain("/etc/samba").doesNotContain("/var/lib/samba");
         assertThat(conf.lines().filter(l -> l.strip().startsWith("interfaces"))).hasSize(1);
         assertThat(conf.lines().filter(l -> l.startsWith("["))).containsExactly("[global]", "[office]");
+    }
+
+    @Test
+    void smbdsSocketsMoveToRunWhenTheStateDirectoryIsTooLongForASocketAddress() {
+        Path shortDir = Path.of("/opt/vigil/data/vigil/resources/files/samba");
+        assertThat(SmbConf.socketDirectory(shortDir)).isEqualTo(shortDir);
+        Path longDir = Path.of("/work/checkouts/vigil/tests/system/target/labs/netns-fileshare/node1/data/vigil"
+                + "/resources/office-share/samba");
+        Path sockets = SmbConf.socketDirectory(longDir);
+        assertThat(sockets.toString()).matches("/run/vigil-fileshare/[0-9a-f]{16}");
+        assertThat(SmbConf.socketDirectory(longDir)).as("the same every time").isEqualTo(sockets);
+        assertThat(SmbConf.socketDirectory(Path.of(longDir + "2"))).as("another resource's").isNotEqualTo(sockets);
+        FileshareConfig c = FileshareConfig.parse(withDefaults(GOOD));
+        assertThat(SmbConf.render(c, "office-share", longDir, sockets, longDir.resolve("log.smbd")))
+                .contains("lock directory = " + sockets + "/lock\n").contains("ncalrpc dir = " + sockets + "/ncalrpc\n")
+                .contains("private dir = " + longDir + "/private\n");
     }
 
     private Map<String, String> withDefaults(Map<String, String> given) {

@@ -152,7 +152,8 @@ final class FileshareHandler implements ResourceHandler {
         while (true) {
             if (!smbd.isAlive()) {
                 return OperationResult.failed("smbd exited during start with status " + exitStatus(smbd)
-                        + LogTail.describe(logFile(), logFrom));
+                        + LogTail.describe(logFile(), logFrom) + " (for the details, run it by hand: smbd -d3"
+                        + " --foreground --no-process-group --debug-stdout --configfile=" + configFile() + ")");
             }
             Optional<String> failure = SmbProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
             if (failure.isEmpty()) {
@@ -223,6 +224,10 @@ final class FileshareHandler implements ResourceHandler {
         }
         Optional<String> failure = SmbProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
         return failure.isPresent() ? OperationResult.failed(failure.get()) : OperationResult.ok();
+    }
+
+    private Path configFile() {
+        return context.stateDirectory().resolve("samba/smb.conf");
     }
 
     private Path logFile() {

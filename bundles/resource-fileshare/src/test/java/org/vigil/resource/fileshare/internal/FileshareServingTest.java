@@ -150,6 +150,20 @@ class FileshareServingTest {
     }
 
     @Test
+    void anIpv6AddressIsServedToo() throws Exception {
+        assertThat(start(handler(params("listen", "[::1]:" + port)))).matches(OperationResult::isOk, "start");
+        Files.writeString(share.resolve("v6.txt"), "over IPv6\n");
+        SmbTestSupport.Result get = SmbTestSupport.runIn(client, null, "smbclient", "-p", Integer.toString(port),
+                "-I", "::1", "//localhost/office", "-U", user.name + "%" + user.password, "-c", "get v6.txt v6.txt");
+        assertThat(get.ok()).as("smbclient over ::1: %s", get.output()).isTrue();
+        assertThat(Files.readString(client.resolve("v6.txt"))).isEqualTo("over IPv6\n");
+        SupervisedProcess smbd = context.processes().find(FileshareHandler.MAIN).orElseThrow();
+        assertThat(SmbTestSupport.listeningSockets(SmbTestSupport.processGroup(smbd.pid())))
+                .containsExactly("[00000000000000000000000001000000]:" + port);
+        assertThat(monitor().code()).isEqualTo(ResultCode.OK);
+    }
+
+    @Test
     void aUserNotInValidUsersIsRefused() throws Exception {
         assertThat(start(handler(params("valid-users", "someone-else")))).matches(OperationResult::isOk, "start");
         SmbTestSupport.Result r = smbclient(user.name + "%" + user.password, "ls");

@@ -262,6 +262,26 @@ class FileshareServingTest {
     }
 
     @Test
+    void anSmbdThatIgnoresTermIsKilledNearTheStopTimeout() throws Exception {
+        assertThat(start(handler())).matches(OperationResult::isOk, "start");
+        SupervisedProcess smbd = context.processes().find(FileshareHandler.MAIN).orElseThrow();
+        List<Long> group = SmbTestSupport.processGroup(smbd.pid());
+        // a stopped process keeps TERM pending: only the KILL ends it
+        SmbTestSupport.check(SmbTestSupport.run(null, "kill", "-STOP", Long.toString(smbd.pid())));
+        long t0 = System.nanoTime();
+        OperationResult r = handler().stop(TestResourceContext.op(Duration.ofSeconds(3)));
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r).matches(OperationResult::isOk, "stop is OK");
+        assertThat(r.message()).contains("killed");
+        assertThat(took).as("ms the stop took").isBetween(1500L, 3500L);
+        assertThat(smbd.isAlive()).isFalse();
+        Thread.sleep(500);
+        assertThat(group.stream().filter(SmbTestSupport::running)).as("smbd's processes left (zombies aside)")
+                .isEmpty();
+        assertThat(monitor().code()).isEqualTo(ResultCode.NOT_RUNNING);
+    }
+
+    @Test
     void aShareDirectoryThatDisappearsIsAFailedMonitor() {
         assertThat(start(handler())).matches(OperationResult::isOk, "start");
         SmbTestSupport.deleteTree(share);

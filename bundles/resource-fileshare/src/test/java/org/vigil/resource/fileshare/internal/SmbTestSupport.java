@@ -229,6 +229,20 @@ final class SmbTestSupport {
         }
     }
 
+    /**
+     * @param pid a process
+     * @return true while it exists and is not a zombie (dead, waiting to be reaped: in a container whose pid 1
+     *         does not reap, orphans stay zombies)
+     */
+    static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** @param pgid a process group; @return the pids in it */
     static List<Long> processGroup(long pgid) throws IOException {
         List<Long> pids = new ArrayList<>();

@@ -59,8 +59,9 @@ final class SmbConf {
         set(c, "pid directory", dir.resolve("run").toString());
         set(c, "ncalrpc dir", sockets.resolve("ncalrpc").toString());
         set(c, "binddns dir", dir.resolve("bind-dns").toString());
+        // smbd logs to standard output (--debug-stdout), which the supervisor appends to smbd.log in the state
+        // directory; "log file" only places the directory smbd would dump a core in
         set(c, "log file", logFile.toString());
-        set(c, "max log size", "1000");
         set(c, "log level", "1");
         set(c, "load printers", "no");
         set(c, "printing", "bsd");

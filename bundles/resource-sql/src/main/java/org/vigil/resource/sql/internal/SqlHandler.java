@@ -290,6 +290,16 @@ abstract class SqlHandler implements ResourceHandler {
         return dir;
     }
 
+    /** @throws Refused when the socket's path is longer than a unix socket address takes (107 bytes) */
+    void checkSocketPath(Path socket) throws Refused {
+        int length = socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (length > 107) {
+            throw new Refused(OperationResult.failed(SqlConfig.SOCKET_DIRECTORY + ": the unix socket " + socket
+                    + " would be " + length + " bytes long, more than the 107 a socket address takes; name a shorter"
+                    + " directory (for example /run/vigil-" + context.resourceName() + ")"));
+        }
+    }
+
     static boolean inUse(InetAddress address, int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(address, port), (int) IN_USE_TIMEOUT.toMillis());

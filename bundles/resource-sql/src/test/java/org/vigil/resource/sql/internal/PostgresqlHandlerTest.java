@@ -166,6 +166,18 @@ class PostgresqlHandlerTest {
         assertThat(r.message()).contains("stale");
     }
 
+    @Test
+    void aSocketPathTooLongForAUnixSocketFailsTheStartNamingSocketDirectory() throws IOException {
+        SqlTestSupport.initPostgres(data);
+        Map<String, String> p = new java.util.HashMap<>(parameters());
+        p.remove("socket-directory"); // the default: in the state directory, whose path is long here
+        context = new TestResourceContext(TYPE.describe(), "db", "node-a", p, base.resolve("x".repeat(100)));
+        OperationResult r = start(handler());
+        assertThat(r.code()).isEqualTo(ResultCode.FAILED);
+        assertThat(r.message()).startsWith("socket-directory:").contains("107");
+        assertThat(accepts("127.0.0.1", port)).isFalse();
+    }
+
     private static boolean accepts(String host, int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 1000);

@@ -57,8 +57,7 @@ final class MariadbHandler extends SqlHandler {
         }
         int uid = (Integer) Files.getAttribute(data, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int gid = (Integer) Files.getAttribute(data, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-        checkSocketPath((config.socketDirectory() != null ? config.socketDirectory()
-                : context.stateDirectory().resolve("socket")).resolve("mysqld.sock"));
+        checkSocketPath(socketDirectoryPath().resolve("mysqld.sock"));
         Path sockets = socketDirectory(uid, gid);
         List<String> argv = new ArrayList<>();
         argv.add(binary.toString());

@@ -78,8 +78,7 @@ final class PostgresqlHandler extends SqlHandler {
                     + data + ")"));
         }
         String note = removeStaleLockFile(data);
-        checkSocketPath((config.socketDirectory() != null ? config.socketDirectory()
-                : context.stateDirectory().resolve("socket")).resolve(".s.PGSQL." + config.port()));
+        checkSocketPath(socketDirectoryPath().resolve(".s.PGSQL." + config.port()));
         Path sockets = socketDirectory(uid, gid);
         List<String> argv = List.of(setpriv.toString(), "--reuid=" + uid, "--regid=" + gid, "--init-groups",
                 binary.toString(), "-D", data.toString(), "-p", Integer.toString(config.port()),

@@ -268,6 +268,11 @@ abstract class SqlHandler implements ResourceHandler {
                 : "mariadb.log");
     }
 
+    /** @return the socket directory's path: the parameter's, or "socket" in the state directory */
+    Path socketDirectoryPath() {
+        return config.socketDirectory() != null ? config.socketDirectory() : context.stateDirectory().resolve("socket");
+    }
+
     /**
      * The directory of the server's unix socket: the parameter's, or "socket" in the state directory. A directory
      * this handler creates (or the state directory's own) is made the server user's, mode 0750; an existing
@@ -278,8 +283,7 @@ abstract class SqlHandler implements ResourceHandler {
      * @return the directory
      */
     Path socketDirectory(int uid, int gid) throws IOException {
-        Path dir = config.socketDirectory() != null ? config.socketDirectory()
-                : context.stateDirectory().resolve("socket");
+        Path dir = socketDirectoryPath();
         boolean ours = config.socketDirectory() == null || !Files.exists(dir);
         Files.createDirectories(dir);
         if (ours) {

@@ -333,7 +333,7 @@ class NetnsDatabaseFailoverIT {
             long sqlStarted = nodes.logTime("node2", "started " + db.group() + "-sql (group " + db.group() + ")",
                     cablesAt);
             long first = firstCommit.get(db.engine());
-            log("  %-10s disk +%d, ip +%d, server accepting (crash recovery done) +%d, first acknowledged commit"
+            log("  %-10s disk +%d, ip +%d, server started (logged after its readiness query) +%d, first acknowledged commit"
                     + " through %s +%d ms; %d rows acknowledged, all %d present on node2 (%d rows there)",
                     db.engine(), diskStarted - cablesAt, ipStarted - cablesAt, sqlStarted - cablesAt, db.vip(),
                     first - cablesAt, acked.size(), acked.size(), present.size());

@@ -56,4 +56,7 @@ public interface ClusterService {
 
     /** @return the latest cluster events raised on this node, oldest first */
     List<AlertEvent> recentEvents();
+
+    /** @return the signer of fence messages with this node's cluster key; empty without a usable key */
+    java.util.Optional<org.vigil.api.fence.FenceMessageSigner> fenceSigner();
 }

@@ -183,6 +183,16 @@ final class DiskArea {
         DirectIo.write(device, DiskLayout.offset(slot, block), bytes);
     }
 
+    /** @return the lock block (the tie-breaker's) */
+    byte[] readLock() throws IOException {
+        return DirectIo.read(device, (long) DiskLayout.LOCK_BLOCK * DiskLayout.BLOCK, DiskLayout.BLOCK);
+    }
+
+    /** Writes the lock block; on the disk when this returns. */
+    void writeLock(byte[] bytes) throws IOException {
+        DirectIo.write(device, (long) DiskLayout.LOCK_BLOCK * DiskLayout.BLOCK, bytes);
+    }
+
     /** @return what each slot's owner block holds, by slot */
     Map<Integer, Content> owners() throws IOException {
         Map<Integer, Content> out = new LinkedHashMap<>();

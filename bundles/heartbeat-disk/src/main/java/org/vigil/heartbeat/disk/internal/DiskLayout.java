@@ -9,8 +9,8 @@ import org.vigil.plugin.support.disk.DirectIo;
 
 /**
  * The on-disk layout of a heartbeat disk (see the README's "Disk heartbeat: the layout on the disk") and
- * the codec of its 4 KiB blocks. Big-endian. Block 0 of the device is the header; slot {@code i} starts
- * at block {@code 1 + i * SLOT_BLOCKS}:
+ * the codec of its 4 KiB blocks. Big-endian. Block 0 of the device is the header, block 1 the quorum
+ * disk's lock (the tie-breaker); slot {@code i} starts at block {@code 2 + i * SLOT_BLOCKS}:
  *
  * <pre>
  * slot block  what                 written by
@@ -48,18 +48,23 @@ final class DiskLayout {
     static final int KIND_MESSAGE = 2;
     static final int KIND_PILL = 3;
     static final int KIND_ACK = 4;
+    static final int KIND_LOCK = 5;
+    /** Blocks before the first slot: the header and the lock. */
+    static final int HEAD_BLOCKS = 2;
+    /** The lock's block number. */
+    static final int LOCK_BLOCK = 1;
 
     private DiskLayout() {
     }
 
     /** @param slots slot count; @return the bytes a layout with that many slots occupies */
     static long areaSize(int slots) {
-        return (long) BLOCK * (1 + (long) slots * SLOT_BLOCKS);
+        return (long) BLOCK * (HEAD_BLOCKS + (long) slots * SLOT_BLOCKS);
     }
 
     /** @return the byte offset of block {@code block} of slot {@code slot} */
     static long offset(int slot, int block) {
-        return (long) BLOCK * (1 + (long) slot * SLOT_BLOCKS + block);
+        return (long) BLOCK * (HEAD_BLOCKS + (long) slot * SLOT_BLOCKS + block);
     }
 
     /** What a block holds. */
@@ -89,10 +94,11 @@ final class DiskLayout {
     /**
      * A slot block.
      *
-     * @param kind        owner, message, pill or ack
-     * @param slot        the slot it belongs to
+     * @param kind        owner, message, pill, ack, or the lock
+     * @param slot        the slot it belongs to (the lock: the holder's slot)
      * @param incarnation the slot owner's incarnation (random, chosen by the owner each time it opens the path)
-     * @param sequence    messages: 1, 2, 3... within the incarnation; other kinds: 0
+     * @param sequence    messages: 1, 2, 3... within the incarnation; the lock: +1 at every claim or renewal;
+     *                    other kinds: 0
      * @param writer      the node that wrote it
      * @param payload     a frame (message), a signed fence message (pill, ack), or the owner's bounds (owner)
      */
@@ -182,7 +188,7 @@ final class DiskLayout {
             }
             return new Header(slots, slotBlocks, ring, b.getLong(24), name);
         }
-        if (kind < KIND_OWNER || kind > KIND_ACK) {
+        if (kind < KIND_OWNER || kind > KIND_LOCK) {
             return new Garbage("unknown block kind " + kind);
         }
         int slot = b.getInt(12);
@@ -194,7 +200,7 @@ final class DiskLayout {
             return new Garbage("bad payload length " + length);
         }
         long sequence = b.getLong(24);
-        if (kind == KIND_MESSAGE ? sequence <= 0 : sequence != 0) {
+        if (kind == KIND_MESSAGE || kind == KIND_LOCK ? sequence <= 0 : sequence != 0) {
             return new Garbage("bad sequence number " + sequence + " for a block of kind " + kind);
         }
         byte[] payload = Arrays.copyOfRange(data, offset + PAYLOAD_OFFSET, offset + PAYLOAD_OFFSET + length);

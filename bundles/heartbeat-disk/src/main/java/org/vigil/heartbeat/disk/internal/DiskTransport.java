@@ -72,6 +72,7 @@ final class DiskTransport implements HeartbeatTransport {
     private final long incarnation;
     private final String node;
     private final Supplier<FenceMessageSigner> signer;
+    private final java.util.function.Consumer<DiskTransport> onClose;
     private final Object sendLock = new Object();
     private long sequence; // guarded by sendLock
 
@@ -95,7 +96,8 @@ final class DiskTransport implements HeartbeatTransport {
     private final Map<String, Long> lastWrite = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DiskTransport(PathContext context, DiskConfig config, DiskArea area, int slot, long incarnation,
-            Supplier<FenceMessageSigner> signer) {
+            Supplier<FenceMessageSigner> signer, java.util.function.Consumer<DiskTransport> onClose) {
+        this.onClose = onClose;
         this.context = context;
         this.config = config;
         this.area = area;
@@ -114,13 +116,13 @@ final class DiskTransport implements HeartbeatTransport {
      *
      * @throws IOException naming the parameter when the path cannot be opened; the link is reported down
      */
-    static DiskTransport open(DiskConfig config, PathContext context, Supplier<FenceMessageSigner> signer)
-            throws IOException {
+    static DiskTransport open(DiskConfig config, PathContext context, Supplier<FenceMessageSigner> signer,
+            java.util.function.Consumer<DiskTransport> onClose) throws IOException {
         try {
             DiskArea area = DiskArea.open(config.device(), config.slots(), context.nodeName(), true);
             long incarnation = RANDOM.nextLong() & Long.MAX_VALUE | 1;
             int slot = claim(area, context.nodeName(), incarnation, config);
-            DiskTransport t = new DiskTransport(context, config, area, slot, incarnation, signer);
+            DiskTransport t = new DiskTransport(context, config, area, slot, incarnation, signer, onClose);
             t.scan();
             context.localLinkState(true, t.description());
             return t;
@@ -174,7 +176,7 @@ final class DiskTransport implements HeartbeatTransport {
         owners.forEach((s, c) -> owned.add(s + "=" + (c instanceof Block b ? b.writer() : "unreadable")));
         throw new IOException(DiskConfig.DEVICE + ": all " + area.slots() + " slots of " + area.device()
                 + " are claimed (" + String.join(", ", owned) + "); free the slot of a node that left with dd "
-                + "if=/dev/zero of=" + area.device() + " bs=4096 seek=<1 + slot x 16> count=16 oflag=direct");
+                + "if=/dev/zero of=" + area.device() + " bs=4096 seek=<2 + slot x 16> count=16 oflag=direct");
     }
 
     // ---- sending (the core's sender thread) ----
@@ -463,6 +465,16 @@ final class DiskTransport implements HeartbeatTransport {
         return out;
     }
 
+    /** @return the area this path uses */
+    DiskArea area() {
+        return area;
+    }
+
+    /** @return true while the path reads and writes its device */
+    boolean isUp() {
+        return up && !closed;
+    }
+
     /** @return this node's slot */
     int slot() {
         return slot;
@@ -490,5 +502,6 @@ final class DiskTransport implements HeartbeatTransport {
     @Override
     public void close() {
         closed = true;
+        onClose.accept(this);
     }
 }

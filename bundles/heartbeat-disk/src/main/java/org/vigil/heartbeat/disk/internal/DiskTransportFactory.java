@@ -3,6 +3,8 @@ package org.vigil.heartbeat.disk.internal;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -13,6 +15,8 @@ import org.vigil.api.heartbeat.HeartbeatTransport;
 import org.vigil.api.heartbeat.HeartbeatTransportFactory;
 import org.vigil.api.heartbeat.PathContext;
 import org.vigil.api.heartbeat.TransportDescription;
+import org.vigil.api.quorum.TieBreaker;
+import org.vigil.api.resource.OperationContext;
 import org.vigil.plugin.support.heartbeat.PathParameters;
 
 /**
@@ -20,9 +24,13 @@ import org.vigil.plugin.support.heartbeat.PathParameters;
  * {@code O_DIRECT | O_DSYNC} and polled by the others (layout: {@link DiskLayout}). Like every transport it
  * moves the core's signed frames unchanged; it also carries poison pills (checked with the core's
  * {@link FenceMessageSigner}) and fences this node when it cannot read its slot for its bound.
+ *
+ * <p>It is also the quorum disk: a {@link TieBreaker} of type {@code disk} ({@code quorum.tiebreaker = disk}
+ * in {@code etc/org.vigil.node.cfg}) that decides a tie by the lock on the disk of an open disk path
+ * ({@link DiskLock}).
  */
-@Component(service = HeartbeatTransportFactory.class)
-public class DiskTransportFactory implements HeartbeatTransportFactory {
+@Component(service = {HeartbeatTransportFactory.class, TieBreaker.class})
+public class DiskTransportFactory implements HeartbeatTransportFactory, TieBreaker {
 
     /** The path type admins write in a path configuration. */
     public static final String TYPE = "disk";
@@ -54,6 +62,8 @@ public class DiskTransportFactory implements HeartbeatTransportFactory {
                             Integer.toString(DiskConfig.DEFAULT_SLOTS))));
 
     private volatile FenceMessageSigner signer;
+    private final List<DiskTransport> open = new CopyOnWriteArrayList<>();
+    private final DiskLock lock = new DiskLock();
 
     /** For DS. */
     public DiskTransportFactory() {
@@ -89,6 +99,40 @@ public class DiskTransportFactory implements HeartbeatTransportFactory {
 
     @Override
     public HeartbeatTransport open(PathContext context) throws IOException {
-        return DiskTransport.open(PathParameters.require(context, DiskConfig::parse), context, () -> signer);
+        DiskTransport t = DiskTransport.open(PathParameters.require(context, DiskConfig::parse), context, () -> signer,
+                open::remove);
+        open.add(t);
+        return t;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    /**
+     * Decides a tie by the lock on the disk of the first open disk path that reads its device. Without
+     * one, this side loses (it cannot show it reaches the disk).
+     */
+    @Override
+    public boolean wins(String localNode, Set<String> side, Set<String> lost, OperationContext op) {
+        for (DiskTransport t : open) {
+            if (t.isUp()) {
+                try {
+                    return lock.wins(t.area(), localNode, t.slot(), side, op);
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** @return the nodes whose slots showed a new message within the given time on any open path (for the status) */
+    List<String> writersWithin(long nanos) {
+        return open.stream().flatMap(t -> t.writersWithin(nanos).stream()).distinct().sorted().toList();
     }
 }

@@ -683,7 +683,7 @@ public final class Engine {
      * @param reason the request, as the path describes it
      * @return true once no resource is active, probing or busy on this node
      */
-    public boolean fence(String from, String reason) {
+    public boolean fenceRequested(String from, String reason) {
         String request = (from.equals(node) ? "self-fenced" : "fenced by node " + from) + ": " + reason;
         if (clearedFences.contains(request)) {
             return quiet;

@@ -178,7 +178,7 @@ public final class HeartbeatIo {
     }
 
     /**
-     * @param handler what a fence request arriving on a path does ({@link Engine#fence}): given the
+     * @param handler what a fence request arriving on a path does ({@link Engine#fenceRequested}): given the
      *                requesting node and the reason, it returns true once nothing runs here
      */
     public void setFenceHandler(java.util.function.BiPredicate<String, String> handler) {

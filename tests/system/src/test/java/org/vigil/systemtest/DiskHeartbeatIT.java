@@ -19,12 +19,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.vigil.api.fence.FenceAction;
+import org.vigil.api.fence.FenceResult;
+import org.vigil.core.internal.fence.FenceSigner;
+import org.vigil.heartbeat.disk.internal.DiskPoisonPillAgent;
 
 /**
  * Two real nodes (separate JVMs) running the demo web service share a zeroed loop device as a disk
  * heartbeat path, installed at runtime. With the disk path up, removing the network path moves nothing:
- * the nodes still hear each other through the disk. Then the active node loses power: the other notices
- * it through the disk path alone and takes the service over, never running it twice.
+ * the nodes still hear each other through the disk. A poison pill (the disk-poison agent run by the test,
+ * signing with the lab's cluster key as the other node's core would) makes the active node's core stop the
+ * service and acknowledge; the other node takes it over. After vigil:cleanup the fenced node may run it
+ * again: the node now running it loses power, and the fenced one notices through the disk path alone and
+ * takes the service over. Never on both nodes at a sampled instant.
  *
  * <p>The steps build on each other and run in order; a step whose predecessor failed is skipped.
  */
@@ -148,14 +155,64 @@ class DiskHeartbeatIT {
 
     @Test
     @Order(3)
-    void aCrashSeenThroughTheDiskAloneMovesTheServiceAndNeverRunsItTwice() {
-        String survivor = WebCluster.other(active);
+    void aPoisonPillStopsEverythingOnTheActiveNodeItAcknowledgesAndTheServiceMoves() throws Exception {
+        String fencer = WebCluster.other(active);
+        byte[] key = java.util.Base64.getDecoder().decode(
+                Files.readString(cluster.lab.dir().resolve("vigil-cluster.key")).strip());
+        // This JVM plays the fencing node: the disk-poison agent signing with the cluster key, as the core would.
+        DiskPoisonPillAgent agent = new DiskPoisonPillAgent(new FenceSigner(fencer, key));
+        long since = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        FenceResult r = agent.fence(active, FenceAction.OFF, java.util.Map.of("device", loop), budget(Duration.ofSeconds(30)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        WebCluster.log("diskhb: fence %s OFF by poison pill: %s %s (%d ms)", active, r.outcome(), r.message(), ms);
+        assertThat(r.outcome()).as(r.message()).isEqualTo(FenceResult.Outcome.NODE_OFF);
+        assertThat(r.message()).contains("acknowledged");
+        assertThat(cluster.watch.pidsOn(active)).as("the service's processes on the fenced node").isEmpty();
+        long servedAt = cluster.awaitServedBy(fencer, Duration.ofSeconds(15));
+        assertThat(servedAt).as("%s serves after %s was fenced", fencer, active).isPositive();
+        String status = cluster.lab.cliOk(active, "vigil:status");
+        assertThat(status).as("the fenced node's status").contains("BANNED").contains("poison pill");
+        assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
+        assertThat(cluster.watch.nodesSeenSince(since)).contains(fencer);
+        thisPassed = true;
+    }
+
+    @Test
+    @Order(4)
+    void afterCleanupTheFencedNodeMayRunTheServiceAgainWhenTheOtherCrashes() {
+        String fenced = active;
+        active = WebCluster.other(fenced);
+        cluster.lab.cliOk(fenced, "vigil:cleanup " + WebCluster.GROUP);
+        awaitStatus(fenced, Pattern.compile("(?m)^\\s+" + active + "\\s+online\\s+paths: .*qdisk up"), Duration.ofSeconds(10));
+        Lab.sleep(2000);
+        assertThat(Http.servedBy(cluster.port)).as("sticky: the service stays where it runs").isEqualTo(active);
         Lab.Crash crash = cluster.lab.crash(active);
-        long servedAt = cluster.awaitServedBy(survivor, Duration.ofSeconds(15));
-        assertThat(servedAt).as("%s serves after the crash of %s, told only by the disk path", survivor, active).isPositive();
-        WebCluster.log("diskhb: %s serves %d ms after %s was frozen (its only path to it: the disk)", survivor,
+        long servedAt = cluster.awaitServedBy(fenced, Duration.ofSeconds(15));
+        assertThat(servedAt).as("%s serves after the crash of %s, told only by the disk path", fenced, active).isPositive();
+        WebCluster.log("diskhb: %s serves %d ms after %s was frozen (its only path to it: the disk)", fenced,
                 servedAt - crash.freezeMillis(), active);
         assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
         thisPassed = true;
+    }
+
+    private static org.vigil.api.resource.OperationContext budget(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        return new org.vigil.api.resource.OperationContext() {
+            @Override
+            public Duration timeout() {
+                return d;
+            }
+
+            @Override
+            public Duration remaining() {
+                return Duration.ofNanos(end - System.nanoTime());
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+        };
     }
 }

@@ -56,8 +56,12 @@ public class DiskPoisonPillAgent implements FenceAgent {
     public DiskPoisonPillAgent() {
     }
 
-    /** For tests. @param signer the signer */
-    DiskPoisonPillAgent(FenceMessageSigner signer) {
+    /**
+     * An agent with a fixed signer, outside OSGi (tests that play the fencing node, in or out of this module).
+     *
+     * @param signer the signer
+     */
+    public DiskPoisonPillAgent(FenceMessageSigner signer) {
         this.signer = signer;
     }
 

@@ -53,7 +53,7 @@ final class DiskArea {
     static DiskArea open(Path device, int slots, String node, boolean create) throws IOException {
         String name = DiskConfig.DEVICE + ": " + device;
         if (!Files.exists(device)) {
-            throw new NoSuchFileException(device.toString(), null, name + " does not exist");
+            throw new IOException(name + " does not exist");
         }
         long size;
         if (Files.isRegularFile(device)) {

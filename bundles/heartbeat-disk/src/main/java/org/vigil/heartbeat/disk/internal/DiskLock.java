@@ -37,7 +37,8 @@ final class DiskLock {
 
     /**
      * @param area the heartbeat disk
-     * @param me   this node
+     * @param me     this node
+     * @param mySlot this node's slot (recorded in the lock, for admins)
      * @param side the members on this node's side, this node included
      * @param op   the request's budget
      * @return true when this side holds the lock

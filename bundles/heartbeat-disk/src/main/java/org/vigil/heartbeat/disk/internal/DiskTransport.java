@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +55,6 @@ final class DiskTransport implements HeartbeatTransport {
         long incarnation;
         long lastSequence;
         boolean baselined;
-        long lastNewNanos;
         final int[] garbage = new int[DiskLayout.USED_BLOCKS];
 
         Peer(int slot, String name) {
@@ -92,8 +90,6 @@ final class DiskTransport implements HeartbeatTransport {
     private volatile boolean up = true;
     private volatile String downReason = "";
     private volatile String conflict;
-    /** Node name to the last time (monotonic ns) its slot showed a new message. */
-    private final Map<String, Long> lastWrite = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DiskTransport(PathContext context, DiskConfig config, DiskArea area, int slot, long incarnation,
             Supplier<FenceMessageSigner> signer, java.util.function.Consumer<DiskTransport> onClose) {
@@ -245,7 +241,7 @@ final class DiskTransport implements HeartbeatTransport {
             }
             boolean delivered = false;
             for (Peer p : peers.values()) {
-                delivered |= pollPeer(p, now);
+                delivered |= pollPeer(p);
             }
             if (!up && conflict == null) {
                 up = true;
@@ -387,7 +383,7 @@ final class DiskTransport implements HeartbeatTransport {
         });
     }
 
-    private boolean pollPeer(Peer p, long now) throws IOException {
+    private boolean pollPeer(Peer p) throws IOException {
         byte[] raw = area.readSlot(p.slot);
         Content owner = DiskLayout.decode(raw, 0);
         if (!(owner instanceof Block o) || o.kind() != DiskLayout.KIND_OWNER || o.slot() != p.slot) {
@@ -432,8 +428,6 @@ final class DiskTransport implements HeartbeatTransport {
             context.frameReceived(b.payload(), 0, b.payload().length, source);
         }
         p.lastSequence = highest;
-        p.lastNewNanos = now;
-        lastWrite.put(p.name, now);
         return true;
     }
 
@@ -444,25 +438,6 @@ final class DiskTransport implements HeartbeatTransport {
             context.garbageDiscarded(why + " in block " + block + " of slot " + p.slot + " (" + p.name + ") on "
                     + config.device());
         }
-    }
-
-    /**
-     * For a quorum disk: which nodes showed a new message in their slot recently, measured on this node's
-     * monotonic clock (no two clocks are compared).
-     *
-     * @param withinNanos how recent
-     * @return the node names
-     */
-    List<String> writersWithin(long withinNanos) {
-        long now = System.nanoTime();
-        List<String> out = new ArrayList<>();
-        new HashMap<>(lastWrite).forEach((n, t) -> {
-            if (now - t <= withinNanos) {
-                out.add(n);
-            }
-        });
-        out.sort(null);
-        return out;
     }
 
     /** @return the area this path uses */

@@ -64,6 +64,10 @@ public class DiskTransportFactory implements HeartbeatTransportFactory, TieBreak
     private volatile FenceMessageSigner signer;
     private final List<DiskTransport> open = new CopyOnWriteArrayList<>();
     private final DiskLock lock = new DiskLock();
+    /** Path name to when (monotonic ns) opening it began to fail. */
+    private final Map<String, Long> failingSince = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Paths whose failing open has fenced this node (once per failing streak). */
+    private final Set<String> selfFenced = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** For DS. */
     public DiskTransportFactory() {
@@ -99,10 +103,37 @@ public class DiskTransportFactory implements HeartbeatTransportFactory, TieBreak
 
     @Override
     public HeartbeatTransport open(PathContext context) throws IOException {
-        DiskTransport t = DiskTransport.open(PathParameters.require(context, DiskConfig::parse), context, () -> signer,
-                open::remove);
+        DiskConfig config = PathParameters.require(context, DiskConfig::parse);
+        DiskTransport t;
+        try {
+            t = DiskTransport.open(config, context, () -> signer, open::remove);
+        } catch (IOException e) {
+            selfFenceIfUnreadableTooLong(config, context, e);
+            throw e;
+        }
+        failingSince.remove(context.pathName());
+        selfFenced.remove(context.pathName());
         open.add(t);
         return t;
+    }
+
+    /**
+     * A node that cannot even open its disk path has not read its slot either: it may have published its
+     * self-fence bound there in an earlier run (a fencer relies on it), so past that bound it fences itself
+     * as an open path would. The core retries a failed open every 2 s.
+     */
+    private void selfFenceIfUnreadableTooLong(DiskConfig config, PathContext context, IOException e) {
+        if (config.selfFenceMs() <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long since = failingSince.computeIfAbsent(context.pathName(), k -> now);
+        long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(now - since);
+        if (ms > config.selfFenceMs() && selfFenced.add(context.pathName())) {
+            context.fenceRequested(context.nodeName(), "self-fencing: the disk path cannot be opened (" + e.getMessage()
+                    + ") for " + ms + " ms, longer than " + DiskConfig.SELF_FENCE + " " + config.selfFenceMs()
+                    + "; a fencer may rely on the bound this node published in an earlier run");
+        }
     }
 
     @Override
@@ -129,10 +160,5 @@ public class DiskTransportFactory implements HeartbeatTransportFactory, TieBreak
             }
         }
         return false;
-    }
-
-    /** @return the nodes whose slots showed a new message within the given time on any open path (for the status) */
-    List<String> writersWithin(long nanos) {
-        return open.stream().flatMap(t -> t.writersWithin(nanos).stream()).distinct().sorted().toList();
     }
 }

@@ -253,6 +253,25 @@ class DiskTransportTest {
         assertThat(a.context.fenceRequests).as("one self-fence request for one outage").hasSize(1);
     }
 
+    @Test
+    void aPathThatCannotEvenBeOpenedPastItsBoundFencesThisNodeOnce() throws Exception {
+        DiskTransportFactory f = new DiskTransportFactory(null);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("device", disk.device() + "-missing");
+        p.put("interval-ms", "20");
+        p.put("self-fence-timeout-ms", "300");
+        var ctx = new org.vigil.tck.heartbeat.RecordingPathContext("disk", "nodea", p);
+        long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() < end) { // the core retries a failed open
+            assertThatThrownBy(() -> f.open(ctx)).isInstanceOf(IOException.class).hasMessageStartingWith("device: ");
+            Thread.sleep(50);
+        }
+        assertThat(ctx.fenceRequests).as("one self-fence for the streak").hasSize(1);
+        assertThat(ctx.fenceRequests.get(0).from()).isEqualTo("nodea");
+        assertThat(ctx.fenceRequests.get(0).reason()).contains("cannot be opened").contains("self-fence-timeout-ms");
+        assertThat(ctx.linkStates).allMatch(l -> !l.up());
+    }
+
     private static org.vigil.tck.heartbeat.RecordingPathContext.LinkState last(Endpoint e) {
         var l = e.context.linkStates;
         return l.get(l.size() - 1);

@@ -20,6 +20,9 @@ public interface ClusterService {
     /** @return this node's incarnation */
     long incarnation();
 
+    /** @return the signer of fence messages with this node's cluster key; empty without a usable key */
+    java.util.Optional<org.vigil.api.fence.FenceMessageSigner> fenceSigner();
+
     /** @return the engine's latest status, or null before the first tick */
     EngineStatus engineStatus();
 
@@ -56,7 +59,4 @@ public interface ClusterService {
 
     /** @return the latest cluster events raised on this node, oldest first */
     List<AlertEvent> recentEvents();
-
-    /** @return the signer of fence messages with this node's cluster key; empty without a usable key */
-    java.util.Optional<org.vigil.api.fence.FenceMessageSigner> fenceSigner();
 }

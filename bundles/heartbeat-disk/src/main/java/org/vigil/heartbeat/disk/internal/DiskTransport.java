@@ -83,6 +83,7 @@ final class DiskTransport implements HeartbeatTransport {
     private boolean selfFenced;
     private long pillNonce;
     private boolean pillQuiet;
+    private boolean pillObeyingWritten;
     private String pillFrom;
     private String pillReason;
 
@@ -342,14 +343,22 @@ final class DiskTransport implements HeartbeatTransport {
             }
             pillNonce = nonce;
             pillQuiet = false;
+            pillObeyingWritten = false;
             pillFrom = from;
             pillReason = "poison pill " + Long.toHexString(nonce) + " from node '" + from + "' on " + config.device()
                     + (pill.get().reason().isEmpty() ? "" : ": " + pill.get().reason());
-            writeAck(s, from, nonce, PillBody.OBEYING);
         }
-        if (!pillQuiet && context.fenceRequested(pillFrom, pillReason)) {
-            writeAck(s, pillFrom, nonce, PillBody.QUIET);
-            pillQuiet = true;
+        if (!pillQuiet) {
+            // Obey first, then say so: a node that cannot write its answer still stops everything.
+            boolean quiet = context.fenceRequested(pillFrom, pillReason);
+            if (!pillObeyingWritten) {
+                writeAck(s, pillFrom, nonce, PillBody.OBEYING);
+                pillObeyingWritten = true;
+            }
+            if (quiet) {
+                writeAck(s, pillFrom, nonce, PillBody.QUIET);
+                pillQuiet = true;
+            }
         }
     }
 

@@ -44,4 +44,27 @@ public interface PathContext {
      * @param reason why, for the status and the alert
      */
     void localLinkState(boolean up, String reason);
+
+    /**
+     * Tells the core that an authenticated fencing message (a "poison pill") addressed to this node arrived
+     * on this path, or that the path's own rule demands self-fencing (a shared-disk path that could not
+     * read its slot for its self-fence bound). The transport checks authenticity before calling this (with
+     * {@link org.vigil.api.fence.FenceMessageSigner}); the core does not check again.
+     *
+     * <p>On the first call the core stops every resource on this node at once (each group in reverse
+     * order, as a failover would) and starts no group here until the admin runs {@code vigil:cleanup} or
+     * the node restarts. The call returns at once; a transport calls it again (for example at every poll)
+     * to learn when the node has become quiet, and only then acknowledges the request to the fencer.
+     *
+     * <p>The default implementation, for cores that predate fencing, does nothing and returns false.
+     *
+     * @param from   the node that asked (this node's own name for self-fencing)
+     * @param reason why, for the log, the status and the alert
+     * @return true once no resource is active on this node any more; false while stopping is under way,
+     *         or when a stop failed (the node is then not safe to be declared off)
+     * @since 1.1
+     */
+    default boolean fenceRequested(String from, String reason) {
+        return false;
+    }
 }

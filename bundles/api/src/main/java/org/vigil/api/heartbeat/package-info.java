@@ -12,5 +12,5 @@
  * {@link org.vigil.api.heartbeat.HeartbeatTransport#send} from its heartbeat sender and
  * {@link org.vigil.api.heartbeat.HeartbeatTransport#receive} in a loop on a receiver thread it owns.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.vigil.api.heartbeat;

@@ -105,6 +105,7 @@ public class ClusterNode implements ClusterService {
     private volatile ProcessRegistry processes;
     private volatile ExecutorService workers;
     private volatile WireReport shutdownReport;
+    private volatile org.vigil.core.internal.fence.FenceSigner fenceSigner;
 
     private static long now() {
         return System.nanoTime() / 1_000_000;
@@ -140,7 +141,9 @@ public class ClusterNode implements ClusterService {
         Path keyFile = Paths.get(c.cluster_key_file().isBlank() ? prop("karaf.etc", "etc") + "/vigil-cluster.key"
                 : c.cluster_key_file());
         try {
-            codec = new FrameCodec(readKey(keyFile));
+            byte[] key = readKey(keyFile);
+            codec = new FrameCodec(key);
+            fenceSigner = new org.vigil.core.internal.fence.FenceSigner(node, key);
         } catch (IOException | IllegalArgumentException ex) {
             keyProblem = "no usable cluster key: " + ex.getMessage() + ". Run bin/vigil-keygen on one node and copy "
                     + keyFile + " to every node; until then this node runs nothing";
@@ -158,6 +161,7 @@ public class ClusterNode implements ClusterService {
         if (codec != null) {
             io = h[0] = new HeartbeatIo(node, incarnation, codec, members, docs, this::currentReport, ClusterNode::now,
                     engine::wakeup, alerts, c.heartbeat_interval_ms());
+            io.setFenceHandler(engine::fenceRequested);
             pendingFactories.forEach(io::addFactory);
             pendingPaths.forEach(io::addPath);
             io.start();
@@ -452,5 +456,10 @@ public class ClusterNode implements ClusterService {
     @Override
     public List<AlertEvent> recentEvents() {
         return alerts.recent();
+    }
+
+    @Override
+    public java.util.Optional<org.vigil.api.fence.FenceMessageSigner> fenceSigner() {
+        return java.util.Optional.ofNullable(fenceSigner);
     }
 }

@@ -20,6 +20,9 @@ public interface ClusterService {
     /** @return this node's incarnation */
     long incarnation();
 
+    /** @return the signer of fence messages with this node's cluster key; empty without a usable key */
+    java.util.Optional<org.vigil.api.fence.FenceMessageSigner> fenceSigner();
+
     /** @return the engine's latest status, or null before the first tick */
     EngineStatus engineStatus();
 

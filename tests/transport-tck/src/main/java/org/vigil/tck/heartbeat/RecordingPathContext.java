@@ -40,6 +40,20 @@ public final class RecordingPathContext implements PathContext {
     public final List<Frame> frames = new CopyOnWriteArrayList<>();
     /** Every garbage report, in order. */
     public final List<String> garbage = new CopyOnWriteArrayList<>();
+    /**
+     * One fence request.
+     *
+     * @param from   the requesting node
+     * @param reason why
+     */
+    public record FenceRequest(String from, String reason) {
+    }
+
+    /** Every fence request, in order (a transport repeats one while it waits for the node to be quiet). */
+    public final List<FenceRequest> fenceRequests = new CopyOnWriteArrayList<>();
+    /** What {@link #fenceRequested} answers: whether the node is quiet (nothing runs any more). */
+    public volatile boolean quiet;
+
     /** Every link state report, in order. */
     public final List<LinkState> linkStates = new CopyOnWriteArrayList<>();
 
@@ -91,5 +105,11 @@ public final class RecordingPathContext implements PathContext {
     @Override
     public void localLinkState(boolean up, String reason) {
         linkStates.add(new LinkState(up, reason));
+    }
+
+    @Override
+    public boolean fenceRequested(String from, String reason) {
+        fenceRequests.add(new FenceRequest(from, reason));
+        return quiet;
     }
 }

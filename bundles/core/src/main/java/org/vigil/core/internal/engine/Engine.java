@@ -74,6 +74,12 @@ public final class Engine {
     private final long startedAt;
     private volatile long settleMillis;
     private volatile String notReadyReason;
+    /** The fence request this node obeys (from a path: a poison pill, or self-fencing), or null. */
+    private volatile String fencedBy;
+    /** Fence requests the admin cleared with vigil:cleanup: repeated by a transport, they do not fence again. */
+    private final Set<String> clearedFences = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Published each tick: no local resource is active, probing or busy. */
+    private volatile boolean quiet;
 
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final Map<String, ResourceType> types = new ConcurrentHashMap<>();
@@ -328,6 +334,10 @@ public final class Engine {
         clusterMaintenance = doc.maintenance();
         for (GroupDef g : doc.groups()) {
             GroupLocal gl = groupState.computeIfAbsent(g.name(), k -> new GroupLocal());
+            String fence = fencedBy;
+            if (fence != null && gl.banned == null && gl.cleanupSeen < 0) { // a group that appeared while fenced
+                gl.banned = fence;
+            }
             boolean left = clusterLeft || (gl.maintenance && !g.maintenance());
             gl.maintenance = g.maintenance();
             if (left) {
@@ -343,6 +353,12 @@ public final class Engine {
                 gl.cleanupSeen = g.cleanup();
             } else if (g.cleanup() > gl.cleanupSeen) {
                 gl.cleanupSeen = g.cleanup();
+                if (fence != null) {
+                    clearedFences.add(fence);
+                    fencedBy = null;
+                    alerts.raise(Severity.INFO, "fence-cleared", node, "vigil:cleanup " + g.name() + ": " + node
+                            + " no longer obeys '" + fence + "'; groups still banned by it need their own vigil:cleanup");
+                }
                 gl.failures.clear();
                 gl.banned = null;
                 gl.lastNote = "";
@@ -657,7 +673,42 @@ public final class Engine {
         }
     }
 
+    /**
+     * Obeys a fence request that arrived on a heartbeat path (an authenticated poison pill, or the path's
+     * self-fencing rule): bans every group from this node at once, so the policy stops each one here in
+     * reverse order and starts none, until {@code vigil:cleanup} of the group or a restart. Thread-safe;
+     * called again with the same request it only reports progress.
+     *
+     * @param from   the requesting node (this node for self-fencing)
+     * @param reason the request, as the path describes it
+     * @return true once no resource is active, probing or busy on this node
+     */
+    public boolean fenceRequested(String from, String reason) {
+        String request = (from.equals(node) ? "self-fenced" : "fenced by node " + from) + ": " + reason;
+        if (clearedFences.contains(request)) {
+            return quiet;
+        }
+        synchronized (clearedFences) {
+            if (fencedBy == null) {
+                fencedBy = request;
+                quiet = false;
+                LOG.error("{}: stopping every resource on this node; no group starts here until vigil:cleanup or a restart",
+                        request);
+                alerts.raise(Severity.CRITICAL, "fenced", node, node + " " + request
+                        + ": stopping every resource; no group starts here until vigil:cleanup or a restart");
+                submit(() -> {
+                    for (GroupDef g : docs.current().groups()) {
+                        ban(g.name(), request);
+                    }
+                });
+                return false;
+            }
+        }
+        return request.equals(fencedBy) && quiet;
+    }
+
     private void publish(Snapshot snap, Decision decision, boolean settled) {
+        quiet = inbox.isEmpty() && local.values().stream().noneMatch(l -> l.state.isActive() || l.op != null);
         ClusterDocument doc = snap.document();
         NodeReport own = snap.nodes().get(node).report();
         if (doc != digestOf) {

@@ -103,6 +103,20 @@ public final class HeartbeatIo {
         }
 
         @Override
+        public boolean fenceRequested(String from, String reason) {
+            java.util.function.BiPredicate<String, String> h = fenceHandler;
+            if (h == null) {
+                return false;
+            }
+            try {
+                return h.test(from, "heartbeat path " + config.name() + ": " + reason);
+            } catch (RuntimeException e) {
+                LOG.error("fence request on path {} could not be handled", config.name(), e);
+                return false;
+            }
+        }
+
+        @Override
         public void localLinkState(boolean up, String reason) {
             String was = state;
             if (transport != null) {
@@ -131,6 +145,7 @@ public final class HeartbeatIo {
     private final Map<String, HeartbeatTransportFactory> factories = new ConcurrentHashMap<>();
     private final Map<String, Long> lastDocRequest = new ConcurrentHashMap<>();
     private volatile long intervalMillis;
+    private volatile java.util.function.BiPredicate<String, String> fenceHandler;
     private volatile boolean running;
     private volatile Thread sender;
     private volatile boolean kicked;
@@ -160,6 +175,14 @@ public final class HeartbeatIo {
         this.wake = wake;
         this.alerts = alerts;
         this.intervalMillis = intervalMillis;
+    }
+
+    /**
+     * @param handler what a fence request arriving on a path does ({@link Engine#fenceRequested}): given the
+     *                requesting node and the reason, it returns true once nothing runs here
+     */
+    public void setFenceHandler(java.util.function.BiPredicate<String, String> handler) {
+        this.fenceHandler = handler;
     }
 
     /** @param millis the heartbeat interval */

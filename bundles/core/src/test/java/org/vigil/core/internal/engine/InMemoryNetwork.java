@@ -76,6 +76,11 @@ final class InMemoryNetwork {
         cut.remove(node);
     }
 
+    /** @return the path context the core gave the node's transport (to play a transport's callbacks) */
+    PathContext context(String node) {
+        return endpoints.get(node).ctx;
+    }
+
     void inject(String node, byte[] garbage) {
         endpoints.get(node).inbox.add(garbage);
     }

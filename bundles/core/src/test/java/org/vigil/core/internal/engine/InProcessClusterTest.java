@@ -291,4 +291,36 @@ class InProcessClusterTest {
         assertThat(n2.node.peers().get("node1").membership().isUp()).isTrue();
         assertThat(n1.runs("web")).isTrue();
     }
+
+    @Test
+    void aFenceRequestFromAPathStopsEverythingAtOnceAndNothingStartsHereUntilCleanup() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app")));
+        awaitRuns(n1, "web");
+        var path = net.context("node1");
+        String pill = "poison pill 1 from node node2 on /dev/test";
+
+        assertThat(path.fenceRequested("node2", pill)).as("quiet at once, while the group still runs").isFalse();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> path.fenceRequested("node2", pill));
+        assertThat(n1.state("ip")).isEqualTo(ResourceState.STOPPED);
+        assertThat(n1.state("app")).isEqualTo(ResourceState.STOPPED);
+        assertThat(world.log()).containsSubsequence("node1 stop app", "node1 stop ip");
+        awaitRuns(n2, "web"); // the other node takes over: node1 is banned
+        assertThat(n1.node.engineStatus().snapshot().nodes().get("node1").report().group("web").note()).contains(pill);
+
+        // The fenced node starts nothing here, even when it is the only place left.
+        n2.close();
+        Thread.sleep(3000);
+        assertThat(n1.runs("web")).as("a fenced node starts no group").isFalse();
+        assertThat(n1.state("ip")).isEqualTo(ResourceState.STOPPED);
+
+        // The admin clears it; the transport repeating the same pill does not fence again.
+        n1.node.change(d -> d.nextWithGroup("node1", "web", GroupDef::withCleanup));
+        awaitRuns(n1, "web");
+        assertThat(path.fenceRequested("node2", pill)).as("a cleared request, repeated, while the group runs").isFalse();
+        Thread.sleep(500);
+        assertThat(n1.runs("web")).as("still running: the cleared pill does not fence again").isTrue();
+    }
 }

@@ -1,26 +1,20 @@
 package org.vigil.resource.disk.internal;
 
-import com.sun.nio.file.ExtendedOpenOption;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Set;
+import org.vigil.plugin.support.disk.DirectIo;
 
 /**
- * Reads and writes a block device the way two nodes sharing it must: with {@code O_DIRECT}, so a read
- * goes to the disk rather than to this node's page cache (which knows nothing of the other node's
- * writes), and a write reaches the disk before it returns ({@code O_DIRECT | O_DSYNC}).
+ * A block device: its number and size, and reads and writes the way two nodes sharing it must
+ * ({@code O_DIRECT}, writes also {@code O_DSYNC}; shared with the disk heartbeat in plugin-support's
+ * {@link DirectIo}).
  */
 final class BlockDevice {
 
     /** The unit of every transfer: a multiple of every logical sector size in use (512 and 4096 bytes). */
-    static final int BLOCK = 4096;
+    static final int BLOCK = DirectIo.BLOCK;
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFBLK = 0060000;
@@ -53,51 +47,14 @@ final class BlockDevice {
         }
     }
 
-    /**
-     * @param device the device
-     * @param offset where to read, a multiple of {@link #BLOCK}
-     * @param length how much, a multiple of {@link #BLOCK}
-     * @return the bytes, read past any cache
-     */
+    /** Reads past the cache: see {@link DirectIo#read}. @return the bytes */
     static byte[] read(Path device, long offset, int length) throws IOException {
-        ByteBuffer buffer = aligned(length);
-        try (FileChannel ch = FileChannel.open(device, Set.<OpenOption>of(StandardOpenOption.READ,
-                ExtendedOpenOption.DIRECT))) {
-            while (buffer.hasRemaining()) {
-                if (ch.read(buffer, offset + buffer.position()) < 0) {
-                    throw new EOFException("end of " + device + " at offset " + (offset + buffer.position()));
-                }
-            }
-        }
-        buffer.flip();
-        byte[] bytes = new byte[length];
-        buffer.get(bytes);
-        return bytes;
+        return DirectIo.read(device, offset, length);
     }
 
-    /**
-     * @param device the device
-     * @param offset where to write, a multiple of {@link #BLOCK}
-     * @param bytes  what, a multiple of {@link #BLOCK} long; on the disk when this returns
-     */
+    /** Writes through to the disk: see {@link DirectIo#write}. */
     static void write(Path device, long offset, byte[] bytes) throws IOException {
-        ByteBuffer buffer = aligned(bytes.length);
-        buffer.put(bytes).flip();
-        try (FileChannel ch = FileChannel.open(device, Set.<OpenOption>of(StandardOpenOption.WRITE,
-                StandardOpenOption.DSYNC, ExtendedOpenOption.DIRECT))) {
-            while (buffer.hasRemaining()) {
-                ch.write(buffer, offset + buffer.position());
-            }
-        }
-    }
-
-    private static ByteBuffer aligned(int length) {
-        if (length % BLOCK != 0) {
-            throw new IllegalArgumentException("transfer of " + length + " bytes is not a multiple of " + BLOCK);
-        }
-        ByteBuffer b = ByteBuffer.allocateDirect(length + BLOCK).alignedSlice(BLOCK);
-        b.limit(length);
-        return b;
+        DirectIo.write(device, offset, bytes);
     }
 
     /** The path exists but is no block device (a regular file, a directory, a character device). */

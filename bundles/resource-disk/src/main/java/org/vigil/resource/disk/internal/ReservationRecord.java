@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
+import org.vigil.plugin.support.disk.DirectIo;
 
 /**
  * The ownership record kept in the first 4 KiB block of a disk's reservation area (see the README's
@@ -98,7 +99,7 @@ record ReservationRecord(boolean held, long incarnation, long renewals, long wri
         if (block.length != BlockDevice.BLOCK) {
             throw new IllegalArgumentException("a record block is " + BlockDevice.BLOCK + " bytes");
         }
-        if (allZero(block)) {
+        if (DirectIo.isZero(block)) {
             return new Empty();
         }
         if (!Arrays.equals(block, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
@@ -122,14 +123,5 @@ record ReservationRecord(boolean held, long incarnation, long renewals, long wri
         String node = new String(block, 50, nameLength, StandardCharsets.UTF_8);
         return new Valid(new ReservationRecord(state == 1, b.getLong(16), b.getLong(24), b.getLong(32), b.getLong(40),
                 node));
-    }
-
-    private static boolean allZero(byte[] block) {
-        for (byte x : block) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

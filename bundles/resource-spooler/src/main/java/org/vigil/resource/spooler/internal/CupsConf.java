@@ -83,9 +83,14 @@ final class CupsConf {
     }
 
     /**
-     * CUPS's default policy, except that printer administration and printer operations are refused from every
-     * network address (only the node itself gets through: root over the admin socket): a password typed into a
-     * remote lpadmin would travel unencrypted, and Vigil sets up none.
+     * CUPS's default policy with two changes. Printer administration and printer operations are refused from
+     * every network address (only the node itself gets through: root over the admin socket, by peer
+     * credentials): a password typed into a remote lpadmin would travel unencrypted, and Vigil sets up none.
+     * The job operations (send a document, hold, release, cancel...) carry no {@code Require user @OWNER}:
+     * CUPS 2.4.2-3+deb12u10 (Debian 12) dies of a segmentation fault when it checks such a line for a user
+     * name that has no account on the print server, which is what every workstation user is (OpenPrinting/cups
+     * issue 1555: the fix for CVE-2026-27447 dereferences the missing password entry). So every client of an
+     * allowed network may hold, release and cancel every job, as with LPD.
      */
     private static final String POLICY = """
             <Policy default>
@@ -98,27 +103,18 @@ final class CupsConf {
               </Limit>
               <Limit Send-Document Send-URI Hold-Job Release-Job Restart-Job Purge-Jobs Set-Job-Attributes \
             Create-Job-Subscription Renew-Subscription Cancel-Subscription Get-Notifications Reprocess-Job \
-            Cancel-Current-Job Suspend-Current-Job Resume-Job Cancel-My-Jobs Close-Job CUPS-Move-Job>
-                Require user @OWNER @SYSTEM
-                Order deny,allow
-              </Limit>
-              <Limit CUPS-Get-Document>
-                AuthType Default
-                Require user @OWNER @SYSTEM
+            Cancel-Current-Job Suspend-Current-Job Resume-Job Cancel-My-Jobs Close-Job CUPS-Move-Job Cancel-Job \
+            CUPS-Authenticate-Job>
                 Order deny,allow
               </Limit>
               <Limit CUPS-Add-Modify-Printer CUPS-Delete-Printer CUPS-Add-Modify-Class CUPS-Delete-Class \
             CUPS-Set-Default CUPS-Get-Devices Pause-Printer Resume-Printer Enable-Printer Disable-Printer \
             Pause-Printer-After-Current-Job Hold-New-Jobs Release-Held-New-Jobs Deactivate-Printer Activate-Printer \
             Restart-Printer Shutdown-Printer Startup-Printer Promote-Job Schedule-Job-After Cancel-Jobs \
-            CUPS-Accept-Jobs CUPS-Reject-Jobs>
+            CUPS-Accept-Jobs CUPS-Reject-Jobs CUPS-Get-Document>
                 AuthType Default
                 Require user @SYSTEM
                 Order allow,deny
-              </Limit>
-              <Limit Cancel-Job CUPS-Authenticate-Job>
-                Require user @OWNER @SYSTEM
-                Order deny,allow
               </Limit>
               <Limit All>
                 Order deny,allow

@@ -41,7 +41,7 @@ final class CupsTestSupport {
         if (!isRoot()) {
             missing.add("root (cupsd runs its backends and filters as lp)");
         }
-        List<String> tools = new ArrayList<>(List.of("cupsd", "lp", "lpstat", "lpadmin", "cupsenable", "cupsdisable"));
+        List<String> tools = new ArrayList<>(List.of("cupsd", "lp", "lpstat", "lpadmin", "cupsenable", "cupsdisable", "cancel"));
         tools.addAll(List.of(moreTools));
         for (String tool : tools) {
             if (Programs.resolve(tool) == null) {

@@ -144,6 +144,32 @@ class SpoolerPrintingTest {
         assertThat(CupsTestSupport.run("lpstat", "-h", server(), "-p").output()).contains("lobby");
     }
 
+    /**
+     * Workstation users have no account on the print server. CUPS 2.4.2-3+deb12u10 crashes when a
+     * {@code Require user} line is checked for such a name (OpenPrinting/cups issue 1555); the generated policy
+     * has none where clients reach, so printing and cancelling as an unknown user leave cupsd running.
+     */
+    @Test
+    void aUserWithoutAnAccountOnTheNodePrintsAndCancelsAndCupsdKeepsRunning() throws Exception {
+        assertThat(start(handler())).matches(OperationResult::isOk, "start");
+        CupsTestSupport.run("lpadmin", "-h", socket(), "-p", "test", "-v", CupsTestSupport.BACKEND + ":" + printed,
+                "-E").check();
+        CupsTestSupport.run("cupsdisable", "-h", socket(), "test").check();
+        String user = "vigil-nobody-" + ProcessHandle.current().pid();
+        Path doc = Files.writeString(dir.resolve("doc.txt"), "from a workstation\n");
+        String out = CupsTestSupport.run("lp", "-U", user, "-h", server(), "-d", "test", doc.toString()).check()
+                .output();
+        String job = out.substring(out.indexOf("request id is ") + 14).split("\\s+")[0];
+        SupervisedProcess cupsd = context.processes().find(SpoolerHandler.MAIN).orElseThrow();
+        assertThat(cupsd.isAlive()).as("cupsd after a job from %s", user).isTrue();
+        assertThat(CupsTestSupport.run("lpstat", "-h", server(), "-o", "test").output()).contains(job);
+        CupsTestSupport.run("cancel", "-U", user, "-h", server(), job).check();
+        assertThat(cupsd.isAlive()).as("cupsd after %s cancelled the job", user).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !CupsTestSupport.run("lpstat", "-h", server(), "-o", "test")
+                .output().contains(job));
+        assertThat(monitor(handler()).code()).isEqualTo(ResultCode.OK);
+    }
+
     @Test
     void aMissingSpoolDirectoryFailsTheStartNamingTheParameter() {
         CupsTestSupport.deleteTree(spool);

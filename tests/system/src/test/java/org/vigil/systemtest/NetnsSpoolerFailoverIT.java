@@ -245,9 +245,11 @@ class NetnsSpoolerFailoverIT {
         long acceptedAt = Long.parseLong(accepted.group(1));
         String newJob = accepted.group(2);
 
+        // the engine logs "started" once start returned, which may be just after cupsd accepted the job
+        long spoolStarted = nodes.awaitLog("node2", "started " + RESOURCE + " (group office)", cablesAt,
+                Duration.ofSeconds(10));
         long diskStarted = nodes.logTime("node2", "started office-disk (group office)", cablesAt);
         long ipStarted = nodes.logTime("node2", "started office-ip (group office)", cablesAt);
-        long spoolStarted = nodes.logTime("node2", "started " + RESOURCE + " (group office)", cablesAt);
         assertThat(spoolStarted).as("node2's log: started %s", RESOURCE).isPositive();
         log("FIGURES spooler failover after node1's power loss (t0 = cables pulled at %d):", cablesAt);
         log("  node2 disk started (lease 6 s)  +%d ms", diskStarted - cablesAt);

@@ -95,6 +95,8 @@ class NetnsSpoolerFailoverIT {
     private static Path printed;
     private static String vip;
     private static List<String> queued = List.of();
+    /** The admin sockets the spoolers listened on: a crashed cupsd leaves its socket file behind. */
+    private static final java.util.Set<Path> SOCKETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static boolean previousPassed = true;
     private boolean thisPassed;
     private static final Thread HOOK = new Thread(NetnsSpoolerFailoverIT::tearDown, "netns-spooler-down");
@@ -139,7 +141,7 @@ class NetnsSpoolerFailoverIT {
                             + " reservation-timeout=6s",
                     "vigil:resource-add office office-ip ip address=" + vip + "/24 interface=eth0",
                     "vigil:resource-add office " + RESOURCE + " spooler spool-directory=" + mount + "/cups listen="
-                            + vip + ":631"));
+                            + vip + ":631 host-names=print.example.com"));
             watch = new PlacementWatch(net, nodes, disk, Map.of("office-ip", vip));
             log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 60 office").strip().replace('\n', ' '));
         } catch (IOException e) {
@@ -183,6 +185,15 @@ class NetnsSpoolerFailoverIT {
             net.close();
             net = null;
         }
+        for (Path p : SOCKETS) {
+            try {
+                if (p.startsWith("/run/vigil-spooler")) { // the ones in the lab directory go with it
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                System.err.println("[system] cannot delete " + p + ": " + e);
+            }
+        }
         try {
             Files.deleteIfExists(BACKEND_FILE);
         } catch (IOException e) {
@@ -221,6 +232,10 @@ class NetnsSpoolerFailoverIT {
         assertThat(client("lp", "-h", vip + ":631", "-d", "test", "-H", "hold", two.toString()))
                 .contains("request id is test-");
         queued = queuedJobs();
+        // cupsd checks the Host header of requests from the network: the address, and the names given, only
+        assertThat(hostStatus("print.example.com:631")).as("GET / naming host-names' print.example.com").isEqualTo("200");
+        assertThat(hostStatus(vip + ":631")).as("GET / naming the address").isEqualTo("200");
+        assertThat(hostStatus("other.example.com:631")).as("GET / naming another host").isEqualTo("400");
         assertThat(queued).as("jobs queued through %s", vip).hasSize(2);
         assertThat(printed).as("nothing printed while the queue is held").doesNotExist();
         log("client queued %s through %s:631 (node1)", queued, vip);
@@ -290,7 +305,9 @@ class NetnsSpoolerFailoverIT {
                 "cupsd/cupsd.conf");
         for (String line : Files.readAllLines(conf, StandardCharsets.UTF_8)) {
             if (line.startsWith("Listen /")) {
-                return line.substring("Listen ".length()).strip();
+                String socket = line.substring("Listen ".length()).strip();
+                SOCKETS.add(Path.of(socket));
+                return socket;
             }
         }
         throw new AssertionError("no admin socket in " + conf);
@@ -306,6 +323,12 @@ class NetnsSpoolerFailoverIT {
                     + r.output());
         }
         return r.output();
+    }
+
+    /** @return the HTTP status of a GET of / sent from the client to the virtual address with this Host header */
+    private static String hostStatus(String host) {
+        return client("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "-H", "Host: " + host,
+                "http://" + vip + ":631/").strip();
     }
 
     /** @return the ids of the jobs queued on printer test, as the client sees them through the virtual address */
@@ -362,7 +385,7 @@ class NetnsSpoolerFailoverIT {
             missing.add("root (network namespaces, loop devices, mounts, cupsd)");
         }
         for (String tool : List.of("ip", "mkfs.ext4", "e2fsck", "losetup", "arping", "ping", "nsenter", "dd", "cupsd",
-                "lp", "lpstat", "lpadmin", "cupsenable", "cupsdisable", "python3")) {
+                "lp", "lpstat", "lpadmin", "cupsenable", "cupsdisable", "python3", "curl")) {
             if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool + " || test -x /sbin/" + tool)
                     .ok()) {
                 missing.add(tool);
@@ -375,7 +398,7 @@ class NetnsSpoolerFailoverIT {
             return;
         }
         String reason = "NetnsSpoolerFailoverIT needs " + String.join(", ", missing)
-                + " (iproute2, e2fsprogs, util-linux, iputils-arping, iputils-ping, cups, cups-client, cups-bsd;"
+                + " (iproute2, e2fsprogs, util-linux, iputils-arping, iputils-ping, cups, cups-client, cups-bsd, curl;"
                 + " scripts/test.sh installs them as root)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(reason + " (CI=true: failing rather than skipping)");

@@ -36,6 +36,10 @@ final class CupsConf {
         c.append("DirtyCleanInterval 0\n");
         c.append("DefaultAuthType Basic\n");
         c.append("ServerTokens ProductOnly\n");
+        if (!config.hostNames().isEmpty()) {
+            c.append("# names clients may use in the Host header besides the address (cupsd refuses any other)\n");
+            c.append("ServerAlias ").append(String.join(" ", config.hostNames())).append('\n');
+        }
         c.append("<Location />\n");
         c.append("  Order allow,deny\n");
         for (String a : config.allow()) {

@@ -25,15 +25,17 @@ import org.vigil.plugin.support.resource.InvalidParameterException;
  * @param allow          who may print, as cupsd.conf {@code Allow from} values ({@code @LOCAL}, CIDRs)
  * @param cupsd          the cupsd program: an absolute path, or a name looked up in PATH and the sbin directories
  * @param logLevel       cupsd's LogLevel
+ * @param hostNames      the DNS names clients may reach the spooler by (cupsd refuses other Host headers)
  */
 record SpoolerConfig(Path spoolDirectory, InetSocketAddress listen, List<String> allow, String cupsd,
-        String logLevel) {
+        String logLevel, List<String> hostNames) {
 
     static final String SPOOL_DIRECTORY = "spool-directory";
     static final String LISTEN = "listen";
     static final String ALLOW = "allow";
     static final String CUPSD = "cupsd";
     static final String LOG_LEVEL = "log-level";
+    static final String HOST_NAMES = "host-names";
 
     static final String DEFAULT_ALLOW = "@LOCAL";
     static final String DEFAULT_CUPSD = "cupsd";
@@ -42,6 +44,8 @@ record SpoolerConfig(Path spoolDirectory, InetSocketAddress listen, List<String>
     static final Set<String> LOG_LEVELS = Set.of("none", "emerg", "alert", "crit", "error", "warn", "notice", "info",
             "debug", "debug2");
 
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
     private static final Pattern PROGRAM = Pattern.compile("[^\\s\"'\\\\$;]+");
     private static final Pattern IPV4_CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(?:/(\\d{1,2}))?");
     private static final Pattern IPV6_CIDR = Pattern.compile("\\[?([0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)]?(?:/(\\d{1,3}))?");
@@ -96,7 +100,21 @@ record SpoolerConfig(Path spoolDirectory, InetSocketAddress listen, List<String>
             throw new InvalidParameterException(LOG_LEVEL, "expected one of " + String.join(", ", LOG_LEVELS.stream()
                     .sorted().toList()) + ", got '" + level + "'");
         }
-        return new SpoolerConfig(spool, listen, allow, cupsd, level);
+        List<String> names = new ArrayList<>();
+        String namesRaw = value(parameters, HOST_NAMES);
+        if (namesRaw != null) {
+            for (String n : namesRaw.strip().split("[,\\s]+")) {
+                if (n.isEmpty()) {
+                    continue;
+                }
+                if (!HOST_NAME.matcher(n).matches() || n.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
+                    throw new InvalidParameterException(HOST_NAMES, "expected DNS names separated by commas (for"
+                            + " example print.example.com), got '" + n + "'");
+                }
+                names.add(n.toLowerCase(Locale.ROOT));
+            }
+        }
+        return new SpoolerConfig(spool, listen, allow, cupsd, level, List.copyOf(names));
     }
 
     /** @return the {@code Allow from} values: @LOCAL, a.b.c.d/n, [v6]/n */

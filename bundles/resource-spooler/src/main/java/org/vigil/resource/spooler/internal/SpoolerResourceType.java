@@ -41,6 +41,11 @@ public final class SpoolerResourceType implements ResourceType {
                                     + " an address on. Printer administration is never allowed over the network:"
                                     + " root on the node uses the admin socket in the state directory.",
                             SpoolerConfig.DEFAULT_ALLOW),
+                    ParameterDescription.optional(SpoolerConfig.HOST_NAMES,
+                            "DNS names clients reach the spooler by (for example the ip resource's hostname),"
+                                    + " separated by commas: cupsd refuses requests naming any other host. The"
+                                    + " address itself always works.",
+                            null),
                     ParameterDescription.optional(SpoolerConfig.CUPSD,
                             "The cupsd program: a name looked up in PATH and the sbin directories, or an absolute"
                                     + " path. CUPS 2.3 or later.",

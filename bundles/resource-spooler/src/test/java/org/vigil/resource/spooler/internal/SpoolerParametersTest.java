@@ -41,6 +41,9 @@ class SpoolerParametersTest {
         "cupsd|sbin/cupsd",
         "cupsd|cupsd -C x",
         "log-level|verbose",
+        "host-names|print_server",
+        "host-names|192.0.2.10",
+        "host-names|print.example.com bad..name",
     })
     void aWrongParameterIsNamed(String name, String value) {
         Map<String, String> p = withDefaults(Map.of("spool-directory", "/srv/office/cups", "listen", "192.0.2.10:631"));
@@ -83,8 +86,12 @@ class SpoolerParametersTest {
                 .contains("StateDir /opt/vigil/data/vigil/resources/printers/cupsd/run\n")
                 .contains("SyncOnClose Yes\n").contains("FileDevice No\n")
                 .contains("Printcap /opt/vigil/data/vigil/resources/printers/cupsd/printcap\n");
+        assertThat(conf).doesNotContain("ServerAlias");
         assertThat(SpoolerConfig.parse(withDefaults(Map.of("spool-directory", "/srv/cups", "listen", "192.0.2.10:631")))
                 .allow()).containsExactly("@LOCAL");
+        SpoolerConfig named = SpoolerConfig.parse(withDefaults(Map.of("spool-directory", "/srv/cups", "listen",
+                "192.0.2.10:631", "host-names", "Print.Example.com, print")));
+        assertThat(CupsConf.cupsdConf(named, "printers", layout)).contains("ServerAlias print.example.com print\n");
     }
 
     @Test

@@ -94,7 +94,13 @@ final class SpoolerHandler implements ResourceHandler {
             }
             long logFrom = LogTail.size(layout.log());
             SupervisedProcess cupsd = processes.start(MAIN, argv, Map.of(), layout.dir(), layout.log());
-            return awaitReady(cupsd, layout, op, logFrom);
+            OperationResult ready = awaitReady(cupsd, layout, op, logFrom);
+            if (!ready.isOk() && cupsd.isAlive()) {
+                // a cupsd that cannot listen runs on regardless (on its admin socket): do not leave it holding the disk
+                cupsd.signal("KILL");
+                cupsd.awaitExit(KILL_WAIT_MIN);
+            }
+            return ready;
         } catch (IOException | RuntimeException e) {
             return OperationResult.failed("cannot start cupsd: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -139,6 +145,12 @@ final class SpoolerHandler implements ResourceHandler {
                 return OperationResult.failed("cupsd exited during start with status " + exitStatus(cupsd)
                         + LogTail.describe(layout.log(), logFrom));
             }
+            String bindError = listenError(layout.log(), logFrom);
+            if (bindError != null) {
+                return OperationResult.failed(SpoolerConfig.LISTEN + ": cupsd cannot listen on "
+                        + Endpoints.format(config.listen()) + " (is the address on this node? put the ip resource"
+                        + " before the spooler in the group): " + bindError);
+            }
             Optional<String> failure = IppProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
             if (failure.isEmpty()) {
                 return cupsd.isAlive() ? OperationResult.ok("printing on " + Endpoints.format(config.listen())
@@ -152,6 +164,34 @@ final class SpoolerHandler implements ResourceHandler {
             }
             cupsd.awaitExit(CHECK_POLL); // notices its death at once
         }
+    }
+
+    /**
+     * cupsd logs a listen address it cannot bind and runs on without it (log levels error and above).
+     *
+     * @return that log line, or null
+     */
+    static String listenError(Path log, long from) {
+        try {
+            long size = Files.size(log);
+            if (size <= from) {
+                return null;
+            }
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+                long start = Math.max(from, size - 65536);
+                byte[] b = new byte[(int) (size - start)];
+                f.seek(start);
+                f.readFully(b);
+                for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) {
+                    if (line.contains("Unable to open listen socket")) {
+                        return line.strip();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no log (yet): the IPP check decides
+        }
+        return null;
     }
 
     @Override

@@ -191,6 +191,20 @@ class SpoolerPrintingTest {
     }
 
     @Test
+    void anAddressNotOnTheNodeFailsTheStartNamingListenAndLeavesNoCupsdRunning() {
+        // 192.0.2.99 (TEST-NET-1) is on no interface here: as when the ip resource is missing or after the spooler
+        long t0 = System.nanoTime();
+        OperationResult r = start(handler(Map.of("spool-directory", spool.toString(), "listen", "192.0.2.99:" + port)));
+        assertThat(r.code()).isEqualTo(ResultCode.FAILED);
+        assertThat(r.message()).startsWith("listen: cupsd cannot listen on 192.0.2.99:" + port)
+                .contains("Unable to open listen socket");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("failed at once, not at the start timeout")
+                .isLessThan(type.describe().startTimeout());
+        assertThat(context.processes().find(SpoolerHandler.MAIN).map(SupervisedProcess::isAlive).orElse(false))
+                .as("cupsd left running").isFalse();
+    }
+
+    @Test
     void aMissingCupsdIsNotInstalledNamingTheParameter() {
         OperationResult r = start(handler(Map.of("spool-directory", spool.toString(), "listen", server(), "cupsd",
                 "/usr/sbin/vigil-no-such-cupsd")));

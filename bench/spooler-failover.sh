@@ -28,6 +28,8 @@ case "$TRIALS" in '' | *[!0-9]*) echo "usage: $0 [TRIALS]" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "spooler-failover.sh: needs root (network namespaces, loop devices, cupsd)" >&2; exit 1; }
 
 mkdir -p "$OUTDIR"
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C "$REPO" status --porcelain 2>/dev/null)" ] || COMMIT="$COMMIT+uncommitted"
 FIG="$OUTDIR/spooler-figures.txt"
 : > "$FIG"
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*"; }
@@ -47,13 +49,13 @@ for t in $(seq 1 "$TRIALS"); do
     echo "trial=$t ${line#FIGURES spooler }" | tee -a "$FIG"
 done
 
-python3 - "$FIG" "$OUTDIR/spooler-results.md" "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PY'
+python3 - "$FIG" "$OUTDIR/spooler-results.md" "$COMMIT" <<'PY'
 import re, statistics, sys, datetime
 rows = [dict(re.findall(r'(\w+)=(\d+)', l)) for l in open(sys.argv[1]) if l.strip()]
 keys = [('crash_to_disk_ms', 'disk started'), ('crash_to_ip_ms', 'ip started'),
         ('crash_to_spooler_ms', 'spooler started'), ('crash_to_accepted_ms', 'first job accepted')]
 out = ['# Print spooler failover (bench/spooler-failover.sh %d)' % len(rows), '',
-       '%s UTC, commit %s' % (datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M'), sys.argv[3]), '',
+       '%s UTC, working tree %s (the distribution is the one last installed: build it first)' % (datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M'), sys.argv[3]), '',
        '| from power loss to | median | worst | best |', '|---|---|---|---|']
 for k, name in keys:
     v = [int(r[k]) for r in rows]

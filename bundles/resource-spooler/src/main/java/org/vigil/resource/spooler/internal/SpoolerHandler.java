@@ -65,7 +65,7 @@ final class SpoolerHandler implements ResourceHandler {
         SpoolLayout layout = layout();
         try {
             if (found.isPresent() && found.get().isAlive()) {
-                return awaitReady(found.get(), layout, op, 0);
+                return awaitReady(found.get(), layout, op, -1); // -1: its start-up log is not ours to read
             }
             found.ifPresent(p -> processes.forget(MAIN));
             if (!Files.isDirectory(config.spoolDirectory())) {
@@ -102,7 +102,9 @@ final class SpoolerHandler implements ResourceHandler {
             }
             return ready;
         } catch (IOException | RuntimeException e) {
-            return OperationResult.failed("cannot start cupsd: " + e.getMessage());
+            String m = String.valueOf(e.getMessage());
+            return OperationResult.failed(m.startsWith(SpoolerConfig.SPOOL_DIRECTORY + ": ") ? m
+                    : "cannot start cupsd: " + m);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return OperationResult.failed("start abandoned (interrupted) while waiting for cupsd to answer");
@@ -115,9 +117,14 @@ final class SpoolerHandler implements ResourceHandler {
         Files.createDirectories(layout.cacheDir());
         Files.createDirectories(layout.runDir());
         // cupsd sets the owners and modes of these itself (root:lp)
-        Files.createDirectories(layout.serverRoot());
-        Files.createDirectories(layout.requestRoot());
-        Files.createDirectories(layout.tempDir());
+        try {
+            Files.createDirectories(layout.serverRoot());
+            Files.createDirectories(layout.requestRoot());
+            Files.createDirectories(layout.tempDir());
+        } catch (IOException e) {
+            throw new IOException(SpoolerConfig.SPOOL_DIRECTORY + ": cannot create " + layout.serverRoot() + " and "
+                    + layout.requestRoot() + " (read-only disk?): " + e, e);
+        }
         Path socket = layout.adminSocket();
         if (!socket.getParent().equals(layout.dir())) {
             Files.createDirectories(socket.getParent(), PosixFilePermissions.asFileAttribute(
@@ -143,9 +150,9 @@ final class SpoolerHandler implements ResourceHandler {
         while (true) {
             if (!cupsd.isAlive()) {
                 return OperationResult.failed("cupsd exited during start with status " + exitStatus(cupsd)
-                        + LogTail.describe(layout.log(), logFrom));
+                        + LogTail.describe(layout.log(), Math.max(0, logFrom)));
             }
-            String bindError = listenError(layout.log(), logFrom);
+            String bindError = logFrom < 0 ? null : listenError(layout.log(), logFrom);
             if (bindError != null) {
                 return OperationResult.failed(SpoolerConfig.LISTEN + ": cupsd cannot listen on "
                         + Endpoints.format(config.listen()) + " (is the address on this node? put the ip resource"
@@ -156,11 +163,11 @@ final class SpoolerHandler implements ResourceHandler {
                 return cupsd.isAlive() ? OperationResult.ok("printing on " + Endpoints.format(config.listen())
                         + "; admin socket " + layout.adminSocket())
                         : OperationResult.failed("cupsd exited during start with status " + exitStatus(cupsd)
-                                + LogTail.describe(layout.log(), logFrom));
+                                + LogTail.describe(layout.log(), Math.max(0, logFrom)));
             }
             if (op.isCancelled() || op.remaining().compareTo(CHECK_POLL) <= 0) {
                 return OperationResult.failed("cupsd did not answer within the start timeout: " + failure.get()
-                        + LogTail.describe(layout.log(), logFrom));
+                        + LogTail.describe(layout.log(), Math.max(0, logFrom)));
             }
             cupsd.awaitExit(CHECK_POLL); // notices its death at once
         }

@@ -130,9 +130,10 @@ final class SpoolerHandler implements ResourceHandler {
             Files.createDirectories(socket.getParent(), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
         }
-        // job.cache is a summary of the job files, written by whichever node ran the spooler here last: it may be
-        // older than the jobs on the shared disk (another node ran them since), and cupsd trusts a job.cache newer
-        // than the spool directory. Without it, cupsd reads every control file on the disk.
+        // job.cache is this node's summary of the job files from when it last ran the spooler. cupsd loads it
+        // instead of the control files when it is newer than the spool directory, comparing this node's clock
+        // with the other node's: a clock ahead would hide the jobs queued elsewhere since. Without it, cupsd
+        // reads every control file on the disk.
         Files.deleteIfExists(layout.jobCache());
         Files.deleteIfExists(layout.cacheDir().resolve("job.cache.O"));
         write(layout.cupsdConf(), CupsConf.cupsdConf(config, context.resourceName(), layout));

@@ -128,7 +128,7 @@ final class SqlTestSupport {
         try {
             ProcessBuilder pb = new ProcessBuilder("mariadbd", "--no-defaults", "--bootstrap", "--datadir=" + data,
                     "--user=mysql").redirectInput(sql.toFile()).redirectErrorStream(true);
-            pb.environment().put("PATH", System.getenv("PATH") + ":" + Programs.SBIN_PATH);
+            pb.environment().put("PATH", System.getenv("PATH") + ":" + Programs.SYSTEM_PATH);
             waitFor(pb, "mariadbd --bootstrap");
         } finally {
             Files.deleteIfExists(sql);
@@ -188,7 +188,7 @@ final class SqlTestSupport {
     /** Runs a command to its end (bounded), failing the test with its output when it fails. @return output */
     static String run(List<String> command, Path dir) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().put("PATH", System.getenv("PATH") + ":" + Programs.SBIN_PATH);
+        pb.environment().put("PATH", System.getenv("PATH") + ":" + Programs.SYSTEM_PATH);
         return waitFor(pb, String.join(" ", command));
     }
 

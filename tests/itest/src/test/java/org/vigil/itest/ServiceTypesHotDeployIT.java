@@ -21,7 +21,7 @@ import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 
 /**
- * The shared disk and web root types are not part of a node's boot set: an admin installs each at runtime,
+ * The shared disk, web root, file share and print spooler types are not part of a node's boot set: an admin installs each at runtime,
  * offline, from the distribution's system/ repository, through the shell. {@code feature:install} makes
  * {@code vigil:resource-types} list the type with its parameters (required ones and defaults as the admin
  * sees them); {@code feature:uninstall} takes it away; the core is never restarted.
@@ -31,7 +31,7 @@ import org.osgi.framework.Bundle;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class DiskWebrootHotDeployIT extends VigilTestSupport {
+public class ServiceTypesHotDeployIT extends VigilTestSupport {
 
     @Inject
     @Filter(timeout = 120_000)
@@ -53,6 +53,21 @@ public class DiskWebrootHotDeployIT extends VigilTestSupport {
         hotDeploy("vigil-resource-webroot", "webroot", List.of("root", "listen"), List.of(
                 "index\\s+.*\\[default: index.html]", "nginx\\s+.*\\[default: nginx]",
                 "user\\s+.*\\[default: www-data]", "access-log\\s+.*\\[default: off]"));
+    }
+
+    @Test
+    public void fileshareTypeArrivesWithItsFeatureAndLeavesWithIt() throws Exception {
+        hotDeploy("vigil-resource-fileshare", "fileshare", List.of("path", "listen", "share"), List.of(
+                "passdb\\s+[A-Z]", "valid-users\\s+[A-Z]", "read-only\\s+.*\\[default: false]",
+                "guest-ok\\s+.*\\[default: false]", "guest-account\\s+.*\\[default: nobody]",
+                "smbd\\s+.*\\[default: smbd]"));
+    }
+
+    @Test
+    public void spoolerTypeArrivesWithItsFeatureAndLeavesWithIt() throws Exception {
+        hotDeploy("vigil-resource-spooler", "spooler", List.of("spool-directory", "listen"), List.of(
+                "allow\\s+.*\\[default: @LOCAL]", "host-names\\s+[A-Z]", "cupsd\\s+.*\\[default: cupsd]",
+                "log-level\\s+.*\\[default: warn]"));
     }
 
     private void hotDeploy(String feature, String type, List<String> required, List<String> optional)

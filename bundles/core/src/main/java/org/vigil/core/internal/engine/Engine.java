@@ -67,7 +67,7 @@ public final class Engine {
     /** Times an operation may take beyond its deadline before the engine declares it timed out. */
     private static final long TIMEOUT_GRACE_MILLIS = 200;
     /** How long after a failed fence request it is tried again. */
-    static final long FENCE_RETRY_MILLIS = 10_000;
+    static final long FENCE_RETRY_MILLIS = 5_000;
     /** The time budget of one tie-breaker request. */
     static final long TIE_TIMEOUT_MILLIS = 3_000;
 

@@ -413,7 +413,10 @@ public final class Engine {
             if (p.membership().isUp()) {
                 heard.add(p.name());
                 Set<String> theirs = p.report().hears();
-                if (theirs == null || theirs.contains(node)) {
+                // A peer that joined within the dead time may not have heard this node yet: it counts. One that
+                // has been up longer and still does not list this node cannot hear it (a one-way cut): it does not.
+                boolean joining = now - p.onlineSince() < members.deadTimeMillis();
+                if (theirs == null || theirs.contains(node) || joining) {
                     side.add(p.name());
                 }
             } else if (p.membership() == Membership.LOST && proof(p) != null) {

@@ -242,4 +242,24 @@ class SplitBrainClusterTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> n2.node.confirmDown("node1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is online");
     }
+
+    @Test
+    void aCleanLeaveAndARejoinNeverCostTheOtherNodeQuorum() throws Exception {
+        Map<String, Object> q = Map.of("cluster.nodes", "node1, node2");
+        TestNode n1 = start("node1", q, n -> { });
+        TestNode n2 = start("node2", q, n -> { });
+        n1.node.change(d -> withGroup(d, "node1", web("ip", "app")));
+        awaitRuns(n1, "web", 10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> n2.node.document().version() == n1.node.document().version());
+        world.log.clear();
+        n2.close(); // announces that it leaves: its vote leaves the total, node1 keeps quorum alone
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.node.engineStatus().snapshot().quorum().detail().contains("1 of 1"));
+        assertThat(n1.node.engineStatus().snapshot().quorum().has()).isTrue();
+        TestNode again = start("node2", q, n -> { });
+        await().atMost(Duration.ofSeconds(10)).until(() -> n1.node.engineStatus().snapshot().quorum().detail().contains("2 of 2")
+                && again.node.engineStatus() != null && again.node.engineStatus().snapshot().quorum().has());
+        Thread.sleep(500);
+        assertThat(world.log()).as("node1 never stopped anything").isEmpty();
+        assertThat(n1.runs("web")).isTrue();
+    }
 }

@@ -363,7 +363,8 @@ public final class Engine {
             task.run();
         }
         long now = clock.getAsLong();
-        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis);
+        boolean othersKnown = quorum.settings().votes().size() > 1 || !members.peers(now).isEmpty();
+        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis, othersKnown);
         if (paused > 0) {
             alerts.raise(Severity.CRITICAL, "node-paused", node, "node " + node + " was paused for " + paused
                     + " ms, longer than the dead time (" + members.deadTimeMillis() + " ms): the others may have taken "
@@ -794,7 +795,19 @@ public final class Engine {
         ResourceHandler h = handler;
         try {
             InFlight[] self = new InFlight[1];
+            long dispatchedAt = clock.getAsLong();
             Future<?> f = workers.submit(() -> {
+                if (a instanceof Action.Start && clock.getAsLong() - dispatchedAt > members.deadTimeMillis()) {
+                    // Handed over before a pause of this node: the others may have taken the group over meanwhile.
+                    submit(() -> {
+                        if (target.op != null && target.op == self[0]) {
+                            target.op = null;
+                            target.state = ResourceState.STOPPED;
+                            LOG.warn("not starting {}: the start was due before this node was paused", target.name);
+                        }
+                    });
+                    return;
+                }
                 OperationResult r = call(h, a, ctx, target.name);
                 submit(() -> {
                     if (target.op != null && target.op == self[0]) {

@@ -216,6 +216,16 @@ public final class Engine {
         this.tieBreaker = Objects.requireNonNull(t);
     }
 
+    private volatile java.util.function.LongUnaryOperator heartbeatSilence;
+
+    /**
+     * @param silence given the monotonic time, the longest silence of this node's outgoing heartbeats since the
+     *                last call (null: unknown, every long gap between ticks counts as a pause)
+     */
+    public void setHeartbeatSilence(java.util.function.LongUnaryOperator silence) {
+        this.heartbeatSilence = silence;
+    }
+
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
     public void setFenceDelay(long millis) {
         this.fenceDelayMillis = Math.max(0, millis);
@@ -364,7 +374,10 @@ public final class Engine {
         }
         long now = clock.getAsLong();
         boolean othersKnown = quorum.settings().votes().size() > 1 || !members.peers(now).isEmpty();
-        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis, othersKnown);
+        java.util.function.LongUnaryOperator silence = heartbeatSilence;
+        // A pause matters only if this node's heartbeats stopped too: then the others may have lost it.
+        boolean heartbeatsStopped = silence == null || silence.applyAsLong(now) > members.deadTimeMillis();
+        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis, othersKnown && heartbeatsStopped);
         if (paused > 0) {
             alerts.raise(Severity.CRITICAL, "node-paused", node, "node " + node + " was paused for " + paused
                     + " ms, longer than the dead time (" + members.deadTimeMillis() + " ms): the others may have taken "

@@ -22,6 +22,12 @@ final class TestNode implements AutoCloseable {
     private boolean active;
 
     TestNode(String name, Path dir, InMemoryNetwork net, World world) throws Exception {
+        this(name, dir, net, world, Map.of(), n -> { });
+    }
+
+    /** @param settings node configuration keys as in etc/org.vigil.node.cfg (cluster.nodes, ...) over the defaults */
+    TestNode(String name, Path dir, InMemoryNetwork net, World world, Map<String, Object> settings,
+            java.util.function.Consumer<ClusterNode> setup) throws Exception {
         this.name = name;
         Path state = dir.resolve(name);
         Files.createDirectories(state);
@@ -39,12 +45,14 @@ final class TestNode implements AutoCloseable {
                     case "annotationType" -> ClusterNode.Config.class;
                     case "hashCode" -> 1;
                     case "equals" -> p == a[0];
-                    default -> m.getName();
+                    default -> settings.containsKey(m.getName().replace('_', '.')) ? settings.get(m.getName().replace('_', '.'))
+                            : m.getDefaultValue() != null ? m.getDefaultValue() : m.getName();
                 });
         type = world.type();
         node.addResourceType(type);
         node.addTransport(net.factory());
         node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
+        setup.accept(node); // tie-breakers, fence agents and devices, as DS would bind them before activation
         node.activate(cfg);
         active = true;
     }

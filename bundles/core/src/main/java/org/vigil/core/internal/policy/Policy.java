@@ -29,6 +29,12 @@ import org.vigil.core.internal.policy.Decision.Placement;
  * for it and its stops did not fail) the self-fencing bound it promised has passed since it was lost.
  * With a fence device, the lowest-named live node fences a lost node that may still run something.
  * Without quorum configured a lost node counts as down at once, as before.
+ *
+ * <p>Public network rule. A node whose report says its public network is lost is not a candidate while
+ * another candidate's is not lost: a group running there moves (stop there in reverse order, start on the
+ * candidate), the standby losing its own moves nothing, and when no candidate has its public network
+ * nothing is excluded (a switch cannot help). Stickiness and failback apply among the remaining candidates;
+ * a switchover to a node without its public network is refused and its request cleared.
  */
 public final class Policy {
 
@@ -169,11 +175,17 @@ public final class Policy {
         Comparator<String> byRank = rank(g);
         // Settledness must not influence placement: each node sees itself settle before its peers do, and
         // excluding unsettled nodes would let two nodes each pick themselves. It only delays starting.
-        List<String> candidates = up.stream()
+        List<String> eligible = up.stream()
                 .filter(n -> n.report().types().containsAll(types))
                 .filter(n -> !n.report().group(g.name()).banned())
                 .filter(n -> n.report().quorate())
                 .map(NodeView::name).sorted(byRank).toList();
+        // Public network rule: a node that lost its public network is not a candidate while another candidate has
+        // its own (not lost). When none has, nothing is excluded: a switch cannot help, so nothing moves.
+        List<String> withPublic = eligible.stream().filter(n -> !publicLost(s, n)).toList();
+        List<String> publicExcluded = withPublic.isEmpty() ? List.of()
+                : eligible.stream().filter(n -> publicLost(s, n)).toList();
+        List<String> candidates = withPublic.isEmpty() ? eligible : withPublic;
 
         String target;
         String reason;
@@ -184,6 +196,11 @@ public final class Policy {
         } else if (move != null && candidates.contains(move)) {
             target = move;
             reason = "switchover to " + move + " requested by the admin";
+        } else if (move != null && publicExcluded.contains(move) && !candidates.isEmpty()) {
+            target = holders.stream().filter(candidates::contains).sorted(byRank).findFirst().orElse(candidates.get(0));
+            reason = "switchover to " + move + " refused: " + move + " lost its public network ("
+                    + s.nodes().get(move).report().publicNetwork().detail() + "); " + (holders.contains(target)
+                            ? "runs on " + target : "placed on " + target + ", the most preferred eligible node");
         } else {
             List<String> healthyHolders = holders.stream().filter(candidates::contains).sorted(byRank).toList();
             if (!healthyHolders.isEmpty()) {
@@ -204,9 +221,17 @@ public final class Policy {
                     target = h;
                     reason = "runs on " + h + (candidates.size() > 1 && !best.equals(h) ? " (sticky)" : "");
                 }
+                if (publicLost(s, h)) {
+                    reason += "; its public network is lost (" + s.nodes().get(h).report().publicNetwork().detail()
+                            + ") but no eligible node has its own: a switch cannot help";
+                }
             } else if (!candidates.isEmpty()) {
                 target = candidates.get(0);
+                List<String> cut = holders.stream().filter(publicExcluded::contains).toList();
                 reason = holders.isEmpty() ? "placed on " + target + ", the most preferred eligible node"
+                        : !cut.isEmpty() && cut.size() == holders.size() ? "fails over to " + target + ": "
+                                + String.join(", ", cut) + " lost its public network (" + cut.stream().map(n -> s.nodes().get(n)
+                                        .report().publicNetwork().detail()).collect(Collectors.joining("; ")) + ")"
                         : "moves to " + target + ": it cannot stay on " + String.join(", ", holders);
             } else {
                 target = null;
@@ -214,7 +239,8 @@ public final class Policy {
             }
         }
 
-        if (move != null && (g.role() == GroupDef.Role.STOPPED || !canEverHost(s, g, move, types))) {
+        if (move != null && (g.role() == GroupDef.Role.STOPPED || !canEverHost(s, g, move, types)
+                || publicExcluded.contains(move))) {
             String clearer = target != null ? target : up.isEmpty() ? local : up.get(0).name();
             if (clearer.equals(local)) {
                 actions.add(new Action.ClearMove(g.name(), move));
@@ -259,6 +285,11 @@ public final class Policy {
             }
         }
         return new Placement(target, reason);
+    }
+
+    private static boolean publicLost(Snapshot s, String node) {
+        NodeView v = s.nodes().get(node);
+        return v != null && v.report().publicNetwork().lost();
     }
 
     private static boolean canEverHost(Snapshot s, GroupDef g, String node, Set<String> types) {

@@ -83,8 +83,10 @@ final class ScenarioLoader {
             boolean settled = name.equals(local) ? in.bool("settled", true) : n.bool("settled", true);
             boolean quorate = name.equals(local) ? quorum.has() : n.bool("quorate", true);
             long selfFence = name.equals(local) ? quorum.lossStopMillis() : n.number("selfFence", -1);
+            PublicNetwork pub = n.has("public") ? new PublicNetwork(PublicNetwork.State.valueOf(n.string("public")),
+                    n.string("publicDetail", "")) : PublicNetwork.NOT_WATCHED;
             NodeReport report = new NodeReport(doc.version(), new HashSet<>(n.strings("types")), settled, groups,
-                    quorate, selfFence, null);
+                    quorate, selfFence, null, pub);
             Membership m = name.equals(local) ? Membership.ONLINE
                     : Membership.valueOf(n.string("membership", "ONLINE"));
             NodeView.Loss loss = m == Membership.LOST && (n.has("lostAt") || n.has("proof") || n.has("fenceDevice"))

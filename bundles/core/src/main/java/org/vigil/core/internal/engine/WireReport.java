@@ -39,6 +39,7 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("s", report.publicNetwork().state().name());
             p.put("d", report.publicNetwork().detail());
+            p.put("w", report.publicNetwork().dampenMillis());
             m.put("p", p);
         }
         Map<String, Object> gs = new TreeMap<>();
@@ -84,7 +85,7 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
         if (r.has("p")) {
             JsonReader p = r.object("p");
             try {
-                pub = new PublicNetwork(PublicNetwork.State.valueOf(p.string("s")), p.string("d", ""));
+                pub = new PublicNetwork(PublicNetwork.State.valueOf(p.string("s")), p.string("d", ""), p.number("w", 0));
             } catch (IllegalArgumentException ex) {
                 throw p.error("s", "has unknown public network state " + p.string("s"));
             }

@@ -221,7 +221,12 @@ public final class Policy {
                     target = h;
                     reason = "runs on " + h + (candidates.size() > 1 && !best.equals(h) ? " (sticky)" : "");
                 }
-                if (publicLost(s, h)) {
+                if (publicLostRecently(s, h)) {
+                    NodeView hv = s.nodes().get(h);
+                    long left = hv.report().publicNetwork().dampenMillis() - (s.now() - hv.publicLostSince());
+                    reason += String.format(java.util.Locale.ROOT, "; its public network is lost (%s): it fails over in %.1f s "
+                            + "unless the other nodes find theirs lost too", hv.report().publicNetwork().detail(), left / 1000.0);
+                } else if (publicLost(s, h)) {
                     reason += "; its public network is lost (" + s.nodes().get(h).report().publicNetwork().detail()
                             + ") but no eligible node has its own: a switch cannot help";
                 }
@@ -287,9 +292,17 @@ public final class Policy {
         return new Placement(target, reason);
     }
 
+    /** @return true when the node's public network is lost and has been for its dampening time (as seen here) */
     private static boolean publicLost(Snapshot s, String node) {
         NodeView v = s.nodes().get(node);
-        return v != null && v.report().publicNetwork().lost();
+        return v != null && v.report().publicNetwork().lost()
+                && s.now() - v.publicLostSince() >= v.report().publicNetwork().dampenMillis();
+    }
+
+    /** @return true when the node's public network is lost but not yet for its dampening time */
+    private static boolean publicLostRecently(Snapshot s, String node) {
+        NodeView v = s.nodes().get(node);
+        return v != null && v.report().publicNetwork().lost() && !publicLost(s, node);
     }
 
     private static boolean canEverHost(Snapshot s, GroupDef g, String node, Set<String> types) {

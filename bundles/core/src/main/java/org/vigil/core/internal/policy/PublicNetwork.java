@@ -7,8 +7,11 @@ package org.vigil.core.internal.policy;
  *
  * @param state  what the node's public network watch found
  * @param detail the reason, in the admin's words (which interface has no carrier, which targets are silent)
+ * @param dampenMillis how long after this node's public network is seen lost the others wait before moving its
+ *               groups: long enough for every node's watch to check its own public network (two of its check
+ *               periods), so that when the public network fails for all (a switch), nothing moves
  */
-public record PublicNetwork(State state, String detail) {
+public record PublicNetwork(State state, String detail, long dampenMillis) {
 
     /** The verdict of a node's public network watch. */
     public enum State {
@@ -21,12 +24,18 @@ public record PublicNetwork(State state, String detail) {
     }
 
     /** A node that does not watch its public network (or an older node that does not say). */
-    public static final PublicNetwork NOT_WATCHED = new PublicNetwork(State.NOT_WATCHED, "");
+    public static final PublicNetwork NOT_WATCHED = new PublicNetwork(State.NOT_WATCHED, "", 0);
+
+    /** A verdict without dampening. */
+    public PublicNetwork(State state, String detail) {
+        this(state, detail, 0);
+    }
 
     /** Canonical constructor. */
     public PublicNetwork {
         state = state == null ? State.NOT_WATCHED : state;
         detail = detail == null ? "" : detail;
+        dampenMillis = Math.max(0, dampenMillis);
     }
 
     /** @return true when the node's public network is known lost (not watched counts as not lost) */

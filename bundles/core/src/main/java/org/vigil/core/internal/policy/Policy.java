@@ -222,10 +222,11 @@ public final class Policy {
                     reason = "runs on " + h + (candidates.size() > 1 && !best.equals(h) ? " (sticky)" : "");
                 }
                 if (publicLostRecently(s, h)) {
-                    NodeView hv = s.nodes().get(h);
-                    long left = hv.report().publicNetwork().dampenMillis() - (s.now() - hv.publicLostSince());
-                    reason += String.format(java.util.Locale.ROOT, "; its public network is lost (%s): it fails over in %.1f s "
-                            + "unless the other nodes find theirs lost too", hv.report().publicNetwork().detail(), left / 1000.0);
+                    // a stable sentence (the placement is logged when it changes): no countdown
+                    PublicNetwork hp = s.nodes().get(h).report().publicNetwork();
+                    reason += String.format(java.util.Locale.ROOT, "; its public network is lost (%s): it fails over once "
+                            + "that has lasted %.1f s, unless the other nodes find theirs lost too", hp.detail(),
+                            hp.dampenMillis() / 1000.0);
                 } else if (publicLost(s, h)) {
                     reason += "; its public network is lost (" + s.nodes().get(h).report().publicNetwork().detail()
                             + ") but no eligible node has its own: a switch cannot help";

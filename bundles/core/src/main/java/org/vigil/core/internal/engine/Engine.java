@@ -447,7 +447,8 @@ public final class Engine {
                     PublicNetworkWatch.Change ch = w.observe(result, clock.getAsLong());
                     if (ch != null && ch.now().lost()) {
                         alerts.raise(Severity.CRITICAL, "public-lost", node, "node " + node + " lost its public network ("
-                                + ch.now().detail() + "): its groups move to a node that still has its own");
+                                + ch.now().detail() + "): while another node has its own, no group is placed here and "
+                                + "the groups running here fail over");
                     } else if (ch != null) {
                         alerts.raise(Severity.INFO, "public-ok", node, "the public network of node " + node + " is back ("
                                 + ch.now().detail() + "): it is eligible again (with manual failback nothing moves back)");

@@ -180,12 +180,12 @@ public final class Policy {
                 .filter(n -> !n.report().group(g.name()).banned())
                 .filter(n -> n.report().quorate())
                 .map(NodeView::name).sorted(byRank).toList();
-        // Public network rule: a node that lost its public network is not a candidate while another candidate has
-        // its own (not lost). When none has, nothing is excluded: a switch cannot help, so nothing moves.
-        List<String> withPublic = eligible.stream().filter(n -> !publicLost(s, n)).toList();
-        List<String> publicExcluded = withPublic.isEmpty() ? List.of()
-                : eligible.stream().filter(n -> publicLost(s, n)).toList();
-        List<String> candidates = withPublic.isEmpty() ? eligible : withPublic;
+        // Public network rule: a node that lost its public network (for its dampening time) is not a candidate while
+        // another candidate has its own (reports it not lost, not even just now). When none has, nothing is
+        // excluded: a switch cannot help, so nothing moves.
+        boolean someoneHasIt = eligible.stream().anyMatch(n -> !s.nodes().get(n).report().publicNetwork().lost());
+        List<String> publicExcluded = someoneHasIt ? eligible.stream().filter(n -> publicLost(s, n)).toList() : List.of();
+        List<String> candidates = eligible.stream().filter(n -> !publicExcluded.contains(n)).toList();
 
         String target;
         String reason;

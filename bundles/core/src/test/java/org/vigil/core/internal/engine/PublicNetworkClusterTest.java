@@ -185,4 +185,20 @@ class PublicNetworkClusterTest {
         assertThat(world.log().subList(3, world.log().size())).containsExactly("node1 stop root", "node1 stop app",
                 "node1 stop ip", "node2 start ip", "node2 start app", "node2 start root");
     }
+
+    @Test
+    void aSwitchFailureThatTheNodesNoticeASecondApartMovesNothing() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n2.node.change(d -> withWeb(d, "node2"));
+        awaitRuns(n1);
+        pull("node1");
+        awaitSeen(n1, "node1", PublicNetwork.State.LOST);
+        Thread.sleep(700); // node1's loss is seen, its 2.2 s dampening is not over: node2 notices its own a second later
+        pull("node2");
+        awaitSeen(n1, "node2", PublicNetwork.State.LOST);
+        Thread.sleep(3000);
+        assertThat(world.log()).as("both lost it: nothing moves").hasSize(3);
+        assertThat(n1.runs("web")).isTrue();
+    }
 }

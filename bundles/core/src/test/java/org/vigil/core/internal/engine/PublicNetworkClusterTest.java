@@ -201,4 +201,18 @@ class PublicNetworkClusterTest {
         assertThat(world.log()).as("both lost it: nothing moves").hasSize(3);
         assertThat(n1.runs("web")).isTrue();
     }
+
+    @Test
+    void aBadPublicNetworkSettingMakesTheNodeRunNothingAndNamesTheKey() throws Exception {
+        TestNode n1 = new TestNode("node1", dir, net, world, Map.of("public.interfaces", "eth0",
+                "public.ping.targets", "gateway.example.com"), c -> { });
+        nodes.add(n1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.node.engineStatus() != null);
+        assertThat(n1.node.engineStatus().notReadyReason()).isEqualTo("invalid public network settings in "
+                + "etc/org.vigil.node.cfg: public.ping.targets: 'gateway.example.com' is not a literal IP address; until "
+                + "fixed this node runs nothing");
+        n1.node.change(d -> withWeb(d, "node1"));
+        Thread.sleep(1500);
+        assertThat(world.log()).as("nothing started").isEmpty();
+    }
 }

@@ -28,7 +28,7 @@ final class PlacementWatch extends Watch<Map<String, Set<String>>> {
     private final Map<String, String> vips;
     private final Map<String, Process> helpers;
 
-    /** @param disk the shared disk, or null when the lab has none @param vips name (e.g. "office-ip") to address */
+    /** @param vips name (e.g. "office-ip") to address; @param disk the shared disk to watch, or null for addresses only */
     PlacementWatch(NetnsTopology net, NetnsNodes nodes, SharedLoopDisk disk, Map<String, String> vips) {
         super("placement watch", PERIOD_MILLIS);
         this.net = net;
@@ -60,7 +60,7 @@ final class PlacementWatch extends Watch<Map<String, Set<String>>> {
             });
             out.put(vip.getKey(), on);
         }
-        if (disk == null) { // a lab without a shared disk: addresses only
+        if (disk == null) { // a watch of addresses only
             return out;
         }
         Set<String> mounted = new TreeSet<>();

@@ -227,6 +227,16 @@ public final class Engine {
         this.tieBreaker = Objects.requireNonNull(t);
     }
 
+    private volatile java.util.function.LongUnaryOperator heartbeatSilence;
+
+    /**
+     * @param silence given the monotonic time, the longest silence of this node's outgoing heartbeats since the
+     *                last call (null: unknown, every long gap between ticks counts as a pause)
+     */
+    public void setHeartbeatSilence(java.util.function.LongUnaryOperator silence) {
+        this.heartbeatSilence = silence;
+    }
+
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
     public void setFenceDelay(long millis) {
         this.fenceDelayMillis = Math.max(0, millis);
@@ -384,7 +394,11 @@ public final class Engine {
             task.run();
         }
         long now = clock.getAsLong();
-        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis);
+        boolean othersKnown = quorum.settings().votes().size() > 1 || !members.peers(now).isEmpty();
+        java.util.function.LongUnaryOperator silence = heartbeatSilence;
+        // A pause matters only if this node's heartbeats stopped too: then the others may have lost it.
+        boolean heartbeatsStopped = silence == null || silence.applyAsLong(now) > members.deadTimeMillis();
+        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis, othersKnown && heartbeatsStopped);
         if (paused > 0) {
             alerts.raise(Severity.CRITICAL, "node-paused", node, "node " + node + " was paused for " + paused
                     + " ms, longer than the dead time (" + members.deadTimeMillis() + " ms): the others may have taken "
@@ -875,7 +889,19 @@ public final class Engine {
         ResourceHandler h = handler;
         try {
             InFlight[] self = new InFlight[1];
+            long dispatchedAt = clock.getAsLong();
             Future<?> f = workers.submit(() -> {
+                if (a instanceof Action.Start && clock.getAsLong() - dispatchedAt > members.deadTimeMillis()) {
+                    // Handed over before a pause of this node: the others may have taken the group over meanwhile.
+                    submit(() -> {
+                        if (target.op != null && target.op == self[0]) {
+                            target.op = null;
+                            target.state = ResourceState.STOPPED;
+                            LOG.warn("not starting {}: the start was due before this node was paused", target.name);
+                        }
+                    });
+                    return;
+                }
                 OperationResult r = call(h, a, ctx, target.name);
                 submit(() -> {
                     if (target.op != null && target.op == self[0]) {

@@ -30,8 +30,9 @@ import org.vigil.core.internal.policy.Decision.Placement;
  * With a fence device, the lowest-named live node fences a lost node that may still run something.
  * Without quorum configured a lost node counts as down at once, as before.
  *
- * <p>Public network rule. A node whose report says its public network is lost is not a candidate while
- * another candidate's is not lost: a group running there moves (stop there in reverse order, start on the
+ * <p>Public network rule. A node whose report says its public network is lost, for at least the dampening
+ * its report gives (measured here from when this node first saw it lost), is not a candidate while another
+ * candidate's is not lost: a group running there moves (stop there in reverse order, start on the
  * candidate), the standby losing its own moves nothing, and when no candidate has its public network
  * nothing is excluded (a switch cannot help). Stickiness and failback apply among the remaining candidates;
  * a switchover to a node without its public network is refused and its request cleared.
@@ -190,17 +191,20 @@ public final class Policy {
         String target;
         String reason;
         String move = g.moveTo();
+        // A switchover to a node that reports its public network lost (even just now) would only move back.
+        boolean moveRefused = move != null && someoneHasIt && eligible.contains(move)
+                && s.nodes().get(move).report().publicNetwork().lost();
         if (g.role() == GroupDef.Role.STOPPED) {
             target = null;
             reason = "stopped by the admin (vigil:bring-in to start it)";
-        } else if (move != null && candidates.contains(move)) {
-            target = move;
-            reason = "switchover to " + move + " requested by the admin";
-        } else if (move != null && publicExcluded.contains(move) && !candidates.isEmpty()) {
+        } else if (moveRefused) {
             target = holders.stream().filter(candidates::contains).sorted(byRank).findFirst().orElse(candidates.get(0));
             reason = "switchover to " + move + " refused: " + move + " lost its public network ("
                     + s.nodes().get(move).report().publicNetwork().detail() + "); " + (holders.contains(target)
                             ? "runs on " + target : "placed on " + target + ", the most preferred eligible node");
+        } else if (move != null && candidates.contains(move)) {
+            target = move;
+            reason = "switchover to " + move + " requested by the admin";
         } else {
             List<String> healthyHolders = holders.stream().filter(candidates::contains).sorted(byRank).toList();
             if (!healthyHolders.isEmpty()) {
@@ -246,7 +250,7 @@ public final class Policy {
         }
 
         if (move != null && (g.role() == GroupDef.Role.STOPPED || !canEverHost(s, g, move, types)
-                || publicExcluded.contains(move))) {
+                || moveRefused)) {
             String clearer = target != null ? target : up.isEmpty() ? local : up.get(0).name();
             if (clearer.equals(local)) {
                 actions.add(new Action.ClearMove(g.name(), move));

@@ -226,6 +226,7 @@ class NetnsQuorumIT {
         // which takes every program it started with it through the lifeline) and exits 0 only once it is gone.
         Path dir = nodes.dir();
         Path calls = dir.resolve("fence-calls");
+        Files.deleteIfExists(calls); // left by an earlier run in the same lab directory
         Path script = dir.resolve("fence-node1.sh");
         Files.writeString(script, String.join("\n", "#!/bin/sh",
                 "echo \"$@\" >> " + calls,

@@ -133,6 +133,49 @@ final class NetnsTopology implements AutoCloseable {
         Sh.ok("ip", "-n", ns, "link", "set", "eth1", "up");
     }
 
+    /** @return the client's address on the public network */
+    String clientAddress() {
+        return pub + ".100";
+    }
+
+    /** The node's port on the public bridge (in the switch namespace). */
+    private String switchPort(String node) {
+        return node.equals("node1") ? "p1" : "p2";
+    }
+
+    /** Pulls the node's public cable at the switch: its bridge port goes down, so the node's eth0 loses its carrier. */
+    void pullPublicCable(String node) {
+        Sh.ok("ip", "-n", ns("sw"), "link", "set", switchPort(node), "down");
+    }
+
+    /** Plugs the node's public cable back in at the switch. */
+    void plugPublicCable(String node) {
+        Sh.ok("ip", "-n", ns("sw"), "link", "set", switchPort(node), "up");
+    }
+
+    /**
+     * Cuts the node's public network beyond its link: its port leaves the bridge, so its eth0 keeps its carrier but
+     * nothing it sends reaches the client or the other node (a dead uplink, a switch port in the wrong VLAN).
+     */
+    void detachFromSwitch(String node) {
+        Sh.ok("ip", "-n", ns("sw"), "link", "set", switchPort(node), "nomaster");
+    }
+
+    /** Puts the node's port back into the public bridge. */
+    void attachToSwitch(String node) {
+        Sh.ok("ip", "-n", ns("sw"), "link", "set", switchPort(node), "master", "br0", "up");
+    }
+
+    /** Pulls the private cable between the nodes (node1's eth1 goes down; node2's loses its carrier). */
+    void pullPrivateCable() {
+        Sh.ok("ip", "-n", ns("n1"), "link", "set", "eth1", "down");
+    }
+
+    /** Plugs the private cable back in. */
+    void plugPrivateCable() {
+        Sh.ok("ip", "-n", ns("n1"), "link", "set", "eth1", "up");
+    }
+
     /** @return the IPv4 addresses configured on interfaces that are up in the namespace (no prefix) */
     Set<String> addressesUp(String ns) {
         Sh.Result r = Sh.run("ip", "-n", ns, "-o", "-4", "addr", "show", "up");

@@ -58,6 +58,7 @@ import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.Names;
+import org.vigil.core.internal.publicnet.PublicNetworkWatch;
 import org.vigil.core.internal.quorum.PingTieBreaker;
 
 /**
@@ -131,6 +132,31 @@ public class ClusterNode implements ClusterService {
         @AttributeDefinition(description = "Milliseconds this node waits before it fences a lost peer: give the node that "
                 + "should win fence races 0 and the other one a few seconds")
         long fence_delay_ms() default 0;
+
+        /** @return the public interfaces */
+        @AttributeDefinition(description = "The public network watch: this node's interfaces on the public network (the "
+                + "clients' side), comma-separated, e.g. eth0. Each must have a carrier and be up, read from /sys/class/net. "
+                + "Empty (and no public.ping.targets): the public network is not watched")
+        String public_interfaces() default "";
+
+        /** @return the public ping targets */
+        @AttributeDefinition(description = "The public network watch: literal addresses on the public network (its "
+                + "gateway, a router the clients use), comma-separated; at every check one of them must answer a ping "
+                + "(1 s each, tried in order)")
+        String public_ping_targets() default "";
+
+        /** @return the check interval */
+        @AttributeDefinition(description = "Milliseconds between two checks of the public network (100 to 60000)")
+        long public_interval_ms() default 1000;
+
+        /** @return the checks that make it lost */
+        @AttributeDefinition(description = "Consecutive failed checks after which the public network counts as lost "
+                + "(1 to 100): a single lost ping moves nothing")
+        int public_lost_after() default 3;
+
+        /** @return the checks that make it OK again */
+        @AttributeDefinition(description = "Consecutive good checks after which a lost public network counts as back (1 to 100)")
+        int public_ok_after() default 2;
     }
 
     private final List<ResourceType> pendingTypes = new CopyOnWriteArrayList<>();
@@ -140,6 +166,8 @@ public class ClusterNode implements ClusterService {
     private final List<TieBreaker> tieBreakers = new CopyOnWriteArrayList<>();
     private final Fencing fencing = new Fencing(ClusterNode::now);
     private volatile PingTieBreaker pingTieBreaker;
+    private volatile java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> publicWatches =
+            PublicNetworkWatch::system;
     private volatile String keyProblem;
 
     private volatile String node;
@@ -291,7 +319,42 @@ public class ClusterNode implements ClusterService {
             problem = "invalid quorum settings in etc/org.vigil.node.cfg: " + e.getMessage() + "; until fixed this node runs nothing";
             LOG.error(problem);
         }
-        engine.setNotReady(keyProblem != null ? keyProblem : problem);
+        String publicProblem = configurePublicNetwork(c);
+        engine.setNotReady(keyProblem != null ? keyProblem : problem != null ? problem : publicProblem);
+    }
+
+    /** @return the problem with the public network settings, or null */
+    private String configurePublicNetwork(Config c) {
+        try {
+            PublicNetworkWatch.Settings ps = PublicNetworkWatch.Settings.parse(c.public_interfaces(), c.public_ping_targets(),
+                    c.public_interval_ms(), c.public_lost_after(), c.public_ok_after());
+            PublicNetworkWatch current = engine.publicWatch();
+            if (current != null && current.settings().equals(ps)) {
+                return null;
+            }
+            engine.setPublicWatch(ps.watched() ? publicWatches.apply(ps) : null);
+            if (ps.watched()) {
+                LOG.info("public network watch: {}", ps.describe());
+            } else {
+                LOG.info("the public network is not watched (public.interfaces and public.ping.targets are empty)");
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            String problem = "invalid public network settings in etc/org.vigil.node.cfg: " + e.getMessage()
+                    + "; until fixed this node runs nothing";
+            LOG.error(problem);
+            return problem;
+        }
+    }
+
+    /**
+     * Replaces how the public network is probed (before activation): for tests that give a node a copy of the
+     * sysfs layout and a ping of their own instead of this machine's.
+     *
+     * @param factory makes the watch from the settings
+     */
+    public void usePublicNetworkWatches(java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> factory) {
+        this.publicWatches = java.util.Objects.requireNonNull(factory);
     }
 
     private TieBreaker tieBreaker() {
@@ -524,6 +587,12 @@ public class ClusterNode implements ClusterService {
             }
             throw e;
         }
+    }
+
+    @Override
+    public String publicNetworkInfo() {
+        PublicNetworkWatch w = engine.publicWatch();
+        return w == null ? "" : w.settings().describe();
     }
 
     @Override

@@ -90,4 +90,9 @@ public interface ClusterService {
      * @throws Exception when the engine did not answer
      */
     String confirmDown(String node) throws Exception;
+
+    /** @return what this node's public network watch checks, in one line ("" when it watches nothing) */
+    default String publicNetworkInfo() {
+        return "";
+    }
 }

@@ -47,6 +47,8 @@ import org.vigil.core.internal.policy.Membership;
 import org.vigil.core.internal.policy.NodeReport;
 import org.vigil.core.internal.policy.NodeView;
 import org.vigil.core.internal.policy.Policy;
+import org.vigil.core.internal.policy.PublicNetwork;
+import org.vigil.core.internal.publicnet.PublicNetworkWatch;
 import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.ResourceState;
 import org.vigil.core.internal.policy.Snapshot;
@@ -85,6 +87,15 @@ public final class Engine {
     private boolean lateAlerted;
     private boolean tieInFlight;
     private final Map<String, FenceState> fenceStates = new HashMap<>();
+
+    /** This node's public network watch, or null when it watches nothing. */
+    private volatile PublicNetworkWatch publicWatch;
+    // Engine thread only (public network).
+    private boolean publicInFlight;
+    /** When each peer's public network was last seen coming back, on this node's clock: failback counts from then. */
+    private final Map<String, Long> peerPublicBack = new HashMap<>();
+    private final Map<String, Boolean> peerPublicLost = new HashMap<>();
+    private final Map<String, Long> peerPublicLostAt = new HashMap<>();
 
     /** A proof that a node runs nothing: valid while it is not heard again in that incarnation. */
     private record Proof(long incarnation, long at, String text) {
@@ -235,6 +246,16 @@ public final class Engine {
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
     public void setFenceDelay(long millis) {
         this.fenceDelayMillis = Math.max(0, millis);
+    }
+
+    /** @param w this node's public network watch, or null to watch nothing */
+    public void setPublicWatch(PublicNetworkWatch w) {
+        this.publicWatch = w;
+    }
+
+    /** @return this node's public network watch, or null */
+    public PublicNetworkWatch publicWatch() {
+        return publicWatch;
     }
 
     /** @param reason why this node must not run anything (no cluster key, ...), or null when ready */
@@ -406,6 +427,7 @@ public final class Engine {
         ClusterDocument doc = docs.current();
         syncWithDocument(doc);
         checkTimeouts(now);
+        watchPublicNetwork(now);
         boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = evaluateQuorum(now, peers, settled);
@@ -417,6 +439,59 @@ public final class Engine {
         }
         checkSelfFencing(now, qv);
         publish(snap, decision, settled);
+    }
+
+    // ---- public network ----
+
+    /** Starts a check of the public network on a worker thread when one is due; its result comes back here. */
+    private void watchPublicNetwork(long now) {
+        PublicNetworkWatch w = publicWatch;
+        if (w == null || publicInFlight || !w.startIfDue(now)) {
+            return;
+        }
+        publicInFlight = true;
+        try {
+            workers.submit(() -> {
+                PublicNetworkWatch.Check c;
+                try {
+                    c = w.check();
+                } catch (RuntimeException | LinkageError e) {
+                    c = new PublicNetworkWatch.Check(false, "the check failed: " + e);
+                }
+                PublicNetworkWatch.Check result = c;
+                submit(() -> {
+                    publicInFlight = false;
+                    if (w != publicWatch) {
+                        return; // reconfigured meanwhile
+                    }
+                    PublicNetworkWatch.Change ch = w.observe(result, clock.getAsLong());
+                    if (ch != null && ch.now().lost()) {
+                        alerts.raise(Severity.CRITICAL, "public-lost", node, "node " + node + " lost its public network ("
+                                + ch.now().detail() + "): while another node has its own, no group is placed here and "
+                                + "the groups running here fail over");
+                    } else if (ch != null) {
+                        alerts.raise(Severity.INFO, "public-ok", node, "the public network of node " + node + " is back ("
+                                + ch.now().detail() + "): it is eligible again (with manual failback nothing moves back)");
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            publicInFlight = false;
+        }
+    }
+
+    /** @return when the node became eligible for failback: it joined, or its public network came back (seen here) */
+    private long eligibleSince(String name, long onlineSince, NodeReport report, long now) {
+        boolean lost = report.publicNetwork().lost();
+        Boolean was = peerPublicLost.put(name, lost);
+        if (was != null && was && !lost) {
+            peerPublicBack.put(name, now);
+        }
+        if (lost && (was == null || !was)) {
+            peerPublicLostAt.put(name, now);
+        }
+        Long back = peerPublicBack.get(name);
+        return back == null ? onlineSince : Math.max(onlineSince, back);
     }
 
     // ---- quorum, self-fencing, fencing ----
@@ -736,12 +811,16 @@ public final class Engine {
         }
         Map<String, NodeView> nodes = new LinkedHashMap<>();
         NodeReport own = ownReport(doc, settled);
-        nodes.put(node, new NodeView(node, Membership.ONLINE, startedAt, own));
+        PublicNetworkWatch pw = publicWatch;
+        nodes.put(node, new NodeView(node, Membership.ONLINE, pw == null ? startedAt : Math.max(startedAt, pw.okSince()), own,
+                null, pw == null ? Long.MIN_VALUE / 2 : pw.lostSince()));
         peers.forEach((name, p) -> {
             if (!name.equals(node)) {
                 NodeView.Loss loss = p.membership() == Membership.LOST
                         ? new NodeView.Loss(p.lostSince(), proof(p), fencing.hasDevice(name)) : null;
-                nodes.put(name, new NodeView(name, p.membership(), p.onlineSince(), p.report(), loss));
+                long since = eligibleSince(name, p.onlineSince(), p.report(), now);
+                nodes.put(name, new NodeView(name, p.membership(), since, p.report(), loss,
+                        peerPublicLostAt.getOrDefault(name, Long.MIN_VALUE / 2)));
             }
         });
         Map<String, String> fs = new TreeMap<>();
@@ -768,7 +847,9 @@ public final class Engine {
             }
         }
         QuorumView q = lastQuorum;
-        return new NodeReport(doc.version(), types.keySet(), settled, groups, q.has(), q.lossStopMillis(), hears);
+        PublicNetworkWatch pw = publicWatch;
+        return new NodeReport(doc.version(), types.keySet(), settled, groups, q.has(), q.lossStopMillis(), hears,
+                pw == null ? PublicNetwork.NOT_WATCHED : pw.state());
     }
 
     private long monitorInterval(Local l) {

@@ -9,6 +9,7 @@ import org.vigil.core.internal.json.Json;
 import org.vigil.core.internal.json.JsonReader;
 import org.vigil.core.internal.policy.GroupReport;
 import org.vigil.core.internal.policy.NodeReport;
+import org.vigil.core.internal.policy.PublicNetwork;
 import org.vigil.core.internal.policy.ResourceState;
 
 /**
@@ -33,6 +34,13 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
         m.put("sf", report.selfFenceMillis());
         if (report.hears() != null) {
             m.put("h", new java.util.TreeSet<>(report.hears()));
+        }
+        if (report.publicNetwork().state() != PublicNetwork.State.NOT_WATCHED) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("s", report.publicNetwork().state().name());
+            p.put("d", report.publicNetwork().detail());
+            p.put("w", report.publicNetwork().dampenMillis());
+            m.put("p", p);
         }
         Map<String, Object> gs = new TreeMap<>();
         report.groups().forEach((name, g) -> {
@@ -73,8 +81,17 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
         }
         List<String> types = r.strings("t");
         java.util.Set<String> hears = r.has("h") ? new java.util.HashSet<>(r.strings("h")) : null;
+        PublicNetwork pub = PublicNetwork.NOT_WATCHED;
+        if (r.has("p")) {
+            JsonReader p = r.object("p");
+            try {
+                pub = new PublicNetwork(PublicNetwork.State.valueOf(p.string("s")), p.string("d", ""), p.number("w", 0));
+            } catch (IllegalArgumentException ex) {
+                throw p.error("s", "has unknown public network state " + p.string("s"));
+            }
+        }
         NodeReport report = new NodeReport(r.number("dv", 0), new java.util.HashSet<>(types), r.bool("s", false), groups,
-                r.bool("q", true), r.number("sf", -1), hears);
+                r.bool("q", true), r.number("sf", -1), hears, pub);
         return new WireReport(report, r.string("dd", ""), r.bool("l", false));
     }
 }

@@ -16,9 +16,10 @@ import java.util.Set;
  * @param hears           the nodes it counts as up, or null when it does not say (an older node): a node that
  *                        no longer hears this node is not on this node's side of a split, even if this node
  *                        still hears it (a one-way cut)
+ * @param publicNetwork   its public network watch's verdict ({@link PublicNetwork#NOT_WATCHED} when it does not say)
  */
 public record NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups,
-        boolean quorate, long selfFenceMillis, Set<String> hears) {
+        boolean quorate, long selfFenceMillis, Set<String> hears, PublicNetwork publicNetwork) {
 
     /** An empty report: a node not heard of. */
     public static final NodeReport NONE = new NodeReport(0, Set.of(), false, Map.of());
@@ -28,11 +29,18 @@ public record NodeReport(long documentVersion, Set<String> types, boolean settle
         types = Set.copyOf(types);
         groups = Map.copyOf(groups);
         hears = hears == null ? null : Set.copyOf(hears);
+        publicNetwork = publicNetwork == null ? PublicNetwork.NOT_WATCHED : publicNetwork;
+    }
+
+    /** A report without a public network verdict ({@link PublicNetwork#NOT_WATCHED}). */
+    public NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups,
+            boolean quorate, long selfFenceMillis, Set<String> hears) {
+        this(documentVersion, types, settled, groups, quorate, selfFenceMillis, hears, PublicNetwork.NOT_WATCHED);
     }
 
     /** A report without quorum information (quorum not configured): quorate, no promise, hears unknown. */
     public NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups) {
-        this(documentVersion, types, settled, groups, true, -1, null);
+        this(documentVersion, types, settled, groups, true, -1, null, PublicNetwork.NOT_WATCHED);
     }
 
     /** @param g a group; @return what this node reports about it, or an empty report */

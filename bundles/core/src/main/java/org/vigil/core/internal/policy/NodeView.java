@@ -8,8 +8,16 @@ package org.vigil.core.internal.policy;
  * @param onlineSince when it last became a member, on this node's monotonic clock (ms)
  * @param report      the last report heard from it (for this node itself: its own current report)
  * @param loss        for a {@link Membership#LOST} node: when it was lost and what proves it is down; else null
+ * @param publicLostSince when this node first saw its report say its public network is lost, on this node's
+ *                    monotonic clock (ms); meaningless while its public network is not lost
  */
-public record NodeView(String name, Membership membership, long onlineSince, NodeReport report, Loss loss) {
+public record NodeView(String name, Membership membership, long onlineSince, NodeReport report, Loss loss,
+        long publicLostSince) {
+
+    /** A node whose public network, if lost, has been lost since long ago. */
+    public NodeView(String name, Membership membership, long onlineSince, NodeReport report, Loss loss) {
+        this(name, membership, onlineSince, report, loss, Long.MIN_VALUE / 2);
+    }
 
     /** A node that is not lost (or lost with nothing known about the loss). */
     public NodeView(String name, Membership membership, long onlineSince, NodeReport report) {

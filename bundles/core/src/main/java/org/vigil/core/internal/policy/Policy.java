@@ -29,6 +29,13 @@ import org.vigil.core.internal.policy.Decision.Placement;
  * for it and its stops did not fail) the self-fencing bound it promised has passed since it was lost.
  * With a fence device, the lowest-named live node fences a lost node that may still run something.
  * Without quorum configured a lost node counts as down at once, as before.
+ *
+ * <p>Public network rule. A node whose report says its public network is lost, for at least the dampening
+ * its report gives (measured here from when this node first saw it lost), is not a candidate while another
+ * candidate's is not lost: a group running there moves (stop there in reverse order, start on the
+ * candidate), the standby losing its own moves nothing, and when no candidate has its public network
+ * nothing is excluded (a switch cannot help). Stickiness and failback apply among the remaining candidates;
+ * a switchover to a node without its public network is refused and its request cleared.
  */
 public final class Policy {
 
@@ -169,18 +176,32 @@ public final class Policy {
         Comparator<String> byRank = rank(g);
         // Settledness must not influence placement: each node sees itself settle before its peers do, and
         // excluding unsettled nodes would let two nodes each pick themselves. It only delays starting.
-        List<String> candidates = up.stream()
+        List<String> eligible = up.stream()
                 .filter(n -> n.report().types().containsAll(types))
                 .filter(n -> !n.report().group(g.name()).banned())
                 .filter(n -> n.report().quorate())
                 .map(NodeView::name).sorted(byRank).toList();
+        // Public network rule: a node that lost its public network (for its dampening time) is not a candidate while
+        // another candidate has its own (reports it not lost, not even just now). When none has, nothing is
+        // excluded: a switch cannot help, so nothing moves.
+        boolean someoneHasIt = eligible.stream().anyMatch(n -> !s.nodes().get(n).report().publicNetwork().lost());
+        List<String> publicExcluded = someoneHasIt ? eligible.stream().filter(n -> publicLost(s, n)).toList() : List.of();
+        List<String> candidates = eligible.stream().filter(n -> !publicExcluded.contains(n)).toList();
 
         String target;
         String reason;
         String move = g.moveTo();
+        // A switchover to a node that reports its public network lost (even just now) would only move back.
+        boolean moveRefused = move != null && someoneHasIt && eligible.contains(move)
+                && s.nodes().get(move).report().publicNetwork().lost();
         if (g.role() == GroupDef.Role.STOPPED) {
             target = null;
             reason = "stopped by the admin (vigil:bring-in to start it)";
+        } else if (moveRefused) {
+            target = holders.stream().filter(candidates::contains).sorted(byRank).findFirst().orElse(candidates.get(0));
+            reason = "switchover to " + move + " refused: " + move + " lost its public network ("
+                    + s.nodes().get(move).report().publicNetwork().detail() + "); " + (holders.contains(target)
+                            ? "runs on " + target : "placed on " + target + ", the most preferred eligible node");
         } else if (move != null && candidates.contains(move)) {
             target = move;
             reason = "switchover to " + move + " requested by the admin";
@@ -204,9 +225,23 @@ public final class Policy {
                     target = h;
                     reason = "runs on " + h + (candidates.size() > 1 && !best.equals(h) ? " (sticky)" : "");
                 }
+                if (publicLostRecently(s, h)) {
+                    // a stable sentence (the placement is logged when it changes): no countdown
+                    PublicNetwork hp = s.nodes().get(h).report().publicNetwork();
+                    reason += String.format(java.util.Locale.ROOT, "; its public network is lost (%s): it fails over once "
+                            + "that has lasted %.1f s, unless the other nodes find theirs lost too", hp.detail(),
+                            hp.dampenMillis() / 1000.0);
+                } else if (publicLost(s, h)) {
+                    reason += "; its public network is lost (" + s.nodes().get(h).report().publicNetwork().detail()
+                            + ") but no eligible node has its own: a switch cannot help";
+                }
             } else if (!candidates.isEmpty()) {
                 target = candidates.get(0);
+                List<String> cut = holders.stream().filter(publicExcluded::contains).toList();
                 reason = holders.isEmpty() ? "placed on " + target + ", the most preferred eligible node"
+                        : !cut.isEmpty() && cut.size() == holders.size() ? "fails over to " + target + ": "
+                                + String.join(", ", cut) + " lost its public network (" + cut.stream().map(n -> s.nodes().get(n)
+                                        .report().publicNetwork().detail()).collect(Collectors.joining("; ")) + ")"
                         : "moves to " + target + ": it cannot stay on " + String.join(", ", holders);
             } else {
                 target = null;
@@ -214,7 +249,8 @@ public final class Policy {
             }
         }
 
-        if (move != null && (g.role() == GroupDef.Role.STOPPED || !canEverHost(s, g, move, types))) {
+        if (move != null && (g.role() == GroupDef.Role.STOPPED || !canEverHost(s, g, move, types)
+                || moveRefused)) {
             String clearer = target != null ? target : up.isEmpty() ? local : up.get(0).name();
             if (clearer.equals(local)) {
                 actions.add(new Action.ClearMove(g.name(), move));
@@ -259,6 +295,19 @@ public final class Policy {
             }
         }
         return new Placement(target, reason);
+    }
+
+    /** @return true when the node's public network is lost and has been for its dampening time (as seen here) */
+    private static boolean publicLost(Snapshot s, String node) {
+        NodeView v = s.nodes().get(node);
+        return v != null && v.report().publicNetwork().lost()
+                && s.now() - v.publicLostSince() >= v.report().publicNetwork().dampenMillis();
+    }
+
+    /** @return true when the node's public network is lost but not yet for its dampening time */
+    private static boolean publicLostRecently(Snapshot s, String node) {
+        NodeView v = s.nodes().get(node);
+        return v != null && v.report().publicNetwork().lost() && !publicLost(s, node);
     }
 
     private static boolean canEverHost(Snapshot s, GroupDef g, String node, Set<String> types) {

@@ -81,15 +81,28 @@ public final class PingTieBreaker implements TieBreaker {
         return new PingTieBreaker(ts, ps, w, PingTieBreaker::ping);
     }
 
-    private static String literal(String key, String a) {
+    /**
+     * @param key the setting, named in the error
+     * @param a   the text
+     * @return the literal address, without brackets
+     * @throws IllegalArgumentException naming the setting when it is not a literal IP address
+     */
+    public static String literal(String key, String a) {
         if (!a.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]+\\]?")) {
             throw new IllegalArgumentException(key + ": '" + a + "' is not a literal IP address");
         }
         return a.replace("[", "").replace("]", "");
     }
 
-    /** Pings once with the system's ping (raw sockets need privileges; ping has them). */
-    static boolean ping(String address, Duration budget) {
+    /**
+     * Pings once with the system's ping (raw sockets need privileges; ping has them): {@code ping -c 1 -W s -n},
+     * s = the budget in whole seconds, 1 to 2. Also the public network watch's probe.
+     *
+     * @param address a literal address
+     * @param budget  the time it may take
+     * @return true when it answered
+     */
+    public static boolean ping(String address, Duration budget) {
         long secs = Math.max(1, Math.min(2, budget.toSeconds()));
         boolean v6 = address.contains(":");
         return CommandRunner.run(List.of("ping", v6 ? "-6" : "-4", "-c", "1", "-W", Long.toString(secs), "-n", address),

@@ -16,6 +16,7 @@ import org.vigil.core.internal.model.ResourceDef;
 import org.vigil.core.internal.policy.Decision;
 import org.vigil.core.internal.policy.GroupReport;
 import org.vigil.core.internal.policy.NodeView;
+import org.vigil.core.internal.policy.PublicNetwork;
 import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.ResourceState;
 
@@ -58,13 +59,15 @@ public class StatusCommand implements Action {
             out.println("Fence devices: " + fb);
         }
         cluster.fenceResults().forEach((n, r) -> out.println("Last fencing of " + n + ": " + r));
+        String pub = cluster.publicNetworkInfo();
+        out.println("Public network watch: " + (pub.isEmpty() ? "off (public.interfaces and public.ping.targets are empty)" : pub));
         out.println();
         out.println("Nodes:");
         long now = System.nanoTime() / 1_000_000; // the same monotonic clock the node uses, read now
         Map<String, MembershipTracker.PeerView> peers = cluster.peers();
         for (NodeView n : st.snapshot().nodes().values()) {
             if (n.name().equals(cluster.nodeName())) {
-                out.printf("  %-16s %-8s (this node)%n", n.name(), "online");
+                out.printf("  %-16s %-8s (this node)%s%n", n.name(), "online", publicNetwork(n.report().publicNetwork()));
                 continue;
             }
             MembershipTracker.PeerView p = peers.get(n.name());
@@ -84,8 +87,13 @@ public class StatusCommand implements Action {
                 lost = "  lost " + age(now - n.loss().lostAt()) + " ago" + (n.loss().proof() != null ? ", down: " + n.loss().proof()
                         : n.loss().fenceDevice() ? ", not fenced yet" : "");
             }
-            out.printf("  %-16s %-8s paths: %s%s%s%s%n", n.name(), n.membership().name().toLowerCase(),
-                    paths.length() == 0 ? "none heard" : paths, degraded, quorate, lost);
+            String pubnet = n.membership().isUp() ? publicNetwork(n.report().publicNetwork()) : "";
+            if (!degraded.isEmpty() && n.report().publicNetwork().lost()) {
+                degraded = "";
+                pubnet = pubnet.replace("  DEGRADED: public", "  DEGRADED: some paths down; public");
+            }
+            out.printf("  %-16s %-8s paths: %s%s%s%s%s%n", n.name(), n.membership().name().toLowerCase(),
+                    paths.length() == 0 ? "none heard" : paths, degraded, quorate, lost, pubnet);
         }
         out.println();
         out.println("Heartbeat paths of this node:");
@@ -152,6 +160,15 @@ public class StatusCommand implements Action {
             }
         }
         return null;
+    }
+
+    /** @return the node's public network for its line: "" when not watched; DEGRADED when lost */
+    static String publicNetwork(PublicNetwork p) {
+        return switch (p.state()) {
+            case NOT_WATCHED -> "";
+            case OK -> "  public network ok (" + p.detail() + ")";
+            case LOST -> "  DEGRADED: public network LOST (" + p.detail() + ")";
+        };
     }
 
     private static String age(long ms) {

@@ -83,15 +83,17 @@ final class ScenarioLoader {
             boolean settled = name.equals(local) ? in.bool("settled", true) : n.bool("settled", true);
             boolean quorate = name.equals(local) ? quorum.has() : n.bool("quorate", true);
             long selfFence = name.equals(local) ? quorum.lossStopMillis() : n.number("selfFence", -1);
+            PublicNetwork pub = n.has("public") ? new PublicNetwork(PublicNetwork.State.valueOf(n.string("public")),
+                    n.string("publicDetail", ""), n.number("publicDampen", 0)) : PublicNetwork.NOT_WATCHED;
             NodeReport report = new NodeReport(doc.version(), new HashSet<>(n.strings("types")), settled, groups,
-                    quorate, selfFence, null);
+                    quorate, selfFence, null, pub);
             Membership m = name.equals(local) ? Membership.ONLINE
                     : Membership.valueOf(n.string("membership", "ONLINE"));
             NodeView.Loss loss = m == Membership.LOST && (n.has("lostAt") || n.has("proof") || n.has("fenceDevice"))
                     ? new NodeView.Loss(n.number("lostAt", now), n.has("proof") ? n.string("proof") : null,
                             n.bool("fenceDevice", false))
                     : null;
-            nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss));
+            nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss, n.number("publicLostSince", 0)));
         }
         return new Snapshot(local, now, in.bool("settled", true), doc, nodes, localRes, new HashSet<>(in.strings("busy")),
                 quorum);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,12 +66,12 @@ class NetnsDatabaseFailoverIT {
         }
     }
 
+    private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static NetnsNodes nodes;
     private static Path dir;
     private static Path passwordFile;
     private static final List<Db> dbs = new ArrayList<>();
-    private static final List<SharedLoopDisk> disks = new ArrayList<>();
     private static final Map<String, Process> clients = new LinkedHashMap<>();
     private static final Map<String, Path> clientLogs = new LinkedHashMap<>();
     private static boolean previousPassed = true;
@@ -84,15 +83,11 @@ class NetnsDatabaseFailoverIT {
         Path dist = Prerequisites.require();
         requireTools();
         Runtime.getRuntime().addShutdownHook(HOOK);
-        int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + 40;
-        int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + 40;
-        dir = Prerequisites.labsDir().resolve("netns-database");
-        try {
-            Files.createDirectories(dir);
+        NetnsTwoNodes.setUp(() -> {
+            lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-database"), 40);
+            dir = lab.dir();
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            long t0 = System.nanoTime();
-            new NetnsNodes(dir, dist, null, ssh, udp).run(Duration.ofSeconds(60), "down", dir.toString());
-            net = NetnsTopology.create();
+            net = lab.net();
             log("namespaces %s-{n1,n2,cl,sw}: public %s.0/24, private %s.0/24", net.prefix, net.pub, net.priv);
 
             passwordFile = dir.resolve("monitor.password");
@@ -102,21 +97,13 @@ class NetnsDatabaseFailoverIT {
             // A 64 MiB disk: a small redo log; no reverse DNS for clients in the namespaces.
             Files.writeString(cnf, "[mariadbd]\ninnodb_log_file_size=4M\nskip-name-resolve\n");
 
-            SharedLoopDisk pgDisk = SharedLoopDisk.create(dir.resolve("pg-disk.img"), seedPostgres());
-            disks.add(pgDisk);
-            SharedLoopDisk mariaDisk = SharedLoopDisk.create(dir.resolve("maria-disk.img"), seedMariadb(cnf));
-            disks.add(mariaDisk);
+            SharedLoopDisk pgDisk = lab.disk(dir.resolve("pg-disk.img"), seedPostgres());
+            SharedLoopDisk mariaDisk = lab.disk(dir.resolve("maria-disk.img"), seedMariadb(cnf));
 
-            nodes = new NetnsNodes(dir, dist, net, ssh, udp);
-            nodes.setUp();
-            nodes.start("node1", "node2");
-            nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
-            nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
-            log("node1 and node2 started in %d ms", (System.nanoTime() - t0) / 1_000_000);
-            for (String n : List.of("node1", "node2")) {
-                nodes.cliOk(n, "feature:install vigil-resource-ip vigil-resource-disk vigil-resource-sql");
-                awaitTypes(n);
-            }
+            nodes = lab.startNodes(null);
+            log("node1 and node2 started in %d ms", lab.elapsedMillis());
+            lab.install("vigil-resource-ip vigil-resource-disk vigil-resource-sql", "ip", "disk", "postgresql",
+                    "mariadb");
 
             String pgVip = net.pub + ".60";
             String mariaVip = net.pub + ".61";
@@ -146,21 +133,13 @@ class NetnsDatabaseFailoverIT {
             for (Db db : dbs) {
                 log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 120 " + db.group()).strip().replace('\n', ' '));
             }
-        } catch (IOException e) {
-            tearDown();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            String logs = nodes == null ? "" : nodes.logTails();
-            tearDown();
-            e.addSuppressed(new AssertionError("node logs:\n" + logs));
-            throw e;
-        }
+        }, () -> lab, NetnsDatabaseFailoverIT::tearDown);
     }
 
     /** initdb as postgres (1 MiB WAL segments: the disk is 64 MiB), password logins from the public network. */
     private static Path seedPostgres() throws IOException {
         Path seed = dir.resolve("seed-pg");
-        deleteTree(seed);
+        NetnsTwoNodes.deleteTree(seed);
         Path data = Files.createDirectories(seed.resolve("pgdata"));
         Files.setPosixFilePermissions(seed, PosixFilePermissions.fromString("rwxr-xr-x"));
         Sh.ok("chown", "postgres:postgres", data.toString());
@@ -181,7 +160,7 @@ class NetnsDatabaseFailoverIT {
     /** mariadb-install-db as mysql with the cluster's option file, then the monitor's (and the client's) user. */
     private static Path seedMariadb(Path cnf) throws IOException {
         Path seed = dir.resolve("seed-maria");
-        deleteTree(seed);
+        NetnsTwoNodes.deleteTree(seed);
         Path data = Files.createDirectories(seed.resolve("mysql"));
         Files.setPosixFilePermissions(seed, PosixFilePermissions.fromString("rwxr-xr-x"));
         Sh.ok("chown", "mysql:mysql", data.toString());
@@ -201,39 +180,28 @@ class NetnsDatabaseFailoverIT {
     @AfterAll
     static void afterAll() {
         for (Db db : dbs) {
-            log("%s placement watch: %s; changes:%n  %s", db.engine(), db.watch().stats(), String.join("\n  ",
-                    db.watch().changes().stream().map(Object::toString).toList()));
+            log("%s placement watch: %s", db.engine(), NetnsTwoNodes.summary(db.watch()));
         }
         tearDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(HOOK);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never added
-        }
+        NetnsTwoNodes.removeShutdownHook(HOOK);
     }
 
-    /** Stops the clients, the nodes (by recorded pid), then detaches the disks, then deletes the namespaces. */
+    /**
+     * Stops the clients, the watches, then the nodes (by recorded pid), the disks and the namespaces
+     * ({@link NetnsTwoNodes}), then deletes the socket directories.
+     */
     static synchronized void tearDown() {
         clients.values().forEach(Process::destroyForcibly);
         clients.clear();
         for (Db db : dbs) {
             db.watch().close();
         }
-        if (nodes != null) {
-            nodes.close();
+        String prefix = net == null ? null : net.prefix;
+        if (lab != null) {
+            lab.close();
         }
-        for (SharedLoopDisk d : disks) {
-            Set<String> holders = d.mountNamespacesHoldingIt();
-            if (!holders.isEmpty()) {
-                System.err.println("[system] a shared disk is still mounted in the mount namespaces " + holders);
-            }
-            d.close();
-        }
-        disks.clear();
-        if (net != null) {
-            Sh.run("rm", "-rf", "/tmp/" + net.prefix + "-sock-pg", "/tmp/" + net.prefix + "-sock-maria");
-            net.close();
-            net = null;
+        if (prefix != null) {
+            Sh.run("rm", "-rf", "/tmp/" + prefix + "-sock-pg", "/tmp/" + prefix + "-sock-maria");
         }
     }
 
@@ -427,22 +395,6 @@ class NetnsDatabaseFailoverIT {
         }
     }
 
-    private static void awaitTypes(String node) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:resource-types").output();
-            if (Pattern.compile("(?m)^ip - ").matcher(out).find() && Pattern.compile("(?m)^disk - ").matcher(out).find()
-                    && Pattern.compile("(?m)^postgresql - ").matcher(out).find()
-                    && Pattern.compile("(?m)^mariadb - ").matcher(out).find()) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError("types ip, disk, postgresql, mariadb not installed on " + node
-                + " after feature:install:\n" + out);
-    }
-
     private static String newestPostgresBin() {
         File[] versions = new File("/usr/lib/postgresql").listFiles();
         String best = null;
@@ -482,17 +434,6 @@ class NetnsDatabaseFailoverIT {
             fail(reason + " (CI=true: failing rather than skipping)");
         }
         Assumptions.abort(reason);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 
     static void log(String format, Object... args) {

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,6 +60,7 @@ class NetnsFailoverIT {
     /** The requirement: the client's neighbour table shows the new owner within 1 s of the takeover. */
     static final long NEIGHBOUR_LIMIT_MILLIS = 1000;
 
+    private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static SharedLoopDisk disk;
     private static NetnsNodes nodes;
@@ -79,38 +78,26 @@ class NetnsFailoverIT {
         Path dist = Prerequisites.require();
         requireNetnsTools();
         Runtime.getRuntime().addShutdownHook(HOOK);
-        int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + 30;
-        int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + 30;
-        Path dir = Prerequisites.labsDir().resolve("netns-failover");
-        try {
-            Files.createDirectories(dir);
-            long t0 = System.nanoTime();
-            // leftovers of an interrupted run: its nodes first (they may hold the disk), then its disk
-            new NetnsNodes(dir, dist, null, ssh, udp).run(Duration.ofSeconds(60), "down", dir.toString());
-            net = NetnsTopology.create();
+        NetnsTwoNodes.setUp(() -> {
+            lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-failover"), 30);
+            Path dir = lab.dir();
+            net = lab.net();
             log("namespaces %s-{n1,n2,cl,sw}: public %s.0/24, private %s.0/24", net.prefix, net.pub, net.priv);
 
             Path seed = dir.resolve("seed");
-            deleteTree(seed);
+            NetnsTwoNodes.deleteTree(seed);
             Files.createDirectories(seed.resolve("htdocs"));
             Files.writeString(seed.resolve("htdocs/index.html"), "seed page, not written by a node\n");
-            disk = SharedLoopDisk.create(dir.resolve("shared-disk.img"), seed);
+            disk = lab.disk(dir.resolve("shared-disk.img"), seed);
             mount = dir.resolve("mnt");
             log("shared disk %s (%s, %d MiB, ext4 leaving the last MiB free)", disk.device(), disk.majorMinor(),
                     SharedLoopDisk.MIB);
 
-            nodes = new NetnsNodes(dir, dist, net, ssh, udp);
-            nodes.setUp();
-            nodes.start("node1", "node2");
-            nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
-            nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
+            nodes = lab.startNodes(null);
             log("node1 and node2 started in their namespaces and see each other on pub and priv in %d ms",
-                    (System.nanoTime() - t0) / 1_000_000);
+                    lab.elapsedMillis());
 
-            for (String n : List.of("node1", "node2")) {
-                nodes.cliOk(n, "feature:install vigil-resource-ip vigil-resource-disk vigil-resource-webroot");
-                awaitTypes(n);
-            }
+            lab.install("vigil-resource-ip vigil-resource-disk vigil-resource-webroot", "ip", "disk", "webroot");
             officeVip = net.pub + ".50";
             dbVip = net.pub + ".51";
             nodes.cliOk("node1", String.join("\n",
@@ -127,50 +114,25 @@ class NetnsFailoverIT {
             watch = new PlacementWatch(net, nodes, disk, vips);
             log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 60 office").strip().replace('\n', ' '));
             log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 30 db").strip().replace('\n', ' '));
-        } catch (IOException e) {
-            tearDown();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            String logs = nodes == null ? "" : nodes.logTails();
-            tearDown();
-            e.addSuppressed(new AssertionError("node logs:\n" + logs));
-            throw e;
-        }
+        }, () -> lab, NetnsFailoverIT::tearDown);
     }
 
     @AfterAll
     static void afterAll() {
         if (watch != null) {
-            log("placement watch: %s; changes:%n  %s", watch.stats(), String.join("\n  ",
-                    watch.changes().stream().map(Object::toString).toList()));
+            log("placement watch: %s", NetnsTwoNodes.summary(watch));
         }
         tearDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(HOOK);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never added
-        }
+        NetnsTwoNodes.removeShutdownHook(HOOK);
     }
 
-    /** Stops the nodes (by recorded pid), then detaches the disk, then deletes the namespaces. Idempotent. */
+    /** Stops the watch, then the nodes (by recorded pid), the disk and the namespaces ({@link NetnsTwoNodes}). */
     static synchronized void tearDown() {
         if (watch != null) {
             watch.close();
         }
-        if (nodes != null) {
-            nodes.close();
-        }
-        if (disk != null) {
-            Set<String> holders = disk.mountNamespacesHoldingIt();
-            if (!holders.isEmpty()) {
-                System.err.println("[system] the shared disk is still mounted in the mount namespaces " + holders);
-            }
-            disk.close();
-            disk = null;
-        }
-        if (net != null) {
-            net.close();
-            net = null;
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -406,20 +368,6 @@ class NetnsFailoverIT {
         return body;
     }
 
-    private static void awaitTypes(String node) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:resource-types").output();
-            if (Pattern.compile("(?m)^ip - ").matcher(out).find() && Pattern.compile("(?m)^disk - ").matcher(out).find()
-                    && Pattern.compile("(?m)^webroot - ").matcher(out).find()) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError("types ip, disk, webroot not installed on " + node + " after feature:install:\n" + out);
-    }
-
     private static void requireNetnsTools() {
         List<String> missing = new ArrayList<>();
         if (!"0".equals(Sh.run("id", "-u").output().strip())) {
@@ -440,17 +388,6 @@ class NetnsFailoverIT {
             fail(reason + " (CI=true: failing rather than skipping)");
         }
         Assumptions.abort(reason);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 
     static void log(String format, Object... args) {

@@ -59,6 +59,7 @@ class NetnsFileshareFailoverIT {
     private static final String SHARE = "office";
     private static final String FILE = "ledger.bin";
 
+    private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static SharedLoopDisk disk;
     private static NetnsNodes nodes;
@@ -78,15 +79,10 @@ class NetnsFileshareFailoverIT {
         Path dist = Prerequisites.require();
         requireTools();
         Runtime.getRuntime().addShutdownHook(HOOK);
-        int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + 50;
-        int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + 50;
-        Path dir = Prerequisites.labsDir().resolve("netns-fileshare");
-        try {
-            Files.createDirectories(dir);
-            long t0 = System.nanoTime();
-            // leftovers of an interrupted run: its nodes first (they may hold the disk), then its disk
-            new NetnsNodes(dir, dist, null, ssh, udp).run(Duration.ofSeconds(60), "down", dir.toString());
-            net = NetnsTopology.create();
+        NetnsTwoNodes.setUp(() -> {
+            lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-fileshare"), 50);
+            Path dir = lab.dir();
+            net = lab.net();
             log("namespaces %s-{n1,n2,cl,sw}: public %s.0/24, private %s.0/24", net.prefix, net.pub, net.priv);
 
             // the admin's set-up: a Unix user every node knows (they share this machine's /etc/passwd), its
@@ -98,32 +94,24 @@ class NetnsFileshareFailoverIT {
             Sh.ok("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell",
                     "/usr/sbin/nologin", user);
             Path seed = dir.resolve("seed");
-            deleteTree(seed);
+            NetnsTwoNodes.deleteTree(seed);
             Files.createDirectories(seed.resolve("office"));
             Files.createDirectories(seed.resolve("samba"));
             Sh.ok("chown", user, seed.resolve("office").toString());
             addAccount(dir.resolve("pdbedit"), seed.resolve("samba/passdb.tdb"));
-            disk = SharedLoopDisk.create(dir.resolve("shared-disk.img"), seed);
+            disk = lab.disk(dir.resolve("shared-disk.img"), seed);
             mount = dir.resolve("mnt");
             log("shared disk %s (%s); Unix user %s with its SMB account in /samba/passdb.tdb on it", disk.device(),
                     disk.majorMinor(), user);
 
             clientDir = dir.resolve("client");
-            deleteTree(clientDir);
+            NetnsTwoNodes.deleteTree(clientDir);
             Files.createDirectories(clientDir);
 
-            nodes = new NetnsNodes(dir, dist, net, ssh, udp);
-            nodes.setUp();
-            nodes.start("node1", "node2");
-            nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
-            nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
-            log("node1 and node2 started in their namespaces and see each other in %d ms",
-                    (System.nanoTime() - t0) / 1_000_000);
+            nodes = lab.startNodes(null);
+            log("node1 and node2 started in their namespaces and see each other in %d ms", lab.elapsedMillis());
 
-            for (String n : List.of("node1", "node2")) {
-                nodes.cliOk(n, "feature:install vigil-resource-disk vigil-resource-ip vigil-resource-fileshare");
-                awaitTypes(n);
-            }
+            lab.install("vigil-resource-disk vigil-resource-ip vigil-resource-fileshare", "ip", "disk", "fileshare");
             vip = net.pub + ".60";
             nodes.cliOk("node1", String.join("\n",
                     "vigil:group-add --stopped --preferred node1,node2 office",
@@ -136,50 +124,25 @@ class NetnsFileshareFailoverIT {
             vips.put("office-ip", vip);
             watch = new PlacementWatch(net, nodes, disk, vips);
             log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 60 office").strip().replace('\n', ' '));
-        } catch (IOException e) {
-            tearDown();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            String logs = nodes == null ? "" : nodes.logTails();
-            tearDown();
-            e.addSuppressed(new AssertionError("node logs:\n" + logs));
-            throw e;
-        }
+        }, () -> lab, NetnsFileshareFailoverIT::tearDown);
     }
 
     @AfterAll
     static void afterAll() {
         if (watch != null) {
-            log("placement watch: %s; changes:%n  %s", watch.stats(), String.join("\n  ",
-                    watch.changes().stream().map(Object::toString).toList()));
+            log("placement watch: %s", NetnsTwoNodes.summary(watch));
         }
         tearDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(HOOK);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never added
-        }
+        NetnsTwoNodes.removeShutdownHook(HOOK);
     }
 
-    /** Stops the nodes (by recorded pid), detaches the disk, deletes the namespaces and the user. Idempotent. */
+    /** Stops the watch, the nodes, the disk, the namespaces ({@link NetnsTwoNodes}), then deletes the user. */
     static synchronized void tearDown() {
         if (watch != null) {
             watch.close();
         }
-        if (nodes != null) {
-            nodes.close();
-        }
-        if (disk != null) {
-            Set<String> holders = disk.mountNamespacesHoldingIt();
-            if (!holders.isEmpty()) {
-                System.err.println("[system] the shared disk is still mounted in the mount namespaces " + holders);
-            }
-            disk.close();
-            disk = null;
-        }
-        if (net != null) {
-            net.close();
-            net = null;
+        if (lab != null) {
+            lab.close();
         }
         if (user != null) {
             Sh.run("userdel", user);
@@ -359,7 +322,7 @@ class NetnsFileshareFailoverIT {
 
     /** {@code pdbedit -b tdbsam:FILE -a -t USER} (the README's command), its scratch files kept out of /var/lib/samba. */
     private static void addAccount(Path scratch, Path passdb) throws IOException {
-        deleteTree(scratch);
+        NetnsTwoNodes.deleteTree(scratch);
         Files.createDirectories(scratch.resolve("private"));
         Files.createDirectories(scratch.resolve("lock"));
         Path conf = scratch.resolve("smb.conf");
@@ -384,21 +347,6 @@ class NetnsFileshareFailoverIT {
         }
     }
 
-    private static void awaitTypes(String node) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:resource-types").output();
-            if (Pattern.compile("(?m)^ip - ").matcher(out).find() && Pattern.compile("(?m)^disk - ").matcher(out).find()
-                    && Pattern.compile("(?m)^fileshare - ").matcher(out).find()) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError("types ip, disk, fileshare not installed on " + node + " after feature:install:\n"
-                + out);
-    }
-
     private static void requireTools() {
         List<String> missing = new ArrayList<>();
         if (!"0".equals(Sh.run("id", "-u").output().strip())) {
@@ -421,17 +369,6 @@ class NetnsFileshareFailoverIT {
             fail(reason + " (CI=true: failing rather than skipping)");
         }
         Assumptions.abort(reason);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 
     static void log(String format, Object... args) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +50,7 @@ class NetnsQuorumIT {
     static final long BOUND_MILLIS = 4000;
     static final long DEAD_MILLIS = 600;
 
+    private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static NetnsNodes nodes;
     private static PlacementWatch watch;
@@ -65,81 +64,56 @@ class NetnsQuorumIT {
         Path dist = Prerequisites.require();
         requireTools();
         Runtime.getRuntime().addShutdownHook(HOOK);
-        int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + 70;
-        int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + 70;
-        Path dir = Prerequisites.labsDir().resolve("netns-quorum");
-        try {
-            Files.createDirectories(dir);
-            new NetnsNodes(dir, dist, null, ssh, udp).run(Duration.ofSeconds(60), "down", dir.toString());
-            net = NetnsTopology.create();
-            nodes = new NetnsNodes(dir, dist, net, ssh, udp);
-            nodes.setUp();
+        NetnsTwoNodes.setUp(() -> {
+            lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-quorum"), 70);
+            net = lab.net();
             String target = net.pub + ".100"; // the client's address: a TEST-NET address inside the lab only
-            for (String n : List.of("node1", "node2")) {
-                Files.writeString(dir.resolve(n).resolve("etc/org.vigil.node.cfg"), String.join("\n", "",
-                        "cluster.nodes = node1, node2",
-                        "quorum.tiebreaker = ping",
-                        "quorum.ping.targets = " + target,
-                        "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
-                        "quorum.tiebreaker.winner = node1",
-                        "quorum.loss.stop.ms = " + BOUND_MILLIS,
-                        "dead.time.ms = " + DEAD_MILLIS, ""), java.nio.file.StandardOpenOption.APPEND);
-            }
-            nodes.start("node1", "node2");
-            nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
-            nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
+            nodes = lab.startNodes(String.join("\n", "",
+                    "cluster.nodes = node1, node2",
+                    "quorum.tiebreaker = ping",
+                    "quorum.ping.targets = " + target,
+                    "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
+                    "quorum.tiebreaker.winner = node1",
+                    "quorum.loss.stop.ms = " + BOUND_MILLIS,
+                    "dead.time.ms = " + DEAD_MILLIS, ""));
             for (String n : List.of("node1", "node2")) {
                 nodes.cliOk(n, "feature:install vigil-resource-ip");
             }
             awaitQuorum("node1");
             awaitQuorum("node2");
             vip = net.pub + ".60";
-            awaitType("node1");
-            awaitType("node2");
+            lab.awaitTypes("node1", "ip");
+            lab.awaitTypes("node2", "ip");
             nodes.cliOk("node1", String.join("\n",
                     "vigil:group-add --stopped --preferred node1,node2 svc",
                     "vigil:resource-add svc svc-ip ip address=" + vip + "/24 interface=eth0"));
             watch = new PlacementWatch(net, nodes, null, Map.of("svc-ip", vip));
             log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 30 svc").strip().replace('\n', ' '));
-        } catch (IOException e) {
-            tearDown();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            String logs = nodes == null ? "" : nodes.logTails();
-            tearDown();
-            e.addSuppressed(new AssertionError("node logs:\n" + logs));
-            throw e;
-        }
+        }, () -> lab, NetnsQuorumIT::tearDown);
     }
 
     @AfterAll
     static void afterAll() {
         if (watch != null) {
-            log("placement watch: %s; changes:%n  %s", watch.stats(), String.join("\n  ",
-                    watch.changes().stream().map(Object::toString).toList()));
+            log("placement watch: %s", NetnsTwoNodes.summary(watch));
         }
         tearDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(HOOK);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never added
-        }
+        NetnsTwoNodes.removeShutdownHook(HOOK);
     }
 
+    /** Stops the watch, resumes a stopped node2, then stops the nodes and deletes the namespaces. */
     static synchronized void tearDown() {
         if (watch != null) {
             watch.close();
         }
-        if (nodes != null) {
-            long pid = nodes.jvmPid("node2");
+        if (lab != null && lab.nodes() != null) {
+            long pid = lab.nodes().jvmPid("node2");
             if (pid > 0) {
                 Sh.run("kill", "-CONT", Long.toString(pid)); // never leave a stopped JVM behind
             }
-            nodes.close();
         }
-        if (net != null) {
-            net.close();
-            net = null;
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -295,19 +269,6 @@ class NetnsQuorumIT {
             Lab.sleep(300);
         }
         throw new AssertionError(node + " has no quorum of 2 of 2 votes after 30 s:\n" + out);
-    }
-
-    private static void awaitType(String node) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:resource-types").output();
-            if (java.util.regex.Pattern.compile("(?m)^ip - ").matcher(out).find()) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError("type ip not installed on " + node + ":\n" + out);
     }
 
     private static void assertNeverBoth() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +85,7 @@ class NetnsSpoolerFailoverIT {
             print('gave-up ' + last)
             """;
 
+    private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static SharedLoopDisk disk;
     private static NetnsNodes nodes;
@@ -106,34 +106,24 @@ class NetnsSpoolerFailoverIT {
         Path dist = Prerequisites.require();
         requireTools();
         Runtime.getRuntime().addShutdownHook(HOOK);
-        int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + 60;
-        int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + 60;
-        dir = Prerequisites.labsDir().resolve("netns-spooler");
-        try {
-            Files.createDirectories(dir);
+        NetnsTwoNodes.setUp(() -> {
+            lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-spooler"), 60);
+            dir = lab.dir();
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            new NetnsNodes(dir, dist, null, ssh, udp).run(Duration.ofSeconds(60), "down", dir.toString());
-            net = NetnsTopology.create();
+            net = lab.net();
             log("namespaces %s-{n1,n2,cl,sw}: public %s.0/24, private %s.0/24", net.prefix, net.pub, net.priv);
 
             Path seed = dir.resolve("seed");
-            deleteTree(seed);
+            NetnsTwoNodes.deleteTree(seed);
             Files.createDirectories(seed.resolve("cups"));
-            disk = SharedLoopDisk.create(dir.resolve("shared-disk.img"), seed);
+            disk = lab.disk(dir.resolve("shared-disk.img"), seed);
             mount = dir.resolve("mnt");
             printed = dir.resolve("printed.txt");
             Files.deleteIfExists(printed);
             installBackend();
 
-            nodes = new NetnsNodes(dir, dist, net, ssh, udp);
-            nodes.setUp();
-            nodes.start("node1", "node2");
-            nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
-            nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
-            for (String n : List.of("node1", "node2")) {
-                nodes.cliOk(n, "feature:install vigil-resource-ip vigil-resource-disk vigil-resource-spooler");
-                awaitTypes(n);
-            }
+            nodes = lab.startNodes(null);
+            lab.install("vigil-resource-ip vigil-resource-disk vigil-resource-spooler", "ip", "disk", "spooler");
             vip = net.pub + ".60";
             nodes.cliOk("node1", String.join("\n",
                     "vigil:group-add --stopped --preferred node1,node2 office",
@@ -144,46 +134,28 @@ class NetnsSpoolerFailoverIT {
                             + vip + ":631 host-names=print.example.com"));
             watch = new PlacementWatch(net, nodes, disk, Map.of("office-ip", vip));
             log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 60 office").strip().replace('\n', ' '));
-        } catch (IOException e) {
-            tearDown();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            String logs = nodes == null ? "" : nodes.logTails();
-            tearDown();
-            e.addSuppressed(new AssertionError("node logs:\n" + logs));
-            throw e;
-        }
+        }, () -> lab, NetnsSpoolerFailoverIT::tearDown);
     }
 
     @AfterAll
     static void afterAll() {
         if (watch != null) {
-            log("placement watch: %s; changes:%n  %s", watch.stats(), String.join("\n  ",
-                    watch.changes().stream().map(Object::toString).toList()));
+            log("placement watch: %s", NetnsTwoNodes.summary(watch));
         }
         tearDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(HOOK);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never added
-        }
+        NetnsTwoNodes.removeShutdownHook(HOOK);
     }
 
-    /** Stops the nodes (by recorded pid), detaches the disk, deletes the namespaces and the backend. Idempotent. */
+    /**
+     * Stops the watch, the nodes, the disk, the namespaces ({@link NetnsTwoNodes}), then deletes the sockets and
+     * the backend. Idempotent.
+     */
     static synchronized void tearDown() {
         if (watch != null) {
             watch.close();
         }
-        if (nodes != null) {
-            nodes.close();
-        }
-        if (disk != null) {
-            disk.close();
-            disk = null;
-        }
-        if (net != null) {
-            net.close();
-            net = null;
+        if (lab != null) {
+            lab.close();
         }
         for (Path p : SOCKETS) {
             try {
@@ -365,20 +337,6 @@ class NetnsSpoolerFailoverIT {
         Files.setPosixFilePermissions(BACKEND_FILE, PosixFilePermissions.fromString("rwx------"));
     }
 
-    private static void awaitTypes(String node) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:resource-types").output();
-            if (Pattern.compile("(?m)^ip - ").matcher(out).find() && Pattern.compile("(?m)^disk - ").matcher(out).find()
-                    && Pattern.compile("(?m)^spooler - ").matcher(out).find()) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError("types ip, disk, spooler not installed on " + node + " after feature:install:\n" + out);
-    }
-
     private static void requireTools() {
         List<String> missing = new ArrayList<>();
         if (!"0".equals(Sh.run("id", "-u").output().strip())) {
@@ -404,17 +362,6 @@ class NetnsSpoolerFailoverIT {
             fail(reason + " (CI=true: failing rather than skipping)");
         }
         Assumptions.abort(reason);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 
     static void log(String format, Object... args) {

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +50,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class PublicNetworkIT {
 
+    private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static NetnsNodes nodes;
     private static PlacementWatch watch;
@@ -67,29 +65,15 @@ class PublicNetworkIT {
         Path dist = Prerequisites.require();
         requireNetnsTools();
         Runtime.getRuntime().addShutdownHook(HOOK);
-        int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + 100;
-        int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + 100;
-        Path dir = Prerequisites.labsDir().resolve("public-network");
-        try {
-            Files.createDirectories(dir);
-            new NetnsNodes(dir, dist, null, ssh, udp).run(Duration.ofSeconds(60), "down", dir.toString());
-            net = NetnsTopology.create();
+        NetnsTwoNodes.setUp(() -> {
+            lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("public-network"), 100);
+            Path dir = lab.dir();
+            net = lab.net();
             log("namespaces %s-{n1,n2,cl,sw}: public %s.0/24 (client %s), private %s.0/24", net.prefix, net.pub,
                     net.clientAddress(), net.priv);
-            nodes = new NetnsNodes(dir, dist, net, ssh, udp);
-            nodes.setUp();
-            for (String n : List.of("node1", "node2")) {
-                Files.writeString(dir.resolve(n).resolve("etc/org.vigil.node.cfg"), "\n# ---- written by PublicNetworkIT ----\n"
-                        + "public.interfaces = eth0\npublic.ping.targets = " + net.clientAddress() + "\n",
-                        StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-            }
-            nodes.start("node1", "node2");
-            nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
-            nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
-            for (String n : List.of("node1", "node2")) {
-                nodes.cliOk(n, "feature:install vigil-resource-ip vigil-resource-webroot");
-                awaitTypes(n);
-            }
+            nodes = lab.startNodes("\n# ---- written by PublicNetworkIT ----\n"
+                    + "public.interfaces = eth0\npublic.ping.targets = " + net.clientAddress() + "\n");
+            lab.install("vigil-resource-ip vigil-resource-webroot", "ip", "webroot");
             Path htdocs = dir.resolve("htdocs");
             Files.createDirectories(htdocs);
             page = "public network page " + UUID.randomUUID() + "\n";
@@ -101,42 +85,25 @@ class PublicNetworkIT {
                     "vigil:resource-add web web-root webroot root=" + htdocs + " listen=" + vip + ":80"));
             watch = new PlacementWatch(net, nodes, null, Map.of("web-ip", vip));
             log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 60 web").strip().replace('\n', ' '));
-        } catch (IOException e) {
-            tearDown();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException | Error e) {
-            String logs = nodes == null ? "" : nodes.logTails();
-            tearDown();
-            e.addSuppressed(new AssertionError("node logs:\n" + logs));
-            throw e;
-        }
+        }, () -> lab, PublicNetworkIT::tearDown);
     }
 
     @AfterAll
     static void afterAll() {
         if (watch != null) {
-            log("placement watch: %s; changes:%n  %s", watch.stats(), String.join("\n  ",
-                    watch.changes().stream().map(Object::toString).toList()));
+            log("placement watch: %s", NetnsTwoNodes.summary(watch));
         }
         tearDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(HOOK);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never added
-        }
+        NetnsTwoNodes.removeShutdownHook(HOOK);
     }
 
-    /** Stops the nodes (by recorded pid), then deletes the namespaces. Idempotent. */
+    /** Stops the watch, then the nodes (by recorded pid), then deletes the namespaces. Idempotent. */
     static synchronized void tearDown() {
         if (watch != null) {
             watch.close();
         }
-        if (nodes != null) {
-            nodes.close();
-        }
-        if (net != null) {
-            net.close();
-            net = null;
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -322,19 +289,6 @@ class PublicNetworkIT {
             Lab.sleep(100);
         }
         return body;
-    }
-
-    private static void awaitTypes(String node) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:resource-types").output();
-            if (Pattern.compile("(?m)^ip - ").matcher(out).find() && Pattern.compile("(?m)^webroot - ").matcher(out).find()) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError("types ip, webroot not installed on " + node + " after feature:install:\n" + out);
     }
 
     private static void requireNetnsTools() {

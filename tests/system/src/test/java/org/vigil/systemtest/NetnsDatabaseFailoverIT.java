@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -21,7 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -411,29 +409,15 @@ class NetnsDatabaseFailoverIT {
 
     private static void requireTools() {
         List<String> missing = new ArrayList<>();
-        if (!"0".equals(Sh.run("id", "-u").output().strip())) {
-            missing.add("root (network namespaces, loop devices, mounts, the servers' users)");
-        }
-        for (String tool : List.of("ip", "ss", "mkfs.ext4", "e2fsck", "losetup", "arping", "ping", "setpriv",
-                "mariadbd", "mariadb-install-db")) {
-            if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool + " || test -x /sbin/" + tool)
-                    .ok()) {
-                missing.add(tool);
-            }
-        }
         if (newestPostgresBin() == null) {
             missing.add("PostgreSQL (/usr/lib/postgresql/N/bin/initdb)");
         }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String reason = "NetnsDatabaseFailoverIT needs " + String.join(", ", missing)
-                + " (iproute2, e2fsprogs, util-linux, iputils-arping, iputils-ping, postgresql, mariadb-server;"
-                + " scripts/test.sh installs them as root)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(reason + " (CI=true: failing rather than skipping)");
-        }
-        Assumptions.abort(reason);
+        Prerequisites.requireTools("NetnsDatabaseFailoverIT",
+                "network namespaces, loop devices, mounts, the servers' users",
+                List.of("ip", "ss", "mkfs.ext4", "e2fsck", "losetup", "arping", "ping", "setpriv", "mariadbd",
+                        "mariadb-install-db"),
+                missing, "iproute2, e2fsprogs, util-linux, iputils-arping, iputils-ping, postgresql, mariadb-server; "
+                        + "scripts/test.sh installs them as root");
     }
 
     static void log(String format, Object... args) {

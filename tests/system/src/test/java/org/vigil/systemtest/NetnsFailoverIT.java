@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -369,25 +367,10 @@ class NetnsFailoverIT {
     }
 
     private static void requireNetnsTools() {
-        List<String> missing = new ArrayList<>();
-        if (!"0".equals(Sh.run("id", "-u").output().strip())) {
-            missing.add("root (network namespaces, loop devices, mounts)");
-        }
-        for (String tool : List.of("ip", "nginx", "mkfs.ext4", "e2fsck", "losetup", "curl", "arping", "ping", "nsenter", "dd")) {
-            if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool + " || test -x /sbin/" + tool)
-                    .ok()) {
-                missing.add(tool);
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String reason = "NetnsFailoverIT needs " + String.join(", ", missing)
-                + " (iproute2, nginx, e2fsprogs, util-linux, curl, iputils-arping, iputils-ping; scripts/test.sh installs them as root)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(reason + " (CI=true: failing rather than skipping)");
-        }
-        Assumptions.abort(reason);
+        Prerequisites.requireTools("NetnsFailoverIT", "network namespaces, loop devices, mounts",
+                List.of("ip", "nginx", "mkfs.ext4", "e2fsck", "losetup", "curl", "arping", "ping", "nsenter", "dd"),
+                List.of(), "iproute2, nginx, e2fsprogs, util-linux, curl, iputils-arping, iputils-ping; "
+                        + "scripts/test.sh installs them as root");
     }
 
     static void log(String format, Object... args) {

@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -20,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -348,27 +346,11 @@ class NetnsFileshareFailoverIT {
     }
 
     private static void requireTools() {
-        List<String> missing = new ArrayList<>();
-        if (!"0".equals(Sh.run("id", "-u").output().strip())) {
-            missing.add("root (network namespaces, loop devices, mounts, useradd)");
-        }
-        for (String tool : List.of("ip", "smbd", "testparm", "pdbedit", "smbclient", "useradd", "userdel", "mkfs.ext4",
-                "e2fsck", "losetup", "arping", "nsenter")) {
-            if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool + " || test -x /sbin/" + tool)
-                    .ok()) {
-                missing.add(tool);
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String reason = "NetnsFileshareFailoverIT needs " + String.join(", ", missing)
-                + " (iproute2, samba, smbclient, passwd, e2fsprogs, util-linux, iputils-arping; scripts/test.sh"
-                + " installs them as root)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(reason + " (CI=true: failing rather than skipping)");
-        }
-        Assumptions.abort(reason);
+        Prerequisites.requireTools("NetnsFileshareFailoverIT", "network namespaces, loop devices, mounts, useradd",
+                List.of("ip", "smbd", "testparm", "pdbedit", "smbclient", "useradd", "userdel", "mkfs.ext4", "e2fsck",
+                        "losetup", "arping", "nsenter"),
+                List.of(), "iproute2, samba, smbclient, passwd, e2fsprogs, util-linux, iputils-arping; "
+                        + "scripts/test.sh installs them as root");
     }
 
     static void log(String format, Object... args) {

@@ -1,19 +1,16 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -276,23 +273,9 @@ class NetnsQuorumIT {
     }
 
     private static void requireTools() {
-        List<String> missing = new ArrayList<>();
-        if (!"0".equals(Sh.run("id", "-u").output().strip())) {
-            missing.add("root (network namespaces)");
-        }
-        for (String tool : List.of("ip", "arping", "ping", "kill")) {
-            if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool).ok()) {
-                missing.add(tool);
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String reason = "NetnsQuorumIT needs " + String.join(", ", missing) + " (iproute2, iputils-arping, iputils-ping)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(reason + " (CI=true: failing rather than skipping)");
-        }
-        Assumptions.abort(reason);
+        Prerequisites.requireTools("NetnsQuorumIT", "network namespaces",
+                List.of("ip", "arping", "ping", "kill"),
+                List.of(), "iproute2, iputils-arping, iputils-ping");
     }
 
     static void log(String format, Object... args) {

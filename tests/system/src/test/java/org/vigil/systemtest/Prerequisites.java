@@ -52,6 +52,35 @@ final class Prerequisites {
         return Path.of(dist);
     }
 
+    /**
+     * Checks what one system test needs beyond {@link #require()}: root (for {@code rootFor}), each of
+     * {@code tools} (on the PATH, in /usr/sbin or /sbin), plus what the test found missing itself
+     * ({@code alsoMissing}). Missing locally: the test is skipped, naming {@code test}, what is missing and
+     * {@code packages} (where to get it); on CI ({@code CI=true}) it fails.
+     */
+    static void requireTools(String test, String rootFor, List<String> tools, List<String> alsoMissing,
+            String packages) {
+        List<String> missing = new ArrayList<>();
+        if (!"0".equals(Sh.run("id", "-u").output().strip())) {
+            missing.add("root (" + rootFor + ")");
+        }
+        for (String tool : tools) {
+            if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool + " || test -x /sbin/" + tool)
+                    .ok()) {
+                missing.add(tool);
+            }
+        }
+        missing.addAll(alsoMissing);
+        if (missing.isEmpty()) {
+            return;
+        }
+        String reason = test + " needs " + String.join(", ", missing) + " (" + packages + ")";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(reason + " (CI=true: failing rather than skipping)");
+        }
+        Assumptions.abort(reason);
+    }
+
     static Path scripts() {
         return Path.of(System.getProperty("vigil.scripts", "../../scripts")).toAbsolutePath().normalize();
     }

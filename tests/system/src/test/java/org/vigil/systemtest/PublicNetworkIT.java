@@ -1,14 +1,12 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +14,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -292,25 +289,9 @@ class PublicNetworkIT {
     }
 
     private static void requireNetnsTools() {
-        List<String> missing = new ArrayList<>();
-        if (!"0".equals(Sh.run("id", "-u").output().strip())) {
-            missing.add("root (network namespaces)");
-        }
-        for (String tool : List.of("ip", "nginx", "curl", "arping", "ping")) {
-            if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool + " || test -x /sbin/" + tool)
-                    .ok()) {
-                missing.add(tool);
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String reason = "PublicNetworkIT needs " + String.join(", ", missing)
-                + " (iproute2, nginx, curl, iputils-arping, iputils-ping; scripts/test.sh installs them as root)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(reason + " (CI=true: failing rather than skipping)");
-        }
-        Assumptions.abort(reason);
+        Prerequisites.requireTools("PublicNetworkIT", "network namespaces",
+                List.of("ip", "nginx", "curl", "arping", "ping"),
+                List.of(), "iproute2, nginx, curl, iputils-arping, iputils-ping; scripts/test.sh installs them as root");
     }
 
     static void log(String format, Object... args) {

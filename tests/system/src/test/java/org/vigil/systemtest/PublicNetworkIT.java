@@ -193,8 +193,13 @@ class PublicNetworkIT {
         assertThat(body).as("the page through the virtual address, now from node2").isEqualTo(page);
         assertThat(watch.where("web-ip")).containsExactly("node2");
         assertThat(net.clientNeighbour(vip)).contains(net.mac(net.nodeNs("node2"), "eth0"));
-        assertThat(nodes.logTime("node2", "group web: fails over to node2: node1 lost its public network (no ping target "
-                + "answers (" + net.clientAddress() + ")", t0)).as("node2's reason for the move").isPositive();
+        // Both nodes compute the same placement, but each logs a placement only when it changes in its own view:
+        // the node that sees node1 still holding web logs this reason; one that already sees web stopped on node1
+        // logs a plain placement. Either node's log proves why web moved.
+        String reason = "group web: fails over to node2: node1 lost its public network (no ping target answers ("
+                + net.clientAddress() + ")";
+        assertThat(Math.max(nodes.logTime("node1", reason, t0), nodes.logTime("node2", reason, t0)))
+                .as("a node's reason for the move").isPositive();
         long stoppedAt = nodes.logTime("node1", "stopped web-ip (group web)", t0);
         long ipStartingAt = nodes.logTime("node2", "starting web-ip (group web)", t0);
         assertThat(stoppedAt).as("node1 stopped web-ip").isPositive();

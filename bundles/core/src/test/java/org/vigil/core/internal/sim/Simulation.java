@@ -75,10 +75,12 @@ final class Simulation {
     static final long STOP_TIMEOUT = 800;
     static final long MONITOR_TIMEOUT = 400;
     static final long MONITOR_INTERVAL = 200;
-    /** After the faults end: time for hung operations to time out before the admin cleans up. */
-    static final long SETTLE_AFTER_HEAL = 2500;
+    /** After the faults end: time for hung operations to time out (1 s at most) before the admin cleans up. */
+    static final long SETTLE_AFTER_HEAL = 1500;
+    /** How long the admin waits for a moment when nothing is under way before cleaning up anyway. */
+    static final long MAX_CLEANUP_WAIT = 2000;
     /** After the cleanup: time the cluster gets to converge. */
-    static final long QUIET = 3500;
+    static final long QUIET = 3000;
     static final List<String> PATHS = List.of("lan", "serial");
     private static final int TRACE_KEEP = 150;
     private static final byte[] KEY = "simulated-cluster-key-0123456789".getBytes(StandardCharsets.UTF_8);
@@ -218,6 +220,8 @@ final class Simulation {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Node> byName = new TreeMap<>();
     private long now;
+    private long end;
+    private long lastBusy;
     private long seq;
     private long events;
     private final ArrayDeque<String> trace = new ArrayDeque<>();
@@ -287,7 +291,7 @@ final class Simulation {
         long faultEnd = 1500 + profile.faultMillis();
         long t = 1500;
         while (true) {
-            t += 100 + rnd.nextInt(1200);
+            t += 100 + rnd.nextInt(1000);
             if (t >= faultEnd) {
                 break;
             }
@@ -296,8 +300,8 @@ final class Simulation {
         }
         schedule(faultEnd, null, 0, this::healEverything);
         long cleanupAt = faultEnd + SETTLE_AFTER_HEAL;
-        schedule(cleanupAt, null, 0, this::cleanup);
-        long end = cleanupAt + QUIET;
+        schedule(cleanupAt, null, 0, () -> cleanupWhenQuiet(cleanupAt));
+        end = cleanupAt + MAX_CLEANUP_WAIT + QUIET;
         try {
             while (!queue.isEmpty() && queue.peek().at() <= end && violations.isEmpty()) {
                 Ev e = queue.poll();
@@ -466,6 +470,11 @@ final class Simulation {
                 log(node.name + " " + e.getKey() + ": " + reason);
             }
         }
+        for (EngineStatus.LocalLine l : st.resources().values()) {
+            if (l.operation() != null && !l.operation().startsWith("monitor ")) {
+                lastBusy = now;
+            }
+        }
         List<String> acts = st.decision().actions().stream().filter(a -> !(a instanceof Action.Monitor))
                 .map(Action::render).toList();
         if (!acts.isEmpty()) {
@@ -492,15 +501,16 @@ final class Simulation {
         }
     }
 
-    private boolean linkDown(Node a, Node b, String path) {
-        if (partition != null && !partition.get(a.name).equals(partition.get(b.name))) {
+    private boolean linkDown(Node from, Node to, String path) {
+        if (partition != null && !partition.get(from.name).equals(partition.get(to.name))) {
             return true;
         }
-        return cutLinks.contains(link(a.name, b.name, path));
+        return !cutLinks.isEmpty() && cutLinks.contains(link(from.name, to.name, path));
     }
 
-    private static String link(String a, String b, String path) {
-        return a.compareTo(b) < 0 ? a + "-" + b + "/" + path : b + "-" + a + "/" + path;
+    /** A path in one direction: frames from {@code from} to {@code to}. */
+    private static String link(String from, String to, String path) {
+        return from + ">" + to + "/" + path;
     }
 
     private void transmit(Node from, Node to, String path, byte[] frame) {
@@ -618,22 +628,27 @@ final class Simulation {
             return;
         }
         String path = PATHS.get(rnd.nextInt(PATHS.size()));
-        String key = link(a.name, b.name, path);
-        if (cutLinks.contains(key)) {
+        // Last-path cuts may also be one-way (a switch port that only sends, a half-broken cable).
+        boolean oneWay = profile.lastPathCuts() && rnd.nextInt(3) == 0;
+        List<String> keys = oneWay ? List.of(link(a.name, b.name, path))
+                : List.of(link(a.name, b.name, path), link(b.name, a.name, path));
+        if (keys.stream().anyMatch(cutLinks::contains)) {
             return;
         }
         if (!profile.lastPathCuts()) {
-            long open = PATHS.stream().filter(p -> !cutLinks.contains(link(a.name, b.name, p))).count();
+            long open = PATHS.stream().filter(p -> !cutLinks.contains(link(a.name, b.name, p))
+                    && !cutLinks.contains(link(b.name, a.name, p))).count();
             if (open <= 1) {
                 return;
             }
         }
-        cutLinks.add(key);
-        log("FAULT path " + key + " is cut");
+        cutLinks.addAll(keys);
+        String what = oneWay ? a.name + ">" + b.name + "/" + path + " (one way)" : a.name + "-" + b.name + "/" + path;
+        log("FAULT path " + what + " is cut");
         long d = 200 + rnd.nextInt(4000);
         schedule(now + d, null, 0, () -> {
-            if (cutLinks.remove(key)) {
-                log("path " + key + " heals");
+            if (cutLinks.removeAll(keys)) {
+                log("path " + what + " heals");
             }
         });
     }
@@ -715,6 +730,19 @@ final class Simulation {
                 thaw(node, node.incarnation);
             }
         }
+    }
+
+    /**
+     * The admin waits until no node has had a start, stop or probe under way for a moment (so every report
+     * is current) and then cleans up; with {@link SimProfile#hastyCleanup()}, at once.
+     */
+    private void cleanupWhenQuiet(long since) {
+        if (!profile.hastyCleanup() && now - lastBusy < 2 * INTERVAL && now - since < MAX_CLEANUP_WAIT) {
+            schedule(now + 50, null, 0, () -> cleanupWhenQuiet(since));
+            return;
+        }
+        cleanup();
+        end = now + QUIET;
     }
 
     /** The admin makes sure nothing runs where a stop failed, then runs vigil:cleanup on every group. */

@@ -27,11 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Thousands of seeded, deterministic runs of a simulated cluster running the real engine, membership and
  * policy (see {@link Simulation}). A failing seed prints its last events and the command that replays it:
  * {@code -Dvigil.sim.profile=<safe|split> -Dvigil.sim.seed=<seed>} runs that one seed with every event and
- * the engine's log printed. {@code -Dvigil.sim.seeds=<n>} changes how many seeds a profile runs.
+ * the engine's log printed. {@code -Dvigil.sim.seeds=<n>} changes how many seeds a profile runs, and
+ * {@code -Dvigil.sim.first=<seed>} where they start (to explore beyond the build's seeds).
  */
 class SimulationTest {
 
     private static final int SEEDS = Integer.getInteger("vigil.sim.seeds", 1000);
+    private static final long FIRST = Long.getLong("vigil.sim.first", 1);
     private static final String REPLAY = System.getProperty("vigil.sim.seed");
 
     @TempDir
@@ -40,7 +42,7 @@ class SimulationTest {
     @Test
     void withoutPartitionsOrFreezesNoGroupEverRunsTwiceAndEveryGroupRunsOnceAfterHealing() {
         assumeTrue(REPLAY == null, "replaying one seed");
-        List<Simulation.Result> failed = runSeeds(SimProfile.SAFE, 1, SEEDS, false);
+        List<Simulation.Result> failed = runSeeds(SimProfile.SAFE, FIRST, SEEDS, false);
         if (!failed.isEmpty()) {
             fail(failed.size() + " of " + SEEDS + " seeds failed (" + failed.stream().map(r -> Long.toString(r.seed()))
                     .limit(20).toList() + "); the first:\n" + failed.get(0).report());
@@ -70,7 +72,24 @@ class SimulationTest {
     @Disabled("needs quorum (branch quorum): without it a partition or a long freeze runs a group on both sides")
     @Test
     void withQuorumPartitionsAndFreezesNeverRunAGroupTwice() {
-        List<Simulation.Result> failed = runSeeds(SimProfile.SPLIT, 1, SEEDS, false);
+        List<Simulation.Result> failed = runSeeds(SimProfile.SPLIT, FIRST, SEEDS, false);
+        if (!failed.isEmpty()) {
+            fail(failed.size() + " of " + SEEDS + " seeds failed; the first:\n" + failed.get(0).report());
+        }
+    }
+
+    /**
+     * Found by this simulation (safe profile, seed 420 when the admin's cleanup did not wait): node5 fails a
+     * group back to itself and dispatches the first start; 17 ms later the admin's vigil:cleanup un-bans the
+     * more preferred node1, which becomes the target and starts the group at once, because node5's report
+     * of its start (published one tick after the dispatch) has not reached it yet. The same window opens for
+     * any placement change (cleanup, group-set --preferred, bring-in, switchover) while a start is under way.
+     */
+    @Disabled("bug found by the simulation: a placement change while another node starts the group starts it twice; "
+            + "replay with -Dvigil.sim.profile=hasty-cleanup -Dvigil.sim.seed=420")
+    @Test
+    void aCleanupWhileAnotherNodeStartsTheGroupNeverStartsItTwice() {
+        List<Simulation.Result> failed = runSeeds(SimProfile.HASTY_CLEANUP, FIRST, SEEDS, false);
         if (!failed.isEmpty()) {
             fail(failed.size() + " of " + SEEDS + " seeds failed; the first:\n" + failed.get(0).report());
         }

@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
 import org.vigil.api.ParameterDescription;
 import org.vigil.api.alert.AlertEvent;
 import org.vigil.api.alert.AlertSink;
+import org.vigil.api.fence.FenceAction;
+import org.vigil.api.fence.FenceAgent;
+import org.vigil.api.fence.FenceResult;
+import org.vigil.api.quorum.TieBreaker;
 import org.vigil.api.heartbeat.HeartbeatTransportFactory;
 import org.vigil.api.heartbeat.TransportDescription;
 import org.vigil.api.resource.OperationResult;
@@ -45,13 +49,16 @@ import org.vigil.core.internal.engine.Alerts;
 import org.vigil.core.internal.engine.DocumentStore;
 import org.vigil.core.internal.engine.Engine;
 import org.vigil.core.internal.engine.EngineStatus;
+import org.vigil.core.internal.engine.Fencing;
 import org.vigil.core.internal.engine.HeartbeatIo;
 import org.vigil.core.internal.engine.WireReport;
 import org.vigil.core.internal.exec.ProcessRegistry;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.Names;
+import org.vigil.core.internal.quorum.PingTieBreaker;
 
 /**
  * The cluster service of one node: wires the document, membership, heartbeat paths, the engine and the
@@ -88,12 +95,52 @@ public class ClusterNode implements ClusterService {
         @AttributeDefinition(description = "Where the node keeps the cluster document and resource state. "
                 + "Default: ${karaf.data}/vigil")
         String state_dir() default "";
+
+        /** @return the members */
+        @AttributeDefinition(description = "The cluster's members and their votes, the same list on every node: "
+                + "node names, comma-separated, each with optional :votes (default 1), e.g. node1, node2, node3:2. "
+                + "Empty: quorum is off and a lost node counts as down at once")
+        String cluster_nodes() default "";
+
+        /** @return the tie-breaker */
+        @AttributeDefinition(description = "What decides a split with exactly half the votes on each side: none, "
+                + "ping (quorum.ping.targets), or the type of an installed tie-breaker (e.g. disk)")
+        String quorum_tiebreaker() default "none";
+
+        /** @return the ping targets */
+        @AttributeDefinition(description = "For quorum.tiebreaker = ping: literal addresses on the public network "
+                + "(e.g. its gateway), comma-separated; a side that reaches none loses")
+        String quorum_ping_targets() default "";
+
+        /** @return the peers' public addresses */
+        @AttributeDefinition(description = "For quorum.tiebreaker = ping: each member's public address, node=address, "
+                + "comma-separated; when a lost member's address is silent the side that reaches a target wins")
+        String quorum_ping_peers() default "";
+
+        /** @return the fixed winner */
+        @AttributeDefinition(description = "For quorum.tiebreaker = ping: the member whose side wins when both sides "
+                + "may reach the targets (default: the first node in cluster.nodes)")
+        String quorum_tiebreaker_winner() default "";
+
+        /** @return the self-fencing bound */
+        @AttributeDefinition(description = "Milliseconds within which a node that lost quorum stops all its resources; "
+                + "the side with quorum waits this long before it starts a lost node's groups (unless fenced)")
+        long quorum_loss_stop_ms() default 5000;
+
+        /** @return the fence delay */
+        @AttributeDefinition(description = "Milliseconds this node waits before it fences a lost peer: give the node that "
+                + "should win fence races 0 and the other one a few seconds")
+        long fence_delay_ms() default 0;
     }
 
     private final List<ResourceType> pendingTypes = new CopyOnWriteArrayList<>();
     private final List<HeartbeatTransportFactory> pendingFactories = new CopyOnWriteArrayList<>();
     private final List<PathConfiguration> pendingPaths = new CopyOnWriteArrayList<>();
     private final List<AlertSink> pendingSinks = new CopyOnWriteArrayList<>();
+    private final List<TieBreaker> tieBreakers = new CopyOnWriteArrayList<>();
+    private final Fencing fencing = new Fencing(ClusterNode::now);
+    private volatile PingTieBreaker pingTieBreaker;
+    private volatile String keyProblem;
 
     private volatile String node;
     private volatile long incarnation;
@@ -153,7 +200,10 @@ public class ClusterNode implements ClusterService {
                         h[0].kick();
                     }
                 });
-        engine.setNotReady(keyProblem);
+        this.keyProblem = keyProblem;
+        engine.setFencing(fencing);
+        engine.setTieBreaker(this::tieBreaker);
+        configureQuorum(c);
         pendingTypes.forEach(engine::typeAdded);
         if (codec != null) {
             io = h[0] = new HeartbeatIo(node, incarnation, codec, members, docs, this::currentReport, ClusterNode::now,
@@ -175,6 +225,7 @@ public class ClusterNode implements ClusterService {
         if (io != null) {
             io.setInterval(c.heartbeat_interval_ms());
         }
+        configureQuorum(c);
         String wanted = c.node_name().isBlank() ? hostName() : c.node_name().trim();
         if (!wanted.equals(node)) {
             LOG.warn("node.name changed to {}: it takes effect when the node restarts", wanted);
@@ -204,6 +255,55 @@ public class ClusterNode implements ClusterService {
         processes.close();
         workers.shutdownNow();
         LOG.info("Vigil node {} stopped", node);
+    }
+
+    private void configureQuorum(Config c) {
+        String problem = null;
+        try {
+            Quorum.Settings qs = Quorum.Settings.parse(c.cluster_nodes(), c.quorum_tiebreaker(), c.quorum_loss_stop_ms());
+            PingTieBreaker ping = null;
+            if (qs.tieBreaker().equals("ping")) {
+                ping = PingTieBreaker.parse(c.quorum_ping_targets(), c.quorum_ping_peers(), c.quorum_tiebreaker_winner(),
+                        qs.votes().keySet());
+            }
+            if (c.fence_delay_ms() < 0 || c.fence_delay_ms() > 600_000) {
+                throw new IllegalArgumentException("fence.delay.ms: " + c.fence_delay_ms() + " must be from 0 to 600000");
+            }
+            if (qs.configured() && qs.lossStopMillis() < c.dead_time_ms()) {
+                LOG.warn("quorum.loss.stop.ms ({}) is shorter than dead.time.ms ({}): a paused node may not notice in time",
+                        qs.lossStopMillis(), c.dead_time_ms());
+            }
+            pingTieBreaker = ping;
+            engine.quorum().configure(qs);
+            engine.setFenceDelay(c.fence_delay_ms());
+            if (qs.configured()) {
+                LOG.info("quorum: members {}, tie-breaker {}, quorum.loss.stop.ms {}", qs.votes(),
+                        qs.tieBreaker().isEmpty() ? "none" : ping != null ? ping.describe() : qs.tieBreaker(), qs.lossStopMillis());
+            } else {
+                LOG.warn("quorum is not configured (cluster.nodes is empty): a full partition runs groups on both sides");
+            }
+        } catch (IllegalArgumentException e) {
+            problem = "invalid quorum settings in etc/org.vigil.node.cfg: " + e.getMessage() + "; until fixed this node runs nothing";
+            LOG.error(problem);
+        }
+        engine.setNotReady(keyProblem != null ? keyProblem : problem);
+    }
+
+    private TieBreaker tieBreaker() {
+        String type = engine.quorum().settings().tieBreaker();
+        if (type.equals("ping")) {
+            return pingTieBreaker;
+        }
+        for (TieBreaker t : tieBreakers) {
+            try {
+                if (type.equals(t.type())) {
+                    return t;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("tie-breaker {} cannot name its type: {}", t.getClass().getName(), e.toString());
+            }
+        }
+        return null;
     }
 
     private WireReport currentReport() {
@@ -346,7 +446,80 @@ public class ClusterNode implements ClusterService {
         }
     }
 
+    /** @param t a tie-breaker */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addTieBreaker(TieBreaker t) {
+        tieBreakers.add(t);
+    }
+
+    /** @param t a tie-breaker going away */
+    public void removeTieBreaker(TieBreaker t) {
+        tieBreakers.remove(t);
+    }
+
+    /** @param a a fence agent */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addFenceAgent(FenceAgent a) {
+        fencing.addAgent(a);
+    }
+
+    /** @param a a fence agent going away */
+    public void removeFenceAgent(FenceAgent a) {
+        fencing.removeAgent(a);
+    }
+
+    /** @param d a configured fence device */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addFenceDevice(FenceConfiguration d) {
+        fencing.addDevice(d);
+    }
+
+    /** @param d a fence device configuration going away */
+    public void removeFenceDevice(FenceConfiguration d) {
+        fencing.removeDevice(d);
+    }
+
     // ---- ClusterService ----
+
+    @Override
+    public Fencing fencing() {
+        return fencing;
+    }
+
+    @Override
+    public Map<String, String> fenceResults() {
+        return engine.fenceResults();
+    }
+
+    @Override
+    public String tieBreakerInfo() {
+        Quorum.Settings qs = engine.quorum().settings();
+        if (qs.tieBreaker().isEmpty()) {
+            return "none";
+        }
+        PingTieBreaker p = pingTieBreaker;
+        if (qs.tieBreaker().equals("ping") && p != null) {
+            return p.describe();
+        }
+        return qs.tieBreaker() + (tieBreaker() == null ? " (NOT INSTALLED: this side cannot win a tie)" : " (installed)");
+    }
+
+    @Override
+    public FenceResult fence(String target, FenceAction action, int timeoutSeconds) throws Exception {
+        return engine.fenceNow(target, action).get(timeoutSeconds, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String confirmDown(String target) throws Exception {
+        try {
+            return engine.confirmDown(target).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw e;
+        }
+    }
 
     @Override
     public String nodeName() {

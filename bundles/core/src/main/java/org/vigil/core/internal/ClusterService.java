@@ -56,4 +56,35 @@ public interface ClusterService {
 
     /** @return the latest cluster events raised on this node, oldest first */
     List<AlertEvent> recentEvents();
+
+    /** @return this node's fence devices and agents */
+    org.vigil.core.internal.engine.Fencing fencing();
+
+    /** @return each node's last automatic fencing result */
+    Map<String, String> fenceResults();
+
+    /** @return the configured tie-breaker, in one line */
+    String tieBreakerInfo();
+
+    /**
+     * Fences a node now with its configured devices (the admin's request; no fence delay).
+     *
+     * @param node           the node
+     * @param action         what to do
+     * @param timeoutSeconds how long to wait for the answer
+     * @return the devices' answer
+     * @throws Exception when no answer came in time
+     */
+    org.vigil.api.fence.FenceResult fence(String node, org.vigil.api.fence.FenceAction action, int timeoutSeconds)
+            throws Exception;
+
+    /**
+     * The admin vouches that a node is down: its groups may start elsewhere.
+     *
+     * @param node the node
+     * @return a message for the admin
+     * @throws IllegalArgumentException when the node is online
+     * @throws Exception when the engine did not answer
+     */
+    String confirmDown(String node) throws Exception;
 }

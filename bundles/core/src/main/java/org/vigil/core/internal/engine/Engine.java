@@ -25,6 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.api.ParameterDescription;
 import org.vigil.api.alert.Severity;
+import org.vigil.api.fence.FenceAction;
+import org.vigil.api.fence.FenceResult;
+import org.vigil.api.quorum.TieBreaker;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResourceType;
@@ -32,6 +35,7 @@ import org.vigil.api.resource.ResourceTypeDescription;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.core.internal.exec.ProcessRegistry;
 import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
@@ -43,6 +47,7 @@ import org.vigil.core.internal.policy.Membership;
 import org.vigil.core.internal.policy.NodeReport;
 import org.vigil.core.internal.policy.NodeView;
 import org.vigil.core.internal.policy.Policy;
+import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.ResourceState;
 import org.vigil.core.internal.policy.Snapshot;
 
@@ -61,6 +66,37 @@ public final class Engine {
 
     /** Times an operation may take beyond its deadline before the engine declares it timed out. */
     private static final long TIMEOUT_GRACE_MILLIS = 200;
+    /** How long after a failed fence request it is tried again. */
+    static final long FENCE_RETRY_MILLIS = 10_000;
+    /** The time budget of one tie-breaker request. */
+    static final long TIE_TIMEOUT_MILLIS = 3_000;
+
+    private volatile Quorum quorum;
+    private volatile Fencing fencing;
+    private volatile java.util.function.Supplier<TieBreaker> tieBreaker = () -> null;
+    private volatile long fenceDelayMillis;
+    /** What proves a lost node is down, by node (written on the engine thread only). */
+    private final Map<String, Proof> proofs = new ConcurrentHashMap<>();
+
+    // Engine thread only (quorum and fencing).
+    private QuorumView lastQuorum = QuorumView.NOT_CONFIGURED;
+    private Set<String> hears = Set.of();
+    private long quorumLostAt = -1;
+    private boolean lateAlerted;
+    private boolean tieInFlight;
+    private final Map<String, FenceState> fenceStates = new HashMap<>();
+
+    /** A proof that a node runs nothing: valid while it is not heard again in that incarnation. */
+    private record Proof(long incarnation, long at, String text) {
+    }
+
+    /** Automatic fencing of one node. */
+    private static final class FenceState {
+        Future<?> future;
+        long deadline;
+        long lastFailedAt;
+        String last = "";
+    }
 
     private final String node;
     private final Path stateDir;
@@ -151,6 +187,38 @@ public final class Engine {
         this.reportChanged = reportChanged;
         this.startedAt = clock.getAsLong();
         this.report = new WireReport(new NodeReport(0, Set.of(), false, Map.of()), "", false);
+        this.quorum = new Quorum(node);
+        this.fencing = new Fencing(clock);
+    }
+
+    /** @param q this node's quorum state machine (default: quorum not configured) */
+    public void setQuorum(Quorum q) {
+        this.quorum = Objects.requireNonNull(q);
+    }
+
+    /** @return this node's quorum state machine */
+    public Quorum quorum() {
+        return quorum;
+    }
+
+    /** @param f this node's fence devices and agents */
+    public void setFencing(Fencing f) {
+        this.fencing = Objects.requireNonNull(f);
+    }
+
+    /** @return this node's fence devices and agents */
+    public Fencing fencing() {
+        return fencing;
+    }
+
+    /** @param t supplies the configured tie-breaker, or null when it is not installed */
+    public void setTieBreaker(java.util.function.Supplier<TieBreaker> t) {
+        this.tieBreaker = Objects.requireNonNull(t);
+    }
+
+    /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
+    public void setFenceDelay(long millis) {
+        this.fenceDelayMillis = Math.max(0, millis);
     }
 
     /** @param reason why this node must not run anything (no cluster key, ...), or null when ready */
@@ -303,6 +371,12 @@ public final class Engine {
             task.run();
         }
         long now = clock.getAsLong();
+        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis);
+        if (paused > 0) {
+            alerts.raise(Severity.CRITICAL, "node-paused", node, "node " + node + " was paused for " + paused
+                    + " ms, longer than the dead time (" + members.deadTimeMillis() + " ms): the others may have taken "
+                    + "its groups over; it stops its resources now and rejoins after " + settleMillis + " ms");
+        }
         for (MembershipTracker.Transition t : members.evaluate(now)) {
             Severity sev = t.to() == Membership.LOST ? Severity.CRITICAL : Severity.INFO;
             if (t.to() == Membership.SUSPECT) {
@@ -321,14 +395,244 @@ public final class Engine {
         syncWithDocument(doc);
         checkTimeouts(now);
         boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
-        Snapshot snap = snapshot(now, settled, doc);
+        Map<String, MembershipTracker.PeerView> peers = members.peers(now);
+        QuorumView qv = evaluateQuorum(now, peers, settled);
+        Snapshot snap = snapshot(now, settled, doc, peers, qv);
         Decision decision = Policy.decide(snap);
         logPlacements(decision);
         for (Action a : decision.actions()) {
             dispatch(a, now);
         }
+        checkSelfFencing(now, qv);
         publish(snap, decision, settled);
     }
+
+    // ---- quorum, self-fencing, fencing ----
+
+    private QuorumView evaluateQuorum(long now, Map<String, MembershipTracker.PeerView> peers, boolean settled) {
+        Set<String> side = new java.util.TreeSet<>();
+        side.add(node);
+        Set<String> heard = new java.util.TreeSet<>();
+        Set<String> knownDown = new java.util.TreeSet<>();
+        for (MembershipTracker.PeerView p : peers.values()) {
+            if (p.name().equals(node)) {
+                continue;
+            }
+            if (p.membership().isUp()) {
+                heard.add(p.name());
+                Set<String> theirs = p.report().hears();
+                if (theirs == null || theirs.contains(node)) {
+                    side.add(p.name());
+                }
+            } else if (p.membership() == Membership.LOST && proof(p) != null) {
+                knownDown.add(p.name());
+            }
+        }
+        proofs.forEach((n, pr) -> {
+            if (!peers.containsKey(n)) {
+                knownDown.add(n); // never heard since this node started, confirmed down by the admin
+            }
+        });
+        hears = heard;
+        QuorumView qv = quorum.evaluate(now, side, knownDown);
+        if (quorum.wantsTieBreak(now) && !tieInFlight) {
+            askTieBreaker();
+        }
+        if (settled && qv.has() != lastQuorum.has()) {
+            if (qv.has()) {
+                alerts.raise(Severity.INFO, "quorum-regained", node, "node " + node + " has quorum: " + qv.detail());
+            } else {
+                alerts.raise(Severity.CRITICAL, "quorum-lost", node, "node " + node + " has lost quorum (" + qv.detail()
+                        + "): it stops every resource here" + (qv.lossStopMillis() > 0 ? " within "
+                        + qv.lossStopMillis() + " ms (quorum.loss.stop.ms)" : ""));
+            }
+        }
+        lastQuorum = qv;
+        return qv;
+    }
+
+    private void askTieBreaker() {
+        TieBreaker tb = tieBreaker.get();
+        Set<String> side = quorum.side();
+        Set<String> lost = quorum.lost();
+        tieInFlight = true;
+        try {
+            workers.submit(() -> {
+                boolean wins = false;
+                if (tb == null) {
+                    LOG.warn("the tie-breaker '{}' is not installed: this side cannot win a tie", quorum.settings().tieBreaker());
+                } else {
+                    try {
+                        wins = tb.wins(node, side, lost, new OpContext(TIE_TIMEOUT_MILLIS, clock));
+                    } catch (RuntimeException | LinkageError e) {
+                        LOG.warn("tie-breaker {} threw; this side loses the tie", tb.type(), e);
+                    }
+                }
+                boolean answer = wins;
+                submit(() -> {
+                    tieInFlight = false;
+                    quorum.tieAnswer(answer, clock.getAsLong());
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            tieInFlight = false;
+        }
+    }
+
+    private void checkSelfFencing(long now, QuorumView qv) {
+        if (qv.has()) {
+            quorumLostAt = -1;
+            lateAlerted = false;
+            return;
+        }
+        if (quorumLostAt < 0) {
+            quorumLostAt = now;
+        }
+        if (qv.lossStopMillis() > 0 && !lateAlerted && now - quorumLostAt > qv.lossStopMillis()) {
+            List<String> still = local.values().stream().filter(l -> l.state.isActive() && l.state != ResourceState.UNKNOWN)
+                    .map(l -> l.name + " " + l.state).toList();
+            if (!still.isEmpty()) {
+                lateAlerted = true;
+                alerts.raise(Severity.CRITICAL, "self-fence-late", node, "node " + node + " lost quorum "
+                        + (now - quorumLostAt) + " ms ago and has not stopped " + String.join(", ", still)
+                        + " within quorum.loss.stop.ms (" + qv.lossStopMillis() + " ms): the other nodes may start them"
+                        + " after that bound; configure a fence device or shorter stop timeouts");
+            }
+        }
+    }
+
+    private String proof(MembershipTracker.PeerView p) {
+        if (p.left()) {
+            return "left the cluster cleanly";
+        }
+        Proof pr = proofs.get(p.name());
+        if (pr != null && pr.incarnation() == p.incarnation() && p.lastHeard() <= pr.at()) {
+            return pr.text();
+        }
+        return null;
+    }
+
+    private void fence(Action.Fence f, long now) {
+        FenceState st = fenceStates.computeIfAbsent(f.node(), k -> new FenceState());
+        if (st.future != null) {
+            if (now > st.deadline) {
+                st.future.cancel(true);
+                st.future = null;
+                st.lastFailedAt = now;
+                st.last = "timed out";
+                alerts.raise(Severity.CRITICAL, "fence-failed", f.node(), "fencing " + f.node() + " did not finish in time;"
+                        + " its groups stay blocked; retrying in " + FENCE_RETRY_MILLIS / 1000 + " s");
+            }
+            return;
+        }
+        if (st.lastFailedAt != 0 && now - st.lastFailedAt < FENCE_RETRY_MILLIS) {
+            return;
+        }
+        MembershipTracker.PeerView p = members.peers(now).get(f.node());
+        long inc = p == null ? 0 : p.incarnation();
+        long heardAt = p == null ? Long.MIN_VALUE : p.lastHeard();
+        long delay = fenceDelayMillis;
+        alerts.raise(Severity.WARNING, "fence", f.node(), "fencing " + f.node()
+                + (delay > 0 ? " after fence.delay.ms (" + delay + " ms)" : "") + ": " + f.reason());
+        st.deadline = now + delay + 180_000;
+        try {
+            st.future = workers.submit(() -> {
+                if (delay > 0) {
+                    try {
+                        Thread.sleep(delay);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                MembershipTracker.PeerView again = members.peers(clock.getAsLong()).get(f.node());
+                FenceResult r = again != null && again.lastHeard() > heardAt
+                        ? new FenceResult(FenceResult.Outcome.FAILED, f.node() + " was heard again; not fenced")
+                        : fencing.fence(f.node(), FenceAction.OFF);
+                submit(() -> fenceDone(f.node(), inc, r));
+            });
+        } catch (RejectedExecutionException e) {
+            st.lastFailedAt = now;
+        }
+    }
+
+    private void fenceDone(String target, long incarnation, FenceResult r) {
+        long now = clock.getAsLong();
+        FenceState st = fenceStates.computeIfAbsent(target, k -> new FenceState());
+        st.future = null;
+        st.last = r.outcome() + ": " + r.message();
+        if (r.outcome() == FenceResult.Outcome.NODE_OFF) {
+            st.lastFailedAt = 0;
+            proofs.put(target, new Proof(incarnation, now, "fenced (" + r.message() + ")"));
+            alerts.raise(Severity.CRITICAL, "fenced", target, "node " + target + " was fenced (" + r.message()
+                    + "): its groups may start elsewhere");
+        } else {
+            st.lastFailedAt = now;
+            alerts.raise(Severity.CRITICAL, "fence-failed", target, "fencing " + target + " failed (" + r.message()
+                    + "): its groups stay blocked until fencing succeeds or the admin runs vigil:fence-confirm " + target
+                    + "; retrying every " + FENCE_RETRY_MILLIS / 1000 + " s");
+        }
+        wakeup();
+    }
+
+    /**
+     * Fences a node now, on the admin's request (no fence delay). A NODE_OFF result is a proof that the
+     * node is down until it is heard again.
+     *
+     * @param target the node
+     * @param action what to do
+     * @return the result, once the devices answered
+     */
+    public java.util.concurrent.CompletableFuture<FenceResult> fenceNow(String target, FenceAction action) {
+        java.util.concurrent.CompletableFuture<FenceResult> out = new java.util.concurrent.CompletableFuture<>();
+        MembershipTracker.PeerView p = members.peers(clock.getAsLong()).get(target);
+        long inc = p == null ? 0 : p.incarnation();
+        workers.submit(() -> {
+            FenceResult r = fencing.fence(target, action);
+            if (action != FenceAction.STATUS && r.outcome() == FenceResult.Outcome.NODE_OFF) {
+                submit(() -> {
+                    proofs.put(target, new Proof(inc, clock.getAsLong(), "fenced by the admin (" + r.message() + ")"));
+                    alerts.raise(Severity.CRITICAL, "fenced", target, "node " + target + " was fenced by the admin ("
+                            + r.message() + ")");
+                });
+            }
+            out.complete(r);
+        });
+        return out;
+    }
+
+    /**
+     * The admin vouches that a node is down (powered off, cut off): the Pacemaker
+     * {@code stonith_admin --confirm} equivalent. Refused for a node that is online.
+     *
+     * @param target the node
+     * @return a message for the admin; fails with IllegalArgumentException when the node is online
+     */
+    public java.util.concurrent.CompletableFuture<String> confirmDown(String target) {
+        java.util.concurrent.CompletableFuture<String> out = new java.util.concurrent.CompletableFuture<>();
+        submit(() -> {
+            long now = clock.getAsLong();
+            MembershipTracker.PeerView p = members.peers(now).get(target);
+            if (target.equals(node)) {
+                out.completeExceptionally(new IllegalArgumentException("node " + target + " is this node"));
+            } else if (p != null && p.membership().isUp()) {
+                out.completeExceptionally(new IllegalArgumentException("node " + target + " is online (heard "
+                        + Math.max(0, now - p.lastHeard()) + " ms ago): it is not down"));
+            } else {
+                proofs.put(target, new Proof(p == null ? 0 : p.incarnation(), now, "confirmed down by the admin"));
+                alerts.raise(Severity.WARNING, "fence-confirmed", target, "the admin confirmed that node " + target
+                        + " is down: its groups may start elsewhere");
+                out.complete("node " + target + " is taken as down until it is heard again");
+            }
+        });
+        return out;
+    }
+
+    /** @return each node's last automatic fencing result, for the status */
+    public Map<String, String> fenceResults() {
+        return fenceSummary;
+    }
+
+    private volatile Map<String, String> fenceSummary = Map.of();
 
     private void syncWithDocument(ClusterDocument doc) {
         Set<String> defined = new HashSet<>();
@@ -383,7 +687,8 @@ public final class Engine {
         local.values().removeIf(l -> !defined.contains(l.name) && !l.state.isActive() && l.op == null);
     }
 
-    private Snapshot snapshot(long now, boolean settled, ClusterDocument doc) {
+    private Snapshot snapshot(long now, boolean settled, ClusterDocument doc, Map<String, MembershipTracker.PeerView> peers,
+            QuorumView qv) {
         Map<String, LocalResource> lr = new HashMap<>();
         Set<String> busy = new HashSet<>();
         for (Local l : local.values()) {
@@ -396,12 +701,17 @@ public final class Engine {
         Map<String, NodeView> nodes = new LinkedHashMap<>();
         NodeReport own = ownReport(doc, settled);
         nodes.put(node, new NodeView(node, Membership.ONLINE, startedAt, own));
-        members.peers(now).forEach((name, p) -> {
+        peers.forEach((name, p) -> {
             if (!name.equals(node)) {
-                nodes.put(name, new NodeView(name, p.membership(), p.onlineSince(), p.report()));
+                NodeView.Loss loss = p.membership() == Membership.LOST
+                        ? new NodeView.Loss(p.lostSince(), proof(p), fencing.hasDevice(name)) : null;
+                nodes.put(name, new NodeView(name, p.membership(), p.onlineSince(), p.report(), loss));
             }
         });
-        return new Snapshot(node, now, settled, doc, nodes, lr, busy);
+        Map<String, String> fs = new TreeMap<>();
+        fenceStates.forEach((n, st) -> fs.put(n, st.future != null ? "fencing under way" : st.last));
+        fenceSummary = Map.copyOf(fs);
+        return new Snapshot(node, now, settled, doc, nodes, lr, busy, qv);
     }
 
     private NodeReport ownReport(ClusterDocument doc, boolean settled) {
@@ -421,7 +731,8 @@ public final class Engine {
                 groups.put(g.name(), new GroupReport(active, banned, note));
             }
         }
-        return new NodeReport(doc.version(), types.keySet(), settled, groups);
+        QuorumView q = lastQuorum;
+        return new NodeReport(doc.version(), types.keySet(), settled, groups, q.has(), q.lossStopMillis(), hears);
     }
 
     private long monitorInterval(Local l) {
@@ -446,6 +757,10 @@ public final class Engine {
     private void dispatch(Action a, long now) {
         if (a instanceof Action.ClearMove cm) {
             clearMove(cm);
+            return;
+        }
+        if (a instanceof Action.Fence f) {
+            fence(f, now);
             return;
         }
         Local l = local.get(a.resource());

@@ -29,6 +29,11 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
         m.put("t", new java.util.TreeSet<>(report.types()));
         m.put("s", report.settled());
         m.put("l", leaving);
+        m.put("q", report.quorate());
+        m.put("sf", report.selfFenceMillis());
+        if (report.hears() != null) {
+            m.put("h", new java.util.TreeSet<>(report.hears()));
+        }
         Map<String, Object> gs = new TreeMap<>();
         report.groups().forEach((name, g) -> {
             Map<String, Object> gm = new LinkedHashMap<>();
@@ -67,7 +72,9 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
             groups.put(name, new GroupReport(res, g.bool("b", false), g.string("n", "")));
         }
         List<String> types = r.strings("t");
-        NodeReport report = new NodeReport(r.number("dv", 0), new java.util.HashSet<>(types), r.bool("s", false), groups);
+        java.util.Set<String> hears = r.has("h") ? new java.util.HashSet<>(r.strings("h")) : null;
+        NodeReport report = new NodeReport(r.number("dv", 0), new java.util.HashSet<>(types), r.bool("s", false), groups,
+                r.bool("q", true), r.number("sf", -1), hears);
         return new WireReport(report, r.string("dd", ""), r.bool("l", false));
     }
 }

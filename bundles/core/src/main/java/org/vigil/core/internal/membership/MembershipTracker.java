@@ -38,9 +38,11 @@ public final class MembershipTracker {
      * @param lastHeard   when any path last heard it
      * @param paths       each path's view
      * @param report      its last report
+     * @param lostSince   when it was last declared lost (meaningful while {@link Membership#LOST})
+     * @param left        true when it announced a clean departure in its current incarnation
      */
     public record PeerView(String name, Membership membership, long incarnation, long onlineSince, long lastHeard,
-            List<PathView> paths, NodeReport report) {
+            List<PathView> paths, NodeReport report, long lostSince, boolean left) {
     }
 
     private static final class Peer {
@@ -52,6 +54,7 @@ public final class MembershipTracker {
         // engine-thread only:
         Membership state = Membership.UNKNOWN;
         long onlineSince;
+        long lostSince;
         long seenIncarnation;
         final Map<String, Boolean> pathUp = new java.util.HashMap<>();
 
@@ -85,6 +88,16 @@ public final class MembershipTracker {
         }
         this.intervalMillis = intervalMillis;
         this.deadTimeMillis = deadTimeMillis;
+    }
+
+    /** @return the dead time (ms) */
+    public long deadTimeMillis() {
+        return deadTimeMillis;
+    }
+
+    /** @return the heartbeat interval (ms) */
+    public long intervalMillis() {
+        return intervalMillis;
     }
 
     /**
@@ -149,6 +162,7 @@ public final class MembershipTracker {
                 // It restarted within the dead time: its previous life (and what ran in it) is over.
                 out.add(new Transition(p.name, p.state, Membership.LOST, "restarted (new incarnation)"));
                 p.state = Membership.LOST;
+                p.lostSince = now;
             }
             p.seenIncarnation = p.incarnation;
             if (next != p.state) {
@@ -158,6 +172,9 @@ public final class MembershipTracker {
                 out.add(new Transition(p.name, p.state, next, detail));
                 if (next == Membership.ONLINE && !p.state.isUp()) {
                     p.onlineSince = now;
+                }
+                if (next == Membership.LOST) {
+                    p.lostSince = now;
                 }
                 p.state = next;
             }
@@ -192,7 +209,8 @@ public final class MembershipTracker {
         for (Peer p : peers.values()) {
             List<PathView> paths = new ArrayList<>();
             new TreeMap<>(p.lastHeard).forEach((path, t) -> paths.add(new PathView(path, t, now - t < deadTimeMillis)));
-            out.put(p.name, new PeerView(p.name, p.state, p.incarnation, p.onlineSince, p.lastAny(), paths, p.report));
+            out.put(p.name, new PeerView(p.name, p.state, p.incarnation, p.onlineSince, p.lastAny(), paths, p.report,
+                    p.lostSince, p.leaving));
         }
         return out;
     }

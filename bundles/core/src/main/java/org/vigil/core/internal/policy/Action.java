@@ -66,4 +66,24 @@ public sealed interface Action {
             return "clear-move " + group + " (was to " + moveTo + ")";
         }
     }
+
+    /**
+     * Fence a lost node: make certain it runs nothing (power it off), so its groups may start elsewhere.
+     *
+     * @param node   the node to fence
+     * @param reason why, for the log
+     */
+    record Fence(String node, String reason) implements Action {
+        public String group() {
+            return "";
+        }
+
+        public String resource() {
+            return "";
+        }
+
+        public String render() {
+            return "fence " + node + " (" + reason + ")";
+        }
+    }
 }

@@ -10,8 +10,15 @@ import java.util.Set;
  * @param types           the resource types installed on it
  * @param settled         true once its start-up wait is over (it knows the membership)
  * @param groups          its groups that are active or banned there
+ * @param quorate         true when it has quorum (a node without quorum is never a candidate for a group)
+ * @param selfFenceMillis the self-fencing bound it promises: after it loses quorum it stops everything within
+ *                        this time (negative: no promise, quorum not configured there)
+ * @param hears           the nodes it counts as up, or null when it does not say (an older node): a node that
+ *                        no longer hears this node is not on this node's side of a split, even if this node
+ *                        still hears it (a one-way cut)
  */
-public record NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups) {
+public record NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups,
+        boolean quorate, long selfFenceMillis, Set<String> hears) {
 
     /** An empty report: a node not heard of. */
     public static final NodeReport NONE = new NodeReport(0, Set.of(), false, Map.of());
@@ -20,11 +27,22 @@ public record NodeReport(long documentVersion, Set<String> types, boolean settle
     public NodeReport {
         types = Set.copyOf(types);
         groups = Map.copyOf(groups);
+        hears = hears == null ? null : Set.copyOf(hears);
+    }
+
+    /** A report without quorum information (quorum not configured): quorate, no promise, hears unknown. */
+    public NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups) {
+        this(documentVersion, types, settled, groups, true, -1, null);
     }
 
     /** @param g a group; @return what this node reports about it, or an empty report */
     public GroupReport group(String g) {
         GroupReport r = groups.get(g);
         return r == null ? new GroupReport(Map.of(), false, "") : r;
+    }
+
+    /** @return true when any group is active on that node */
+    public boolean anyActive() {
+        return groups.values().stream().anyMatch(GroupReport::isActive);
     }
 }

@@ -7,6 +7,24 @@ package org.vigil.core.internal.policy;
  * @param membership  its membership state
  * @param onlineSince when it last became a member, on this node's monotonic clock (ms)
  * @param report      the last report heard from it (for this node itself: its own current report)
+ * @param loss        for a {@link Membership#LOST} node: when it was lost and what proves it is down; else null
  */
-public record NodeView(String name, Membership membership, long onlineSince, NodeReport report) {
+public record NodeView(String name, Membership membership, long onlineSince, NodeReport report, Loss loss) {
+
+    /** A node that is not lost (or lost with nothing known about the loss). */
+    public NodeView(String name, Membership membership, long onlineSince, NodeReport report) {
+        this(name, membership, onlineSince, report, null);
+    }
+
+    /**
+     * What is known about a lost node.
+     *
+     * @param lostAt      when this node declared it lost, on this node's monotonic clock (ms)
+     * @param proof       what proves it runs nothing any more ("fenced by ...", "left the cluster cleanly",
+     *                    "confirmed down by the admin"), or null when nothing does
+     * @param fenceDevice true when a fence device is configured for it: then only a proof makes it down,
+     *                    never the self-fencing bound alone
+     */
+    public record Loss(long lostAt, String proof, boolean fenceDevice) {
+    }
 }

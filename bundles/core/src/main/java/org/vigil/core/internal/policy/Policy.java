@@ -21,6 +21,14 @@ import org.vigil.core.internal.policy.Decision.Placement;
  * each node then acts only on itself: it stops what should not run here, and starts what should run
  * here only once no other live node still holds any part of the group. Groups start in order, stop in
  * reverse, one step at a time.
+ *
+ * <p>Split-brain rules. A node without quorum ({@link QuorumView#has()} false) probes and stops everything
+ * and starts nothing (self-fencing). A node whose report says it lacks quorum is never a candidate. A
+ * lost node that may still run a group keeps that group from starting elsewhere until it is known down:
+ * it was fenced, the admin confirmed it down, it left cleanly, or (only when no fence device is configured
+ * for it and its stops did not fail) the self-fencing bound it promised has passed since it was lost.
+ * With a fence device, the lowest-named live node fences a lost node that may still run something.
+ * Without quorum configured a lost node counts as down at once, as before.
  */
 public final class Policy {
 
@@ -47,10 +55,80 @@ public final class Policy {
                 placements.put(g.name(), new Placement(holderOf(s, g), "maintenance: Vigil takes no action"));
                 continue;
             }
-            placements.put(g.name(), decideGroup(s, g, actions));
+            placements.put(g.name(), s.quorum().has() ? decideGroup(s, g, actions) : withoutQuorum(s, g, actions));
             addMonitors(s, g, actions);
         }
+        addFences(s, actions);
         return new Decision(List.copyOf(actions), placements);
+    }
+
+    /** Self-fencing: find out what runs here, stop it in reverse order, start nothing. */
+    private static Placement withoutQuorum(Snapshot s, GroupDef g, List<Action> actions) {
+        String why = "no quorum on " + s.localNode() + " (" + s.quorum().detail() + "): it stops the group here and starts nothing";
+        if (g.resources().stream().anyMatch(r -> s.busy().contains(r.name()))) {
+            return new Placement(null, why);
+        }
+        boolean probing = false;
+        for (ResourceDef r : g.resources()) {
+            if (s.localState(r.name()) == ResourceState.UNKNOWN) {
+                actions.add(new Action.Probe(g.name(), r.name()));
+                probing = true;
+            }
+        }
+        if (!probing) {
+            stopHighestActive(s, g, 0, actions);
+        }
+        return new Placement(null, why);
+    }
+
+    /** The lowest-named live node fences every lost node that may still run something and has a fence device. */
+    private static void addFences(Snapshot s, List<Action> actions) {
+        if (!s.quorum().mayFence() || s.document().maintenance()) {
+            return;
+        }
+        String fencer = s.nodes().values().stream().filter(n -> n.membership().isUp()).map(NodeView::name).sorted()
+                .findFirst().orElse(s.localNode());
+        if (!fencer.equals(s.localNode())) {
+            return;
+        }
+        s.nodes().values().stream().filter(n -> n.membership() == Membership.LOST).sorted(Comparator.comparing(NodeView::name))
+                .filter(n -> n.loss() != null && n.loss().fenceDevice() && n.loss().proof() == null && n.report().anyActive())
+                .forEach(n -> actions.add(new Action.Fence(n.name(), "lost while it may still run "
+                        + String.join(", ", new TreeSet<>(n.report().groups().entrySet().stream()
+                                .filter(e -> e.getValue().isActive()).map(Map.Entry::getKey).toList())))));
+    }
+
+    /**
+     * @return why a lost node may still run something of the group, or null when it is known down (or
+     *         reported nothing of the group active)
+     */
+    static String mayStillRun(Snapshot s, NodeView n, String group) {
+        GroupReport r = n.report().group(group);
+        if (n.membership() != Membership.LOST || !r.isActive()) {
+            return null;
+        }
+        NodeView.Loss loss = n.loss();
+        if (loss != null && loss.proof() != null) {
+            return null;
+        }
+        if (loss != null && loss.fenceDevice()) {
+            return "waiting for " + n.name() + " to be fenced (it was lost while it may still run " + group + ")";
+        }
+        long bound = Math.max(n.report().selfFenceMillis(), s.quorum().configured() ? s.quorum().lossStopMillis() : -1);
+        if (bound < 0) {
+            return null; // quorum not configured: a lost node counts as down at once
+        }
+        if (r.any(ResourceState.STOP_FAILED)) {
+            return "a stop failed on " + n.name() + " before it was lost, so " + group + " may still run there: only "
+                    + "fencing or vigil:fence-confirm " + n.name() + " proves it is down";
+        }
+        long lostAt = loss == null ? s.now() : loss.lostAt();
+        long left = bound - (s.now() - lostAt);
+        if (left > 0) {
+            return String.format(java.util.Locale.ROOT, "waiting out the self-fencing bound of %s (%.1f s left): without "
+                    + "quorum it stops everything within %.1f s", n.name(), left / 1000.0, bound / 1000.0);
+        }
+        return null;
     }
 
     private static Placement decideGroup(Snapshot s, GroupDef g, List<Action> actions) {
@@ -94,6 +172,7 @@ public final class Policy {
         List<String> candidates = up.stream()
                 .filter(n -> n.report().types().containsAll(types))
                 .filter(n -> !n.report().group(g.name()).banned())
+                .filter(n -> n.report().quorate())
                 .map(NodeView::name).sorted(byRank).toList();
 
         String target;
@@ -152,6 +231,11 @@ public final class Policy {
             List<String> others = holders.stream().filter(h -> !h.equals(local)).toList();
             if (!others.isEmpty()) {
                 return new Placement(target, reason + "; waiting for " + String.join(", ", others) + " to stop it");
+            }
+            List<String> unsafe = s.nodes().values().stream().sorted(Comparator.comparing(NodeView::name))
+                    .map(n -> mayStillRun(s, n, g.name())).filter(java.util.Objects::nonNull).toList();
+            if (!unsafe.isEmpty() && !localActive) {
+                return new Placement(target, reason + "; " + String.join("; ", unsafe));
             }
             if (!s.settled()) {
                 return new Placement(target, reason + "; waiting for membership to settle after start-up");
@@ -243,6 +327,8 @@ public final class Policy {
             } else if (n.report().group(g.name()).banned()) {
                 String note = n.report().group(g.name()).note();
                 why.add(n.name() + " is banned after failures" + (note.isEmpty() ? "" : " (" + note + ")"));
+            } else if (!n.report().quorate()) {
+                why.add(n.name() + " has no quorum");
             }
         }
         return why.isEmpty() ? "no node is up" : String.join("; ", why);

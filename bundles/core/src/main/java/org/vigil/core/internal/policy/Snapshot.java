@@ -14,15 +14,23 @@ import org.vigil.core.internal.model.ClusterDocument;
  * @param nodes     every node this node knows, including itself
  * @param local     this node's resources by name (all resources of the document, plus orphans still active)
  * @param busy      the resources with an operation under way here
+ * @param quorum    this node's quorum
  */
 public record Snapshot(String localNode, long now, boolean settled, ClusterDocument document,
-        Map<String, NodeView> nodes, Map<String, LocalResource> local, Set<String> busy) {
+        Map<String, NodeView> nodes, Map<String, LocalResource> local, Set<String> busy, QuorumView quorum) {
 
     /** Canonical constructor; copies collections. */
     public Snapshot {
         nodes = Map.copyOf(nodes);
         local = Map.copyOf(local);
         busy = Set.copyOf(busy);
+        quorum = quorum == null ? QuorumView.NOT_CONFIGURED : quorum;
+    }
+
+    /** A snapshot without quorum configured ({@link QuorumView#NOT_CONFIGURED}). */
+    public Snapshot(String localNode, long now, boolean settled, ClusterDocument document,
+            Map<String, NodeView> nodes, Map<String, LocalResource> local, Set<String> busy) {
+        this(localNode, now, settled, document, nodes, local, busy, QuorumView.NOT_CONFIGURED);
     }
 
     /** @param r a resource; @return its state here ({@link ResourceState#STOPPED} when unknown to the map) */

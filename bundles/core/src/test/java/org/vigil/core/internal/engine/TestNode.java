@@ -22,6 +22,11 @@ final class TestNode implements AutoCloseable {
     private boolean active;
 
     TestNode(String name, Path dir, InMemoryNetwork net, World world) throws Exception {
+        this(name, dir, net, world, Map.of());
+    }
+
+    /** @param settings node configuration keys as in etc/org.vigil.node.cfg (cluster.nodes, ...) over the defaults */
+    TestNode(String name, Path dir, InMemoryNetwork net, World world, Map<String, Object> settings) throws Exception {
         this.name = name;
         Path state = dir.resolve(name);
         Files.createDirectories(state);
@@ -39,15 +44,26 @@ final class TestNode implements AutoCloseable {
                     case "annotationType" -> ClusterNode.Config.class;
                     case "hashCode" -> 1;
                     case "equals" -> p == a[0];
-                    default -> m.getName();
+                    default -> settings.containsKey(m.getName().replace('_', '.')) ? settings.get(m.getName().replace('_', '.'))
+                            : m.getDefaultValue() != null ? m.getDefaultValue() : m.getName();
                 });
         type = world.type();
         node.addResourceType(type);
         node.addTransport(net.factory());
         node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
+        beforeActivate(node);
         node.activate(cfg);
         active = true;
     }
+
+    /** Hook for tests that register tie-breakers, fence agents or devices before the node starts. */
+    void beforeActivate(ClusterNode n) {
+        if (setup != null) {
+            setup.accept(n);
+        }
+    }
+
+    static java.util.function.Consumer<ClusterNode> setup;
 
     /** @return true when this node reports every resource of the group RUNNING and nothing else holds it */
     boolean runs(String group) {

@@ -25,6 +25,12 @@ final class ScenarioLoader {
         String local = in.string("local");
         long now = in.number("now", 100_000);
         ClusterDocument doc = ClusterDocument.fromReader(in.object("document"));
+        QuorumView quorum = QuorumView.NOT_CONFIGURED;
+        if (in.has("quorum")) {
+            JsonReader q = in.object("quorum");
+            quorum = new QuorumView(q.bool("configured", true), q.bool("has", true), q.bool("mayFence", q.bool("has", true)),
+                    (int) q.number("votes", 0), (int) q.number("total", 0), q.string("detail", ""), q.number("lossStop", 5000));
+        }
 
         Map<String, LocalResource> localRes = new HashMap<>();
         JsonReader lr = in.object("localResources");
@@ -75,12 +81,20 @@ final class ScenarioLoader {
                 }
             }
             boolean settled = name.equals(local) ? in.bool("settled", true) : n.bool("settled", true);
-            NodeReport report = new NodeReport(doc.version(), new HashSet<>(n.strings("types")), settled, groups);
+            boolean quorate = name.equals(local) ? quorum.has() : n.bool("quorate", true);
+            long selfFence = name.equals(local) ? quorum.lossStopMillis() : n.number("selfFence", -1);
+            NodeReport report = new NodeReport(doc.version(), new HashSet<>(n.strings("types")), settled, groups,
+                    quorate, selfFence, null);
             Membership m = name.equals(local) ? Membership.ONLINE
                     : Membership.valueOf(n.string("membership", "ONLINE"));
-            nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report));
+            NodeView.Loss loss = m == Membership.LOST && (n.has("lostAt") || n.has("proof") || n.has("fenceDevice"))
+                    ? new NodeView.Loss(n.number("lostAt", now), n.has("proof") ? n.string("proof") : null,
+                            n.bool("fenceDevice", false))
+                    : null;
+            nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss));
         }
-        return new Snapshot(local, now, in.bool("settled", true), doc, nodes, localRes, new HashSet<>(in.strings("busy")));
+        return new Snapshot(local, now, in.bool("settled", true), doc, nodes, localRes, new HashSet<>(in.strings("busy")),
+                quorum);
     }
 
     static String describe(String json) {

@@ -1,0 +1,124 @@
+package org.vigil.core.internal;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One fence device as the admin configured it: a factory configuration {@code org.vigil.fence}, usually a
+ * file {@code etc/org.vigil.fence-<name>.cfg}. Besides the keys below, every other key is a parameter of
+ * the device's fence agent (see {@code vigil:fence-types}).
+ */
+@Component(service = FenceConfiguration.class, configurationPid = "org.vigil.fence",
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = FenceConfiguration.Config.class, factory = true)
+public class FenceConfiguration {
+
+    /** The device's schema; agent parameters come on top. */
+    @ObjectClassDefinition(name = "Vigil fence device",
+            description = "One fence device: which agent, which nodes it fences, at which level")
+    public @interface Config {
+        /** @return the agent type */
+        @AttributeDefinition(description = "The fence agent: command (feature vigil-fence-command), ...")
+        String type();
+
+        /** @return the nodes it fences */
+        @AttributeDefinition(description = "The nodes this device fences, comma-separated")
+        String nodes();
+
+        /** @return the level */
+        @AttributeDefinition(description = "Level: lower levels are tried first; every device of a level must succeed")
+        int level() default 1;
+    }
+
+    private static final java.util.regex.Pattern AGENT_PARAMETER = java.util.regex.Pattern.compile("[a-z][a-z0-9-]*");
+
+    private final String name;
+    private final String type;
+    private final Set<String> nodes;
+    private final int level;
+    private final String problem;
+    private final Map<String, String> params;
+
+    /** @param props the configuration */
+    @Activate
+    public FenceConfiguration(Map<String, Object> props) {
+        String pid = String.valueOf(props.get("service.pid"));
+        Object file = props.get("felix.fileinstall.filename");
+        String n = file == null ? pid : file.toString().replaceAll(".*/org\\.vigil\\.fence-", "").replaceAll("\\.cfg$", "");
+        this.name = props.get("name") != null ? props.get("name").toString().trim() : n;
+        this.type = props.get("type") == null ? "" : props.get("type").toString().trim();
+        Set<String> ns = new LinkedHashSet<>();
+        String p = null;
+        for (String s : String.valueOf(props.getOrDefault("nodes", "")).split("[,\\s]+")) {
+            if (!s.isEmpty()) {
+                if (!org.vigil.core.internal.model.Names.isValid(s)) {
+                    p = "nodes: '" + s + "' is not a node name";
+                }
+                ns.add(s);
+            }
+        }
+        int lv = 1;
+        Object l = props.get("level");
+        if (l != null) {
+            try {
+                lv = Integer.parseInt(l.toString().trim());
+            } catch (NumberFormatException e) {
+                p = "level: '" + l + "' is not a number";
+            }
+        }
+        if (type.isEmpty()) {
+            p = "type: missing (the fence agent, for example command)";
+        } else if (ns.isEmpty() && p == null) {
+            p = "nodes: missing (the nodes this device fences)";
+        }
+        this.nodes = Set.copyOf(ns);
+        this.level = lv;
+        this.problem = p;
+        Map<String, String> m = new TreeMap<>();
+        props.forEach((k, v) -> {
+            if (!k.equals("name") && !k.equals("type") && !k.equals("nodes") && !k.equals("level")
+                    && AGENT_PARAMETER.matcher(k).matches() && v != null) {
+                m.put(k, v.toString().trim());
+            }
+        });
+        this.params = Map.copyOf(m);
+    }
+
+    /** @return the device's name (its file's instance name) */
+    public String name() {
+        return name;
+    }
+
+    /** @return the agent type */
+    public String type() {
+        return type;
+    }
+
+    /** @return the nodes it fences */
+    public Set<String> nodes() {
+        return nodes;
+    }
+
+    /** @return its level */
+    public int level() {
+        return level;
+    }
+
+    /** @return what is wrong with the configuration, naming the key, or null */
+    public String problem() {
+        return problem;
+    }
+
+    /** @return the agent's parameters */
+    public Map<String, String> params() {
+        return params;
+    }
+}

@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.vigil.api.quorum.TieBreaker;
 import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceContext;
@@ -36,6 +37,7 @@ import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;
 import org.vigil.core.internal.frame.ReplayGuard;
 import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
@@ -44,6 +46,7 @@ import org.vigil.core.internal.policy.Decision;
 import org.vigil.core.internal.policy.GroupReport;
 import org.vigil.core.internal.policy.Membership;
 import org.vigil.core.internal.policy.NodeView;
+import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.ResourceState;
 
 /**
@@ -81,6 +84,12 @@ final class Simulation {
     static final long MAX_CLEANUP_WAIT = 2000;
     /** After the cleanup: time the cluster gets to converge. */
     static final long QUIET = 3000;
+    /** quorum.loss.stop.ms, as in production: a node without quorum stops everything within this time. */
+    static final long LOSS_STOP = 5000;
+    /** A stop sequence of up to three resources, each up to 120 ms, one tick apart, beyond the bound. */
+    static final long STOP_GRACE = 600;
+    /** The witness's lock lasts this long unless the winning side asks again (it does every 2 s). */
+    static final long WITNESS_LEASE = 5000;
     static final List<String> PATHS = List.of("lan", "serial");
     private static final int TRACE_KEEP = 150;
     private static final byte[] KEY = "simulated-cluster-key-0123456789".getBytes(StandardCharsets.UTF_8);
@@ -136,6 +145,9 @@ final class Simulation {
         Map<String, Membership> seen = new TreeMap<>();
         Map<String, String> targets = new TreeMap<>();
         Map<String, Heard> heard = new TreeMap<>();
+        Boolean quorate;
+        long noQuorumSince = -1;
+        long minoritySince = -1;
 
         Node(String name, long clockOffset, Path dir) {
             this.name = name;
@@ -401,6 +413,15 @@ final class Simulation {
                 new ProcessRegistry(node.dir.resolve("run")), new Alerts(node.name, workers), workers,
                 DEAD_TIME + 2 * INTERVAL, () -> kick(node));
         node.engine.typeAdded(type);
+        if (profile.quorum()) {
+            Map<String, Integer> votes = new java.util.LinkedHashMap<>();
+            nodes.forEach(x -> votes.put(x.name, 1));
+            node.engine.quorum().configure(new Quorum.Settings(votes, nodes.size() % 2 == 0 ? "witness" : "", LOSS_STOP));
+            node.engine.setTieBreaker(() -> witness);
+        }
+        node.quorate = null;
+        node.noQuorumSince = -1;
+        node.minoritySince = -1;
         node.sequence = 0;
         node.encodedFor = null;
         node.tickAt = Long.MAX_VALUE;
@@ -468,6 +489,18 @@ final class Simulation {
             String reason = e.getValue().reason();
             if (!reason.equals(node.targets.put(e.getKey(), reason))) {
                 log(node.name + " " + e.getKey() + ": " + reason);
+            }
+        }
+        QuorumView qv = st.snapshot().quorum();
+        if (qv.configured()) {
+            if (node.quorate == null || node.quorate != qv.has()) {
+                node.quorate = qv.has();
+                log(node.name + (qv.has() ? " has quorum: " : " has NO quorum: ") + qv.detail());
+            }
+            if (qv.has()) {
+                node.noQuorumSince = -1;
+            } else if (node.noQuorumSince < 0) {
+                node.noQuorumSince = now;
             }
         }
         for (EngineStatus.LocalLine l : st.resources().values()) {
@@ -825,6 +858,34 @@ final class Simulation {
         }
     }
 
+    // ---- the tie-breaker ----
+
+    /**
+     * A witness that holds a lock for one side of an even split, the way a quorum disk does: the side that
+     * asks first wins and keeps winning while it renews within the lease; any other side (even one that
+     * overlaps it) loses until the lease has run out unrenewed. So two sides never both win.
+     */
+    private final TieBreaker witness = new TieBreaker() {
+        private Set<String> holder;
+        private long renewed;
+
+        @Override
+        public String type() {
+            return "witness";
+        }
+
+        @Override
+        public boolean wins(String localNode, Set<String> side, Set<String> lost, OperationContext op) {
+            boolean wins = holder == null || now - renewed > WITNESS_LEASE || holder.equals(side);
+            if (wins) {
+                holder = Set.copyOf(side);
+                renewed = now;
+            }
+            log("witness: " + localNode + " (side " + new TreeSet<>(side) + ") " + (wins ? "wins" : "loses") + " the tie");
+            return wins;
+        }
+    };
+
     // ---- invariants ----
 
     /**
@@ -864,6 +925,78 @@ final class Simulation {
                 violation("split:" + g.name(), b.toString());
             }
         }
+        if (profile.quorum()) {
+            checkQuorum();
+        }
+    }
+
+    /**
+     * Quorum (profiles with quorum only): a node without quorum, by its own view or because the world cuts
+     * it off from a majority, runs nothing once its self-fencing bound has passed, save what it is still
+     * stopping or failed to stop (a broken promise the engine alerts on; fencing is the answer to it).
+     */
+    private void checkQuorum() {
+        int total = nodes.size();
+        for (Node node : nodes) {
+            if (!node.alive || node.frozen()) {
+                node.minoritySince = -1;
+                continue;
+            }
+            int side = 1;
+            for (Node other : nodes) {
+                if (other != node && other.alive && !other.frozen() && hears(node, other) && hears(other, node)) {
+                    side++;
+                }
+            }
+            if (2 * side < total) {
+                if (node.minoritySince < 0) {
+                    node.minoritySince = now;
+                }
+            } else {
+                node.minoritySince = -1;
+            }
+            String running = stillRunning(node);
+            if (running == null) {
+                continue;
+            }
+            if (node.noQuorumSince >= 0 && now - node.noQuorumSince > LOSS_STOP + STOP_GRACE) {
+                violation("no-quorum:" + node.name, node.name + " has had no quorum for " + (now - node.noQuorumSince)
+                        + " ms and still runs " + running);
+            }
+            if (node.minoritySince >= 0 && now - node.minoritySince > DEAD_TIME + LOSS_STOP + STOP_GRACE) {
+                violation("minority:" + node.name, node.name + " has been cut off from a majority for "
+                        + (now - node.minoritySince) + " ms and still runs " + running);
+            }
+        }
+    }
+
+    /** @return true when {@code to} hears {@code from} on some path (loss aside) */
+    private boolean hears(Node to, Node from) {
+        for (String p : PATHS) {
+            if (!linkDown(from, to, p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return what a node runs that it is not stopping and has not failed to stop, or null */
+    private String stillRunning(Node node) {
+        List<String> out = new ArrayList<>();
+        for (String r : running.get(node.name)) {
+            ResourceState c = node.claimed(r);
+            if (c != ResourceState.STOPPING && c != ResourceState.STOP_FAILED) {
+                out.add(r + " (" + c + ")");
+            }
+        }
+        for (GroupDef g : document.groups()) {
+            for (ResourceDef r : g.resources()) {
+                if (node.claimed(r.name()) == ResourceState.STARTING) {
+                    out.add(r.name() + " (STARTING)");
+                }
+            }
+        }
+        return out.isEmpty() ? null : String.join(", ", out);
     }
 
     private void checkLiveness() {

@@ -44,17 +44,26 @@ class SimulationTest {
         assumeTrue(REPLAY == null, "replaying one seed");
         List<Simulation.Result> failed = runSeeds(SimProfile.SAFE, FIRST, SEEDS, false);
         if (!failed.isEmpty()) {
-            fail(failed.size() + " of " + SEEDS + " seeds failed (" + failed.stream().map(r -> Long.toString(r.seed()))
-                    .limit(20).toList() + "); the first:\n" + failed.get(0).report());
+            fail(failures(failed, SEEDS));
         }
     }
 
     /**
      * The known limit of Vigil without quorum (README, "Known limits"): a partition, or a node frozen for
      * longer than the dead time, lets both sides run a group. The simulation must find that within a few
-     * hundred seeds, or its safety check is blind. When quorum and self-fencing land, this test is replaced
-     * by {@link #withQuorumPartitionsAndFreezesNeverRunAGroupTwice()}.
+     * hundred seeds, or its safety check is blind. Quorum is off by default (cluster.nodes empty), so this
+     * stays true; {@link #withQuorumPartitionsAndFreezesNeverRunAGroupTwiceNorWithoutQuorum()} is the same
+     * fault mix with quorum configured.
      */
+    @Test
+    void withQuorumCrashesCutsAndFailingAgentsStaySafeAndEveryGroupRunsOnceAfterHealing() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        List<Simulation.Result> failed = runSeeds(SimProfile.SAFE_QUORUM, FIRST, SEEDS / 2, false);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, SEEDS / 2));
+        }
+    }
+
     @Test
     void withoutQuorumAPartitionOrAFreezeRunsAGroupTwiceAndTheSeedIsPrinted() {
         assumeTrue(REPLAY == null, "replaying one seed");
@@ -69,12 +78,22 @@ class SimulationTest {
         System.out.println("Known limit without quorum, as the simulation finds it:\n" + found.report());
     }
 
-    @Disabled("needs quorum (branch quorum): without it a partition or a long freeze runs a group on both sides")
+    /**
+     * The goal: partitions, one-way cuts and freezes with quorum configured never run a group twice, and no
+     * node runs anything once its self-fencing bound has passed without quorum. Today about one seed in five
+     * fails, all in clusters of four nodes and all the same way: a node whose own eligibility just came back
+     * (quorum regained after a pause: seeds 1 and 42 of freezes-quorum; a tie won while a peer that hears both
+     * halves also gives the other side a majority: seed 3) places the group on itself and starts it at once,
+     * while a peer, which has not yet received the report saying so, places it on itself and starts it too.
+     */
+    @Disabled("fails on about 1 seed in 5 (4-node clusters): a node that regains quorum or wins a tie starts a group "
+            + "before its peers have its new report; replay -Dvigil.sim.profile=split-quorum -Dvigil.sim.seed=1 (or 3)")
     @Test
-    void withQuorumPartitionsAndFreezesNeverRunAGroupTwice() {
-        List<Simulation.Result> failed = runSeeds(SimProfile.SPLIT, FIRST, SEEDS, false);
+    void withQuorumPartitionsAndFreezesNeverRunAGroupTwiceNorWithoutQuorum() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        List<Simulation.Result> failed = runSeeds(SimProfile.SPLIT_QUORUM, FIRST, SEEDS, false);
         if (!failed.isEmpty()) {
-            fail(failed.size() + " of " + SEEDS + " seeds failed; the first:\n" + failed.get(0).report());
+            fail(failures(failed, SEEDS));
         }
     }
 
@@ -91,7 +110,18 @@ class SimulationTest {
     void aCleanupWhileAnotherNodeStartsTheGroupNeverStartsItTwice() {
         List<Simulation.Result> failed = runSeeds(SimProfile.HASTY_CLEANUP, FIRST, SEEDS, false);
         if (!failed.isEmpty()) {
-            fail(failed.size() + " of " + SEEDS + " seeds failed; the first:\n" + failed.get(0).report());
+            fail(failures(failed, SEEDS));
+        }
+    }
+
+    /** Runs seeds of any profile, for diagnosis: {@code -Dvigil.sim.explore=<profile>}. */
+    @Test
+    @EnabledIfSystemProperty(named = "vigil.sim.explore", matches = ".+")
+    void explore() {
+        SimProfile p = SimProfile.named(System.getProperty("vigil.sim.explore"));
+        List<Simulation.Result> failed = runSeeds(p, FIRST, SEEDS, false);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, SEEDS));
         }
     }
 
@@ -119,6 +149,15 @@ class SimulationTest {
     }
 
     // ---- running seeds ----
+
+    /** @return a failure message: how many seeds failed, each one's first violation, and the first one's report */
+    static String failures(List<Simulation.Result> failed, int count) {
+        StringBuilder b = new StringBuilder().append(failed.size()).append(" of ").append(count).append(" seeds failed:\n");
+        failed.stream().limit(40).forEach(r -> b.append("  seed ").append(r.seed()).append(" (").append(r.nodes())
+                .append(" nodes): ")
+                .append(r.violations().get(0), 0, Math.min(220, r.violations().get(0).length())).append('\n'));
+        return b.append("the first:\n").append(failed.get(0).report()).toString();
+    }
 
     private List<Simulation.Result> runSeeds(SimProfile profile, long from, int count, boolean verbose) {
         int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));

@@ -394,6 +394,14 @@ public final class Engine {
         }
     }
 
+    /**
+     * Runs one tick on the calling thread: for the deterministic simulation, which never calls {@link #start()}
+     * and drives the engine from a single thread with a virtual clock and its own worker executor.
+     */
+    public void tickOnce() {
+        tick();
+    }
+
     private void tick() {
         Runnable task;
         while ((task = inbox.poll()) != null) {

@@ -1,0 +1,255 @@
+package org.vigil.core.internal.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Thousands of seeded, deterministic runs of a simulated cluster running the real engine, membership and
+ * policy (see {@link Simulation}). A failing seed prints its last events and the command that replays it:
+ * {@code -Dvigil.sim.profile=<safe|split> -Dvigil.sim.seed=<seed>} runs that one seed with every event and
+ * the engine's log printed. {@code -Dvigil.sim.seeds=<n>} changes how many seeds a profile runs, and
+ * {@code -Dvigil.sim.first=<seed>} where they start (to explore beyond the build's seeds).
+ */
+class SimulationTest {
+
+    private static final int SEEDS = Integer.getInteger("vigil.sim.seeds", 1000);
+    private static final long FIRST = Long.getLong("vigil.sim.first", 1);
+    private static final String REPLAY = System.getProperty("vigil.sim.seed");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutPartitionsOrFreezesNoGroupEverRunsTwiceAndEveryGroupRunsOnceAfterHealing() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        List<Simulation.Result> failed = runSeeds(SimProfile.SAFE, FIRST, SEEDS, false);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, SEEDS));
+        }
+    }
+
+    /**
+     * The known limit of Vigil without quorum (README, "Known limits"): a partition, or a node frozen for
+     * longer than the dead time, lets both sides run a group. The simulation must find that within a few
+     * hundred seeds, or its safety check is blind. Quorum is off by default (cluster.nodes empty), so this
+     * stays true; {@link #withQuorumPartitionsAndFreezesNeverRunAGroupTwiceNorWithoutQuorum()} is the same
+     * fault mix with quorum configured.
+     */
+    @Test
+    void withQuorumCrashesCutsAndFailingAgentsStaySafeAndEveryGroupRunsOnceAfterHealing() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        List<Simulation.Result> failed = runSeeds(SimProfile.SAFE_QUORUM, FIRST, SEEDS / 4, false);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, SEEDS / 4));
+        }
+    }
+
+    @Test
+    void withoutQuorumAPartitionOrAFreezeRunsAGroupTwiceAndTheSeedIsPrinted() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        Simulation.Result found = null;
+        for (long seed = 1; seed <= 300 && found == null; seed++) {
+            Simulation.Result r = runOne(SimProfile.SPLIT, seed, false);
+            if (r.violations().stream().anyMatch(v -> v.contains("is active on"))) {
+                found = r;
+            }
+        }
+        assertThat(found).as("a split-brain among 300 seeds of partitions and freezes").isNotNull();
+        System.out.println("Known limit without quorum, as the simulation finds it:\n" + found.report());
+    }
+
+    /**
+     * The goal: partitions, one-way cuts and freezes with quorum configured never run a group twice, and no
+     * node runs anything once its self-fencing bound has passed without quorum. With the quorum branch as of
+     * cef2103 about one seed in four fails (first: seed 2), in five ways: a node that has just regained quorum
+     * starts before its peers have its report; a peer silent for less than the dead time counts on the side
+     * with its stale report; a cleanup un-bans everywhere at once (also without quorum: safe seed 2010); a lost
+     * node's last report predates the start it dispatched just before the partition; a restarted node never
+     * heard a frozen member and starts what it runs. Branch sim-fixes has a proposed fix for each.
+     */
+    @Disabled("fails on about 1 seed in 4: nodes start a group on stale views of each other; replay "
+            + "-Dvigil.sim.profile=split-quorum -Dvigil.sim.seed=2; fixes proposed on branch sim-fixes")
+    @Test
+    void withQuorumPartitionsAndFreezesNeverRunAGroupTwiceNorWithoutQuorum() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        List<Simulation.Result> failed = runSeeds(SimProfile.SPLIT_QUORUM, FIRST, SEEDS, false);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, SEEDS));
+        }
+    }
+
+    /**
+     * Found by this simulation (safe profile, seed 420 when the admin's cleanup did not wait): node5 fails a
+     * group back to itself and dispatches the first start; 17 ms later the admin's vigil:cleanup un-bans the
+     * more preferred node1, which becomes the target and starts the group at once, because node5's report
+     * of its start (published one tick after the dispatch) has not reached it yet. The same window opens for
+     * any placement change (cleanup, group-set --preferred, bring-in, switchover) while a start is under way.
+     */
+    @Disabled("bug found by the simulation: a placement change while another node starts the group starts it twice; "
+            + "replay with -Dvigil.sim.profile=hasty-cleanup -Dvigil.sim.seed=420")
+    @Test
+    void aCleanupWhileAnotherNodeStartsTheGroupNeverStartsItTwice() {
+        List<Simulation.Result> failed = runSeeds(SimProfile.HASTY_CLEANUP, FIRST, SEEDS, false);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, SEEDS));
+        }
+    }
+
+    /** Runs seeds of any profile, for diagnosis: {@code -Dvigil.sim.explore=<profile>}. */
+    @Test
+    @EnabledIfSystemProperty(named = "vigil.sim.explore", matches = ".+")
+    void explore() {
+        SimProfile p = SimProfile.named(System.getProperty("vigil.sim.explore"));
+        List<Simulation.Result> failed = runSeeds(p, FIRST, SEEDS, false);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, SEEDS));
+        }
+    }
+
+    /** The quorum rules can fail: without quorum configured, a node cut off from a majority keeps running. */
+    @Test
+    void withoutQuorumANodeCutOffFromAMajorityKeepsRunningAndTheCheckSeesIt() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        Simulation.Result found = null;
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            for (long seed = 1; seed <= 300 && found == null; seed++) {
+                Path root = dir.resolve("minority-" + seed);
+                Simulation.Result r = new Simulation(seed, SimProfile.SPLIT, root, false).onlyQuorumRules().run();
+                delete(root);
+                if (r.violations().stream().anyMatch(v -> v.contains("cut off from a majority"))) {
+                    found = r;
+                }
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(found).as("a node running in a minority among 300 seeds of partitions without quorum").isNotNull();
+    }
+
+    @Test
+    void aSeedReplaysTheSameRunEventForEvent() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        for (long seed : new long[] {7, 1234}) {
+            Simulation.Result a = runOne(SimProfile.SPLIT, seed, false);
+            Simulation.Result b = runOne(SimProfile.SPLIT, seed, false);
+            assertThat(b.events()).as("events of seed %d", seed).isEqualTo(a.events());
+            assertThat(b.trace()).as("trace of seed %d", seed).isEqualTo(a.trace());
+            assertThat(b.fingerprint()).as("fingerprint of every trace line of seed %d", seed).isEqualTo(a.fingerprint());
+        }
+        assertThat(runOne(SimProfile.SPLIT, 8, false).fingerprint()).as("another seed, another run")
+                .isNotEqualTo(runOne(SimProfile.SPLIT, 7, false).fingerprint());
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "vigil.sim.seed", matches = "-?\\d+")
+    void replayOneSeed() {
+        SimProfile p = SimProfile.named(System.getProperty("vigil.sim.profile", "safe"));
+        Simulation.Result r = runOne(p, Long.parseLong(REPLAY), true);
+        System.out.println(r.events() + " events; " + (r.ok() ? "no invariant broken" : r.report()));
+        assertThat(r.violations()).as(r.report()).isEmpty();
+    }
+
+    // ---- running seeds ----
+
+    /** @return a failure message: how many seeds failed, each one's first violation, and the first one's report */
+    static String failures(List<Simulation.Result> failed, int count) {
+        StringBuilder b = new StringBuilder().append(failed.size()).append(" of ").append(count).append(" seeds failed:\n");
+        failed.stream().limit(40).forEach(r -> b.append("  seed ").append(r.seed()).append(" (").append(r.nodes())
+                .append(" nodes): ")
+                .append(r.violations().get(0), 0, Math.min(220, r.violations().get(0).length())).append('\n'));
+        return b.append("the first:\n").append(failed.get(0).report()).toString();
+    }
+
+    private List<Simulation.Result> runSeeds(SimProfile profile, long from, int count, boolean verbose) {
+        int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream())); // the engines' logs, thousands of runs of them
+        try {
+            List<Future<Simulation.Result>> futures = new ArrayList<>();
+            for (long s = from; s < from + count; s++) {
+                long seed = s;
+                futures.add(pool.submit(() -> simulate(profile, seed, verbose)));
+            }
+            List<Simulation.Result> failed = new ArrayList<>();
+            long events = 0;
+            long t0 = System.nanoTime();
+            for (Future<Simulation.Result> f : futures) {
+                Simulation.Result r = f.get();
+                events += r.events();
+                if (!r.ok()) {
+                    failed.add(r);
+                }
+            }
+            System.out.printf("simulation profile %s: %d seeds from %d, %d events, %d failed, %d ms on %d threads%n",
+                    profile.name(), count, from, events, failed.size(), (System.nanoTime() - t0) / 1_000_000, threads);
+            failed.sort(Comparator.comparingLong(Simulation.Result::seed));
+            return failed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            System.setErr(err);
+            pool.shutdownNow();
+        }
+    }
+
+    private Simulation.Result runOne(SimProfile profile, long seed, boolean verbose) {
+        if (verbose) {
+            return simulate(profile, seed, true);
+        }
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return simulate(profile, seed, false);
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    private Simulation.Result simulate(SimProfile profile, long seed, boolean verbose) {
+        Path root = dir.resolve(profile.name() + "-" + seed + "-" + Thread.currentThread().getId());
+        try {
+            return new Simulation(seed, profile, root, verbose).run();
+        } finally {
+            delete(root);
+        }
+    }
+
+    private static void delete(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

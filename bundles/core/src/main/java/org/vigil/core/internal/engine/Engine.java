@@ -82,6 +82,7 @@ public final class Engine {
     private QuorumView lastQuorum = QuorumView.NOT_CONFIGURED;
     private Set<String> hears = Set.of();
     private long quorumLostAt = -1;
+    private long quorateSince = -1;
     private boolean lateAlerted;
     private boolean tieInFlight;
     private final Map<String, FenceState> fenceStates = new HashMap<>();
@@ -397,7 +398,15 @@ public final class Engine {
         boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = evaluateQuorum(now, peers, settled);
-        Snapshot snap = snapshot(now, settled, doc, peers, qv);
+        if (!qv.has()) {
+            quorateSince = -1;
+        } else if (quorateSince < 0) {
+            quorateSince = now;
+        }
+        // A node that has just gained quorum starts nothing until its report saying so has reached its peers:
+        // until then they do not count it as a candidate and may place its groups on themselves.
+        boolean startable = settled && (!qv.configured() || now - quorateSince >= 2 * members.intervalMillis());
+        Snapshot snap = snapshot(now, startable, doc, peers, qv);
         Decision decision = Policy.decide(snap);
         logPlacements(decision);
         for (Action a : decision.actions()) {

@@ -240,6 +240,22 @@ public final class Policy {
             if (!s.settled()) {
                 return new Placement(target, reason + "; waiting for membership to settle after start-up");
             }
+            List<String> silent = up.stream().filter(n -> !n.name().equals(local) && n.membership() == Membership.SUSPECT)
+                    .map(NodeView::name).toList();
+            if (s.quorum().configured() && !silent.isEmpty() && !localActive) {
+                // A silent peer still counts on this side, but what it reported is stale: it may have started
+                // this group since. Wait until it is heard again or lost (then quorum and the bound decide).
+                return new Placement(target, reason + "; waiting for " + String.join(", ", silent)
+                        + " to be heard again or lost");
+            }
+            List<String> behind = up.stream().filter(n -> !n.name().equals(local)
+                    && n.report().documentVersion() < s.document().version()).map(NodeView::name).toList();
+            if (!behind.isEmpty() && !localActive) {
+                // A peer on an older document may still think itself eligible where this one is not (a cleanup
+                // clears bans everywhere at once): wait until its report shows the change.
+                return new Placement(target, reason + "; waiting for " + String.join(", ", behind)
+                        + " to adopt document version " + s.document().version());
+            }
             List<String> settling = up.stream().filter(n -> !n.name().equals(local) && !n.report().settled())
                     .map(NodeView::name).toList();
             if (!settling.isEmpty() && !localActive) {

@@ -279,6 +279,13 @@ final class Simulation {
 
     Result run() {
         int n = 2 + rnd.nextInt(4);
+        Integer forced = Integer.getInteger("vigil.sim.nodes");
+        if (forced != null) {
+            if (forced < 2 || forced > 5) {
+                throw new IllegalArgumentException("vigil.sim.nodes: " + forced + " must be from 2 to 5");
+            }
+            n = forced;
+        }
         for (int k = 1; k <= n; k++) {
             String name = "node" + k;
             Node node = new Node(name, 1_000_000L * (1 + rnd.nextInt(1000)), root.resolve(name));

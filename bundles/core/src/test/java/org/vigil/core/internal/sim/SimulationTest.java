@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * policy (see {@link Simulation}). A failing seed prints its last events and the command that replays it:
  * {@code -Dvigil.sim.profile=<safe|split> -Dvigil.sim.seed=<seed>} runs that one seed with every event and
  * the engine's log printed. {@code -Dvigil.sim.seeds=<n>} changes how many seeds a profile runs, and
- * {@code -Dvigil.sim.first=<seed>} where they start (to explore beyond the build's seeds).
+ * {@code -Dvigil.sim.first=<seed>} where they start (to explore beyond the build's seeds);
+ * {@code -Dvigil.sim.explore=<profile>} runs any profile and {@code -Dvigil.sim.nodes=<2..5>} fixes the size.
  */
 class SimulationTest {
 
@@ -104,13 +105,12 @@ class SimulationTest {
      * of its start (published one tick after the dispatch) has not reached it yet. The same window opens for
      * any placement change (cleanup, group-set --preferred, bring-in, switchover) while a start is under way.
      */
-    @Disabled("bug found by the simulation: a placement change while another node starts the group starts it twice; "
-            + "replay with -Dvigil.sim.profile=hasty-cleanup -Dvigil.sim.seed=420")
     @Test
     void aCleanupWhileAnotherNodeStartsTheGroupNeverStartsItTwice() {
-        List<Simulation.Result> failed = runSeeds(SimProfile.HASTY_CLEANUP, FIRST, SEEDS, false);
+        assumeTrue(REPLAY == null, "replaying one seed");
+        List<Simulation.Result> failed = runSeeds(SimProfile.HASTY_CLEANUP, FIRST, SEEDS / 4, false);
         if (!failed.isEmpty()) {
-            fail(failures(failed, SEEDS));
+            fail(failures(failed, SEEDS / 4));
         }
     }
 

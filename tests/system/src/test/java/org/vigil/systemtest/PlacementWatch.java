@@ -28,7 +28,7 @@ final class PlacementWatch extends Watch<Map<String, Set<String>>> {
     private final Map<String, String> vips;
     private final Map<String, Process> helpers;
 
-    /** @param vips name (e.g. "office-ip") to address */
+    /** @param vips name (e.g. "office-ip") to address; @param disk the shared disk to watch, or null for addresses only */
     PlacementWatch(NetnsTopology net, NetnsNodes nodes, SharedLoopDisk disk, Map<String, String> vips) {
         super("placement watch", PERIOD_MILLIS);
         this.net = net;
@@ -59,6 +59,9 @@ final class PlacementWatch extends Watch<Map<String, Set<String>>> {
                 }
             });
             out.put(vip.getKey(), on);
+        }
+        if (disk == null) { // a watch of addresses only
+            return out;
         }
         Set<String> mounted = new TreeSet<>();
         for (String node : List.of("node1", "node2")) {

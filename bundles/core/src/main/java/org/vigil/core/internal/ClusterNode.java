@@ -208,6 +208,7 @@ public class ClusterNode implements ClusterService {
         if (codec != null) {
             io = h[0] = new HeartbeatIo(node, incarnation, codec, members, docs, this::currentReport, ClusterNode::now,
                     engine::wakeup, alerts, c.heartbeat_interval_ms());
+            engine.setHeartbeatSilence(io::takeLongestSilence);
             pendingFactories.forEach(io::addFactory);
             pendingPaths.forEach(io::addPath);
             io.start();

@@ -67,7 +67,7 @@ public final class Engine {
     /** Times an operation may take beyond its deadline before the engine declares it timed out. */
     private static final long TIMEOUT_GRACE_MILLIS = 200;
     /** How long after a failed fence request it is tried again. */
-    static final long FENCE_RETRY_MILLIS = 10_000;
+    static final long FENCE_RETRY_MILLIS = 5_000;
     /** The time budget of one tie-breaker request. */
     static final long TIE_TIMEOUT_MILLIS = 3_000;
 
@@ -215,6 +215,16 @@ public final class Engine {
     /** @param t supplies the configured tie-breaker, or null when it is not installed */
     public void setTieBreaker(java.util.function.Supplier<TieBreaker> t) {
         this.tieBreaker = Objects.requireNonNull(t);
+    }
+
+    private volatile java.util.function.LongUnaryOperator heartbeatSilence;
+
+    /**
+     * @param silence given the monotonic time, the longest silence of this node's outgoing heartbeats since the
+     *                last call (null: unknown, every long gap between ticks counts as a pause)
+     */
+    public void setHeartbeatSilence(java.util.function.LongUnaryOperator silence) {
+        this.heartbeatSilence = silence;
     }
 
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
@@ -372,7 +382,11 @@ public final class Engine {
             task.run();
         }
         long now = clock.getAsLong();
-        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis);
+        boolean othersKnown = quorum.settings().votes().size() > 1 || !members.peers(now).isEmpty();
+        java.util.function.LongUnaryOperator silence = heartbeatSilence;
+        // A pause matters only if this node's heartbeats stopped too: then the others may have lost it.
+        boolean heartbeatsStopped = silence == null || silence.applyAsLong(now) > members.deadTimeMillis();
+        long paused = quorum.tick(now, members.deadTimeMillis(), settleMillis, othersKnown && heartbeatsStopped);
         if (paused > 0) {
             alerts.raise(Severity.CRITICAL, "node-paused", node, "node " + node + " was paused for " + paused
                     + " ms, longer than the dead time (" + members.deadTimeMillis() + " ms): the others may have taken "
@@ -430,7 +444,10 @@ public final class Engine {
             if (p.membership().isUp()) {
                 heard.add(p.name());
                 Set<String> theirs = p.report().hears();
-                if (theirs == null || theirs.contains(node)) {
+                // A peer that joined within the dead time may not have heard this node yet: it counts. One that
+                // has been up longer and still does not list this node cannot hear it (a one-way cut): it does not.
+                boolean joining = now - p.onlineSince() < members.deadTimeMillis();
+                if (theirs == null || theirs.contains(node) || joining) {
                     side.add(p.name());
                 }
             } else if (p.membership() == Membership.LOST && proof(p) != null) {
@@ -808,7 +825,19 @@ public final class Engine {
         ResourceHandler h = handler;
         try {
             InFlight[] self = new InFlight[1];
+            long dispatchedAt = clock.getAsLong();
             Future<?> f = workers.submit(() -> {
+                if (a instanceof Action.Start && clock.getAsLong() - dispatchedAt > members.deadTimeMillis()) {
+                    // Handed over before a pause of this node: the others may have taken the group over meanwhile.
+                    submit(() -> {
+                        if (target.op != null && target.op == self[0]) {
+                            target.op = null;
+                            target.state = ResourceState.STOPPED;
+                            LOG.warn("not starting {}: the start was due before this node was paused", target.name);
+                        }
+                    });
+                    return;
+                }
                 OperationResult r = call(h, a, ctx, target.name);
                 submit(() -> {
                     if (target.op != null && target.op == self[0]) {

@@ -123,6 +123,8 @@ public final class HeartbeatIo {
     private final MembershipTracker members;
     private final DocumentStore docs;
     private final Supplier<WireReport> report;
+    private volatile long lastSent = Long.MIN_VALUE;
+    private final java.util.concurrent.atomic.AtomicLong longestSilence = new java.util.concurrent.atomic.AtomicLong();
     private final LongSupplier clock;
     private final Runnable wake;
     private final Alerts alerts;
@@ -301,32 +303,58 @@ public final class HeartbeatIo {
 
     private void sendHeartbeat(WireReport r) {
         byte[] payload = r.encode();
+        boolean sent = false;
         for (Path p : paths.values()) {
             if (p.transport != null) {
-                send(p, sign(p, FrameType.HEARTBEAT, payload));
+                sent |= send(p, sign(p, FrameType.HEARTBEAT, payload));
             }
         }
+        if (sent) {
+            long now = clock.getAsLong();
+            long last = lastSent;
+            if (last != Long.MIN_VALUE) {
+                longestSilence.accumulateAndGet(now - last, Math::max);
+            }
+            lastSent = now;
+        }
+    }
+
+    /**
+     * How long this node's heartbeats were silent at most since the last call: the longest time between two
+     * heartbeats that went out on at least one path, or since the last one. A whole-process pause (SIGSTOP, a
+     * VM pause, a GC) shows here; a stall of the engine thread alone does not, since the peers kept hearing
+     * this node. Thread-safe.
+     *
+     * @param now the monotonic time
+     * @return the longest silence (ms), 0 before the first heartbeat
+     */
+    public long takeLongestSilence(long now) {
+        long s = longestSilence.getAndSet(0);
+        long last = lastSent;
+        return last == Long.MIN_VALUE ? 0 : Math.max(s, now - last);
     }
 
     private byte[] sign(Path p, FrameType type, byte[] payload) {
         return codec.encode(new Frame(type, node, p.config.name(), incarnation, sequence.incrementAndGet(), payload));
     }
 
-    private void send(Path p, byte[] frame) {
+    private boolean send(Path p, byte[] frame) {
         HeartbeatTransport t = p.transport;
         if (t == null) {
-            return;
+            return false;
         }
         try {
             if (frame.length > t.maxFrameSize()) {
                 p.counters.sendErrors.incrementAndGet();
                 logReject(p, "frame of " + frame.length + " bytes exceeds the path's limit of " + t.maxFrameSize());
-                return;
+                return false;
             }
             t.send(frame);
+            return true;
         } catch (IOException | RuntimeException e) {
             p.counters.sendErrors.incrementAndGet();
             logReject(p, "send failed: " + e.getMessage());
+            return false;
         }
     }
 

@@ -152,9 +152,24 @@ public final class Quorum {
      * @return how long this node was paused, when that was longer than the dead time; else 0
      */
     public synchronized long tick(long now, long deadMillis, long settleMillis) {
+        return tick(now, deadMillis, settleMillis, true);
+    }
+
+    /**
+     * As {@link #tick(long, long, long)}; a pause counts only when another node could have taken over.
+     *
+     * @param now          the monotonic time (ms)
+     * @param deadMillis   the dead time
+     * @param settleMillis how long to stay without quorum after a pause
+     * @param othersKnown  false when nobody can have taken this node's groups over during the gap (no other member
+     *                     is configured and no peer was ever heard, or this node's heartbeats kept going out, so
+     *                     only its engine thread stalled): then a long gap changes nothing
+     * @return how long this node was paused, when that was longer than the dead time and it counts; else 0
+     */
+    public synchronized long tick(long now, long deadMillis, long settleMillis, boolean othersKnown) {
         long gap = lastTick == Long.MIN_VALUE ? 0 : now - lastTick;
         lastTick = now;
-        if (gap > deadMillis) {
+        if (gap > deadMillis && othersKnown) {
             pausedFor = gap;
             rejoinAt = now + settleMillis;
             return gap;

@@ -16,6 +16,7 @@ import org.vigil.core.internal.model.ResourceDef;
 import org.vigil.core.internal.policy.Decision;
 import org.vigil.core.internal.policy.GroupReport;
 import org.vigil.core.internal.policy.NodeView;
+import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.ResourceState;
 
 /** {@code vigil:status}: nodes, every heartbeat path, groups and where they run, last failures. */
@@ -42,6 +43,21 @@ public class StatusCommand implements Action {
         } else if (!st.settled()) {
             out.println("starting up: waiting for membership to settle");
         }
+        QuorumView q = st.snapshot().quorum();
+        if (q.configured()) {
+            out.printf("Quorum: %s (%s); tie-breaker: %s; self-fencing bound %d ms%n", q.has() ? "HAS QUORUM" : "NO QUORUM",
+                    q.detail(), cluster.tieBreakerInfo(), q.lossStopMillis());
+        } else {
+            out.println("Quorum: " + (q.has() ? "" : "NO QUORUM: ") + q.detail());
+        }
+        if (!cluster.fencing().devices().isEmpty()) {
+            StringBuilder fb = new StringBuilder();
+            cluster.fencing().devices().forEach(d -> fb.append(fb.length() == 0 ? "" : "; ").append(d.name()).append(" (")
+                    .append(d.type()).append(", level ").append(d.level()).append(", fences ")
+                    .append(String.join(",", d.nodes())).append("): ").append(d.state()));
+            out.println("Fence devices: " + fb);
+        }
+        cluster.fenceResults().forEach((n, r) -> out.println("Last fencing of " + n + ": " + r));
         out.println();
         out.println("Nodes:");
         long now = System.nanoTime() / 1_000_000; // the same monotonic clock the node uses, read now
@@ -62,8 +78,14 @@ public class StatusCommand implements Action {
                 }
             }
             String degraded = p != null && n.membership().isUp() && up < cluster.paths().size() ? "  DEGRADED" : "";
-            out.printf("  %-16s %-8s paths: %s%s%n", n.name(), n.membership().name().toLowerCase(),
-                    paths.length() == 0 ? "none heard" : paths, degraded);
+            String quorate = n.membership().isUp() && !n.report().quorate() ? "  NO QUORUM" : "";
+            String lost = "";
+            if (n.loss() != null) {
+                lost = "  lost " + age(now - n.loss().lostAt()) + " ago" + (n.loss().proof() != null ? ", down: " + n.loss().proof()
+                        : n.loss().fenceDevice() ? ", not fenced yet" : "");
+            }
+            out.printf("  %-16s %-8s paths: %s%s%s%s%n", n.name(), n.membership().name().toLowerCase(),
+                    paths.length() == 0 ? "none heard" : paths, degraded, quorate, lost);
         }
         out.println();
         out.println("Heartbeat paths of this node:");

@@ -17,6 +17,7 @@ final class InMemoryNetwork {
 
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Set<String> cut = ConcurrentHashMap.newKeySet();
+    private final Set<String> frozen = ConcurrentHashMap.newKeySet();
 
     final class Endpoint implements HeartbeatTransport {
         final String node;
@@ -34,11 +35,14 @@ final class InMemoryNetwork {
             if (closed) {
                 throw new IOException("closed");
             }
+            if (frozen.contains(node)) {
+                throw new IOException(node + " is frozen: nothing leaves it");
+            }
             if (cut.contains(node)) {
                 return;
             }
             for (Endpoint e : endpoints.values()) {
-                if (e != this && !cut.contains(e.node)) {
+                if (e != this && !cut.contains(e.node) && !frozen.contains(e.node)) {
                     e.inbox.add(frame.clone());
                 }
             }
@@ -74,6 +78,15 @@ final class InMemoryNetwork {
 
     void heal(String node) {
         cut.remove(node);
+    }
+
+    /** The node's process is stopped (as by SIGSTOP): its sends fail, nothing reaches the others. */
+    void freeze(String node) {
+        frozen.add(node);
+    }
+
+    void thaw(String node) {
+        frozen.remove(node);
     }
 
     void inject(String node, byte[] garbage) {

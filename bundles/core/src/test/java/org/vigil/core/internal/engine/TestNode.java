@@ -22,11 +22,12 @@ final class TestNode implements AutoCloseable {
     private boolean active;
 
     TestNode(String name, Path dir, InMemoryNetwork net, World world) throws Exception {
-        this(name, dir, net, world, Map.of());
+        this(name, dir, net, world, Map.of(), n -> { });
     }
 
     /** @param settings node configuration keys as in etc/org.vigil.node.cfg (cluster.nodes, ...) over the defaults */
-    TestNode(String name, Path dir, InMemoryNetwork net, World world, Map<String, Object> settings) throws Exception {
+    TestNode(String name, Path dir, InMemoryNetwork net, World world, Map<String, Object> settings,
+            java.util.function.Consumer<ClusterNode> setup) throws Exception {
         this.name = name;
         Path state = dir.resolve(name);
         Files.createDirectories(state);
@@ -51,19 +52,10 @@ final class TestNode implements AutoCloseable {
         node.addResourceType(type);
         node.addTransport(net.factory());
         node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
-        beforeActivate(node);
+        setup.accept(node); // tie-breakers, fence agents and devices, as DS would bind them before activation
         node.activate(cfg);
         active = true;
     }
-
-    /** Hook for tests that register tie-breakers, fence agents or devices before the node starts. */
-    void beforeActivate(ClusterNode n) {
-        if (setup != null) {
-            setup.accept(n);
-        }
-    }
-
-    static java.util.function.Consumer<ClusterNode> setup;
 
     /** @return true when this node reports every resource of the group RUNNING and nothing else holds it */
     boolean runs(String group) {

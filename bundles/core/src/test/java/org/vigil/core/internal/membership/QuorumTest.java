@@ -127,4 +127,12 @@ class QuorumTest {
         assertThat(Quorum.Settings.parse("", "none", 5000).configured()).isFalse();
         assertThat(Quorum.Settings.parse("a b:2", "none", 5000).votes()).containsEntry("a", 1).containsEntry("b", 2);
     }
+
+    @Test
+    void aPauseOfANodeThatKnowsNoOtherNodeChangesNothing() {
+        Quorum q = new Quorum("a");
+        q.tick(0, 600, 800, false);
+        assertThat(q.tick(5000, 600, 800, false)).isZero();
+        assertThat(q.evaluate(5000, Set.of("a"), Set.of()).has()).isTrue();
+    }
 }

@@ -145,6 +145,8 @@ final class Simulation {
         Map<String, Membership> seen = new TreeMap<>();
         Map<String, String> targets = new TreeMap<>();
         Map<String, Heard> heard = new TreeMap<>();
+        long lastSent = Long.MIN_VALUE;
+        long longestSilence;
         Boolean quorate;
         long noQuorumSince = -1;
         long minoritySince = -1;
@@ -420,6 +422,14 @@ final class Simulation {
                 new ProcessRegistry(node.dir.resolve("run")), new Alerts(node.name, workers), workers,
                 DEAD_TIME + 2 * INTERVAL, () -> kick(node));
         node.engine.typeAdded(type);
+        node.lastSent = Long.MIN_VALUE;
+        node.longestSilence = 0;
+        node.engine.setHeartbeatSilence(t -> {
+            // HeartbeatIo.takeLongestSilence: the longest gap between this node's heartbeats since the last call
+            long longest = node.longestSilence;
+            node.longestSilence = 0;
+            return node.lastSent == Long.MIN_VALUE ? 0 : Math.max(longest, t - node.lastSent);
+        });
         if (profile.quorum()) {
             Map<String, Integer> votes = new java.util.LinkedHashMap<>();
             nodes.forEach(x -> votes.put(x.name, 1));
@@ -539,6 +549,11 @@ final class Simulation {
                 }
             }
         }
+        long t = from.clock();
+        if (from.lastSent != Long.MIN_VALUE) {
+            from.longestSilence = Math.max(from.longestSilence, t - from.lastSent);
+        }
+        from.lastSent = t;
     }
 
     private boolean linkDown(Node from, Node to, String path) {

@@ -59,9 +59,9 @@ class SimulationTest {
     @Test
     void withQuorumCrashesCutsAndFailingAgentsStaySafeAndEveryGroupRunsOnceAfterHealing() {
         assumeTrue(REPLAY == null, "replaying one seed");
-        List<Simulation.Result> failed = runSeeds(SimProfile.SAFE_QUORUM, FIRST, SEEDS / 2, false);
+        List<Simulation.Result> failed = runSeeds(SimProfile.SAFE_QUORUM, FIRST, SEEDS / 4, false);
         if (!failed.isEmpty()) {
-            fail(failures(failed, SEEDS / 2));
+            fail(failures(failed, SEEDS / 4));
         }
     }
 

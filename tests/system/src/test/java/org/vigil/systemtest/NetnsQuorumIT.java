@@ -1,0 +1,289 @@
+package org.vigil.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Split-brain safety with two real nodes in network namespaces ({@link NetnsTopology}: public network with the
+ * client, private network between the nodes, udp heartbeats on both), quorum on ({@code cluster.nodes = node1,
+ * node2}) with the ping tie-breaker: target the client's public address, each node's public address as its
+ * peer address, node1 the fixed winner; dead time 600 ms, self-fencing bound 4 s. Group {@code svc} is one
+ * virtual address on the public network, preferring node1. A watch samples, every ~50 ms, which node has the
+ * address up (present on an interface that is administratively up, carrier or not): never both.
+ *
+ * <ol>
+ * <li>Full partition of node1, the active node: both its cables are cut at the far end (its interfaces stay up,
+ * without carrier; its address stays in place until Vigil removes it). node1 reaches no ping target, loses quorum
+ * and removes the address; node2 reaches the target, finds node1's public address silent, wins, waits out the
+ * bound and adds the address. Exactly one side runs the group; after the cables are back it stays on node2.</li>
+ * <li>SIGSTOP of node2's JVM (now active) for 2.5 s, longer than the dead time and shorter than dead time +
+ * bound, then SIGCONT: node2 finds it was paused and removes the address; node1 adds it only after that.</li>
+ * </ol>
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+class NetnsQuorumIT {
+
+    static final long BOUND_MILLIS = 4000;
+    static final long DEAD_MILLIS = 600;
+
+    private static NetnsTopology net;
+    private static NetnsNodes nodes;
+    private static PlacementWatch watch;
+    private static String vip;
+    private static boolean previousPassed = true;
+    private boolean thisPassed;
+    private static final Thread HOOK = new Thread(NetnsQuorumIT::tearDown, "netns-quorum-down");
+
+    @BeforeAll
+    static void setUp() {
+        Path dist = Prerequisites.require();
+        requireTools();
+        Runtime.getRuntime().addShutdownHook(HOOK);
+        int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + 70;
+        int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + 70;
+        Path dir = Prerequisites.labsDir().resolve("netns-quorum");
+        try {
+            Files.createDirectories(dir);
+            new NetnsNodes(dir, dist, null, ssh, udp).run(Duration.ofSeconds(60), "down", dir.toString());
+            net = NetnsTopology.create();
+            nodes = new NetnsNodes(dir, dist, net, ssh, udp);
+            nodes.setUp();
+            String target = net.pub + ".100"; // the client's address: a TEST-NET address inside the lab only
+            for (String n : List.of("node1", "node2")) {
+                Files.writeString(dir.resolve(n).resolve("etc/org.vigil.node.cfg"), String.join("\n", "",
+                        "cluster.nodes = node1, node2",
+                        "quorum.tiebreaker = ping",
+                        "quorum.ping.targets = " + target,
+                        "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
+                        "quorum.tiebreaker.winner = node1",
+                        "quorum.loss.stop.ms = " + BOUND_MILLIS,
+                        "dead.time.ms = " + DEAD_MILLIS, ""), java.nio.file.StandardOpenOption.APPEND);
+            }
+            nodes.start("node1", "node2");
+            nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
+            nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
+            for (String n : List.of("node1", "node2")) {
+                nodes.cliOk(n, "feature:install vigil-resource-ip");
+            }
+            awaitQuorum("node1");
+            awaitQuorum("node2");
+            vip = net.pub + ".60";
+            awaitType("node1");
+            awaitType("node2");
+            nodes.cliOk("node1", String.join("\n",
+                    "vigil:group-add --stopped --preferred node1,node2 svc",
+                    "vigil:resource-add svc svc-ip ip address=" + vip + "/24 interface=eth0"));
+            watch = new PlacementWatch(net, nodes, null, Map.of("svc-ip", vip));
+            log("%s", nodes.cliOk("node1", "vigil:bring-in --wait 30 svc").strip().replace('\n', ' '));
+        } catch (IOException e) {
+            tearDown();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            String logs = nodes == null ? "" : nodes.logTails();
+            tearDown();
+            e.addSuppressed(new AssertionError("node logs:\n" + logs));
+            throw e;
+        }
+    }
+
+    @AfterAll
+    static void afterAll() {
+        if (watch != null) {
+            log("placement watch: %s; changes:%n  %s", watch.stats(), String.join("\n  ",
+                    watch.changes().stream().map(Object::toString).toList()));
+        }
+        tearDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(HOOK);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down, or never added
+        }
+    }
+
+    static synchronized void tearDown() {
+        if (watch != null) {
+            watch.close();
+        }
+        if (nodes != null) {
+            long pid = nodes.jvmPid("node2");
+            if (pid > 0) {
+                Sh.run("kill", "-CONT", Long.toString(pid)); // never leave a stopped JVM behind
+            }
+            nodes.close();
+        }
+        if (net != null) {
+            net.close();
+            net = null;
+        }
+    }
+
+    @BeforeEach
+    void onlyAfterSuccess(TestInfo info) {
+        assumeTrue(previousPassed, "an earlier step failed");
+        thisPassed = false;
+    }
+
+    @AfterEach
+    void record(TestInfo info) {
+        previousPassed = thisPassed;
+        if (!thisPassed && nodes != null) {
+            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aFullPartitionOfTheActiveNodeLeavesExactlyOneSideRunningTheGroup() {
+        assertThat(watch.where("svc-ip")).containsExactly("node1");
+        long t0 = System.currentTimeMillis();
+        cutFarEnds();
+        long stopped = nodes.awaitLog("node1", "stopped svc-ip (group svc)", t0, Duration.ofSeconds(20));
+        long started = nodes.awaitLog("node2", "started svc-ip (group svc)", t0, Duration.ofSeconds(30));
+        assertThat(stopped).as("node1 (cut off, no ping target) stopped its copy").isPositive();
+        assertThat(started).as("node2 (reaches the target, node1 silent) took the group over").isPositive();
+        long starting = nodes.logTime("node2", "starting svc-ip (group svc)", t0);
+        log("partition at %d: node1 stopped +%d ms, node2 starting +%d ms, started +%d ms", t0, stopped - t0,
+                starting - t0, started - t0);
+        assertThat(starting - t0).as("node2 waited out the self-fencing bound (from its loss of node1, after the dead time)")
+                .isGreaterThanOrEqualTo(BOUND_MILLIS);
+        assertThat(stopped).as("node1 stopped before node2 started").isLessThan(starting);
+        assertThat(status("node1")).contains("NO QUORUM");
+        assertThat(status("node2")).contains("HAS QUORUM").contains("ping tie-breaker chose this side");
+        assertThat(watch.where("svc-ip")).containsExactly("node2");
+
+        reconnect();
+        nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
+        awaitQuorum("node1");
+        // While cut off, node1's address monitor failed (no carrier) and the restart in place failed: the
+        // group is banned there. The admin clears it once the network is back; nothing moves because of it.
+        nodes.cliOk("node2", "vigil:cleanup svc");
+        Lab.sleep(2000);
+        assertThat(watch.placementsSince("svc-ip", started)).as("where the address was since node2 took it")
+                .containsExactly(Set.of("node2"));
+        assertNeverBoth();
+        thisPassed = true;
+    }
+
+    @Test
+    @Order(2)
+    void aPausedActiveNodeStopsItsCopyOnWakingBeforeTheOtherStartsIt() {
+        assertThat(watch.where("svc-ip")).containsExactly("node2");
+        long pid = nodes.jvmPid("node2");
+        assertThat(pid).isPositive();
+        long t0 = System.currentTimeMillis();
+        Sh.ok("kill", "-STOP", Long.toString(pid));
+        Lab.sleep(2500);
+        Sh.ok("kill", "-CONT", Long.toString(pid));
+        long woke = System.currentTimeMillis();
+        long paused = nodes.awaitLog("node2", "was paused for", t0, Duration.ofSeconds(10));
+        long stopped = nodes.awaitLog("node2", "stopped svc-ip (group svc)", t0, Duration.ofSeconds(20));
+        long started = nodes.awaitLog("node1", "started svc-ip (group svc)", t0, Duration.ofSeconds(30));
+        long starting = nodes.logTime("node1", "starting svc-ip (group svc)", t0);
+        log("SIGSTOP at %d, SIGCONT +%d ms: node2 saw its pause +%d ms, stopped +%d ms; node1 starting +%d ms, started +%d ms",
+                t0, woke - t0, paused - t0, stopped - t0, starting - t0, started - t0);
+        assertThat(paused).as("node2 noticed the pause").isPositive();
+        assertThat(stopped).as("node2 stopped its copy").isPositive();
+        assertThat(started).as("node1 took the group over").isPositive();
+        assertThat(stopped).as("node2 stopped before node1 started").isLessThanOrEqualTo(starting);
+        awaitQuorum("node2");
+        Lab.sleep(1000);
+        assertThat(watch.where("svc-ip")).containsExactly("node1");
+        assertNeverBoth();
+        thisPassed = true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** node1's public port on the switch and node2's end of the private cable go down: node1 keeps its links up. */
+    private static void cutFarEnds() {
+        Sh.ok("ip", "-n", net.ns("sw"), "link", "set", "p1", "down");
+        Sh.ok("ip", "-n", net.nodeNs("node2"), "link", "set", "eth1", "down");
+    }
+
+    private static void reconnect() {
+        Sh.ok("ip", "-n", net.ns("sw"), "link", "set", "p1", "up");
+        Sh.ok("ip", "-n", net.nodeNs("node2"), "link", "set", "eth1", "up");
+    }
+
+    private static String status(String node) {
+        return nodes.cli(node, "vigil:status").output();
+    }
+
+    private static void awaitQuorum(String node) {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String out = "";
+        while (System.nanoTime() < end) {
+            out = status(node);
+            if (out.contains("Quorum: HAS QUORUM (2 of 2 votes")) {
+                return;
+            }
+            Lab.sleep(300);
+        }
+        throw new AssertionError(node + " has no quorum of 2 of 2 votes after 30 s:\n" + out);
+    }
+
+    private static void awaitType(String node) {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String out = "";
+        while (System.nanoTime() < end) {
+            out = nodes.cli(node, "vigil:resource-types").output();
+            if (java.util.regex.Pattern.compile("(?m)^ip - ").matcher(out).find()) {
+                return;
+            }
+            Lab.sleep(300);
+        }
+        throw new AssertionError("type ip not installed on " + node + ":\n" + out);
+    }
+
+    private static void assertNeverBoth() {
+        assertThat(watch.overlaps()).as("sampled instants at which the address was on both nodes").isEmpty();
+    }
+
+    private static void requireTools() {
+        List<String> missing = new ArrayList<>();
+        if (!"0".equals(Sh.run("id", "-u").output().strip())) {
+            missing.add("root (network namespaces)");
+        }
+        for (String tool : List.of("ip", "arping", "ping", "kill")) {
+            if (!Sh.run("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool).ok()) {
+                missing.add(tool);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        String reason = "NetnsQuorumIT needs " + String.join(", ", missing) + " (iproute2, iputils-arping, iputils-ping)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(reason + " (CI=true: failing rather than skipping)");
+        }
+        Assumptions.abort(reason);
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("[netns-quorum] " + format + "%n", args);
+        System.out.flush();
+    }
+}

@@ -734,6 +734,18 @@ public final class Engine {
                 nodes.put(name, new NodeView(name, p.membership(), p.onlineSince(), p.report(), loss));
             }
         });
+        if (qv.configured()) {
+            // A member not heard since this node started may run anything (it may be frozen or cut off with what
+            // it ran): to the policy it is a node lost when this node started, waited out like any lost node.
+            for (String m : quorum.settings().votes().keySet()) {
+                MembershipTracker.PeerView p = peers.get(m);
+                if (!m.equals(node) && (p == null || p.membership() == Membership.UNKNOWN)) {
+                    Proof pr = proofs.get(m);
+                    nodes.put(m, new NodeView(m, Membership.LOST, startedAt, NodeReport.NONE,
+                            new NodeView.Loss(startedAt, pr == null ? null : pr.text(), fencing.hasDevice(m))));
+                }
+            }
+        }
         Map<String, String> fs = new TreeMap<>();
         fenceStates.forEach((n, st) -> fs.put(n, st.future != null ? "fencing under way" : st.last));
         fenceSummary = Map.copyOf(fs);

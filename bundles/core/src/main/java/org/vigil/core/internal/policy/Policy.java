@@ -104,14 +104,20 @@ public final class Policy {
      */
     static String mayStillRun(Snapshot s, NodeView n, String group) {
         GroupReport r = n.report().group(group);
-        if (n.membership() != Membership.LOST || !r.isActive()) {
+        if (n.membership() != Membership.LOST) {
+            return null;
+        }
+        // Its last report may predate a start it made just before it was lost (the frame saying so was cut off):
+        // with quorum, a lost node that could have started the group is waited out like one that ran it.
+        boolean couldHaveStarted = !r.isActive() && s.quorum().configured() && n.report().quorate() && !r.banned();
+        if (!r.isActive() && !couldHaveStarted) {
             return null;
         }
         NodeView.Loss loss = n.loss();
         if (loss != null && loss.proof() != null) {
             return null;
         }
-        if (loss != null && loss.fenceDevice()) {
+        if (loss != null && loss.fenceDevice() && !couldHaveStarted) {
             return "waiting for " + n.name() + " to be fenced (it was lost while it may still run " + group + ")";
         }
         long bound = Math.max(n.report().selfFenceMillis(), s.quorum().configured() ? s.quorum().lossStopMillis() : -1);

@@ -20,7 +20,7 @@ package org.vigil.core.internal.sim;
  * @param hastyCleanup   the admin runs vigil:cleanup at a fixed time even while a node is starting or stopping
  *                       something; otherwise the admin waits until the status shows nothing under way
  * @param quorum         quorum is configured: every node named in cluster.nodes with one vote, a simulated
- *                       witness as tie-breaker when the count is even, quorum.loss.stop.ms as in production
+ *                       witness as tie-breaker when the count is even, quorum.loss.stop.ms 2.5 s
  */
 record SimProfile(String name, boolean crashes, boolean pathCuts, boolean lastPathCuts, boolean partitions,
         boolean freezes, double loss, double duplicate, int maxDelayMillis, double startFail, double stopFail,
@@ -52,7 +52,7 @@ record SimProfile(String name, boolean crashes, boolean pathCuts, boolean lastPa
      * SPLIT with quorum configured. No failing or hanging agents: without a fence device, a node that cannot
      * stop a resource breaks its self-fencing promise, and the other side starts the group after the bound
      * all the same (the engine raises self-fence-late; the answer is a fence device). Freezes stay shorter than
-     * the dead time plus quorum.loss.stop.ms, for the same reason: a frozen node cannot stop anything.
+     * the dead time plus quorum.loss.stop.ms less a second, for the same reason: a frozen node cannot stop anything.
      */
     static final SimProfile SPLIT_QUORUM = new SimProfile("split-quorum", true, true, true, true, true, 0.05, 0.02,
             15, 0.03, 0, 0, true, 5000, false, true);

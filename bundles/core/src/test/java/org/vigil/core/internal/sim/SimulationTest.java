@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +116,28 @@ class SimulationTest {
         if (!failed.isEmpty()) {
             fail(failures(failed, SEEDS));
         }
+    }
+
+    /** The quorum rules can fail: without quorum configured, a node cut off from a majority keeps running. */
+    @Test
+    void withoutQuorumANodeCutOffFromAMajorityKeepsRunningAndTheCheckSeesIt() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        Simulation.Result found = null;
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            for (long seed = 1; seed <= 300 && found == null; seed++) {
+                Path root = dir.resolve("minority-" + seed);
+                Simulation.Result r = new Simulation(seed, SimProfile.SPLIT, root, false).onlyQuorumRules().run();
+                delete(root);
+                if (r.violations().stream().anyMatch(v -> v.contains("cut off from a majority"))) {
+                    found = r;
+                }
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(found).as("a node running in a minority among 300 seeds of partitions without quorum").isNotNull();
     }
 
     @Test

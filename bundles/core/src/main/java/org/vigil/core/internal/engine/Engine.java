@@ -729,8 +729,11 @@ public final class Engine {
         nodes.put(node, new NodeView(node, Membership.ONLINE, startedAt, own));
         peers.forEach((name, p) -> {
             if (!name.equals(node)) {
+                // While this node had no quorum, the lost node may have had it (this node was the minority):
+                // its self-fencing bound runs only from when this node has quorum again.
                 NodeView.Loss loss = p.membership() == Membership.LOST
-                        ? new NodeView.Loss(p.lostSince(), proof(p), fencing.hasDevice(name)) : null;
+                        ? new NodeView.Loss(Math.max(p.lostSince(), qv.configured() ? quorateSince : Long.MIN_VALUE),
+                                proof(p), fencing.hasDevice(name)) : null;
                 nodes.put(name, new NodeView(name, p.membership(), p.onlineSince(), p.report(), loss));
             }
         });
@@ -742,7 +745,8 @@ public final class Engine {
                 if (!m.equals(node) && (p == null || p.membership() == Membership.UNKNOWN)) {
                     Proof pr = proofs.get(m);
                     nodes.put(m, new NodeView(m, Membership.LOST, startedAt, NodeReport.NONE,
-                            new NodeView.Loss(startedAt, pr == null ? null : pr.text(), fencing.hasDevice(m))));
+                            new NodeView.Loss(Math.max(startedAt, quorateSince), pr == null ? null : pr.text(),
+                                    fencing.hasDevice(m))));
                 }
             }
         }

@@ -86,6 +86,19 @@ public final class TestResourceContext implements ResourceContext, AutoCloseable
         return registry.supervisorFor(resource, stateDirectory());
     }
 
+    /** Nodes this context reports as fenced ({@link #isFenced}); empty unless a test calls {@link #fenced}. */
+    private final java.util.Set<String> fencedNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** @param other a node the core would now know to be fenced (a fence agent answered NODE_OFF for it) */
+    public void fenced(String other) {
+        fencedNodes.add(other);
+    }
+
+    @Override
+    public boolean isFenced(String other) {
+        return fencedNodes.contains(other);
+    }
+
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
         return CommandRunner.run(command, timeout);

@@ -40,6 +40,9 @@ import org.junit.jupiter.api.Timeout;
  * bound and adds the address. Exactly one side runs the group; after the cables are back it stays on node2.</li>
  * <li>SIGSTOP of node2's JVM (now active) for 2.5 s, longer than the dead time and shorter than dead time +
  * bound, then SIGCONT: node2 finds it was paused and removes the address; node1 adds it only after that.</li>
+ * <li>With {@code vigil-fence-command} installed on node2 and a fence device for node1 (a script that pulls
+ * node1's cables and SIGKILLs its JVM), the same partition of node1: node2 fences it and takes the group over
+ * at once, well before the self-fencing bound.</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -211,6 +214,55 @@ class NetnsQuorumIT {
         awaitQuorum("node2");
         Lab.sleep(1000);
         assertThat(watch.where("svc-ip")).containsExactly("node1");
+        assertNeverBoth();
+        thisPassed = true;
+    }
+
+    @Test
+    @Order(3)
+    void withAFenceDeviceTheWinnerFencesTheCutOffNodeAndTakesOverWithoutWaitingOutTheBound() throws Exception {
+        assertThat(watch.where("svc-ip")).containsExactly("node1");
+        // node2's fence device for node1: a script that "powers node1 off" (its cables out, its JVM killed,
+        // which takes every program it started with it through the lifeline) and exits 0 only once it is gone.
+        Path dir = nodes.dir();
+        Path calls = dir.resolve("fence-calls");
+        Files.deleteIfExists(calls); // left by an earlier run in the same lab directory
+        Path script = dir.resolve("fence-node1.sh");
+        Files.writeString(script, String.join("\n", "#!/bin/sh",
+                "echo \"$@\" >> " + calls,
+                "ip -n " + net.nodeNs("node1") + " link set eth0 down",
+                "ip -n " + net.nodeNs("node1") + " link set eth1 down",
+                "pid=$(cut -d' ' -f1 " + dir.resolve("node1/lab/jvm.pid") + ")",
+                "kill -9 \"$pid\" || exit 1",
+                "for i in $(seq 50); do kill -0 \"$pid\" 2>/dev/null || exit 0; sleep 0.1; done",
+                "exit 1", ""));
+        Sh.ok("chmod", "755", script.toString());
+        nodes.cliOk("node2", "feature:install vigil-fence-command");
+        Files.writeString(dir.resolve("node2/etc/org.vigil.fence-lab.cfg"), String.join("\n", "type = command",
+                "nodes = node1", "off-command = /bin/sh " + script + " {node}", "timeout = 20", ""));
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String types = "";
+        while (System.nanoTime() < end && !types.contains("fences node1: ok")) {
+            types = nodes.cli("node2", "vigil:fence-types").output();
+            Lab.sleep(300);
+        }
+        assertThat(types).as("node2's fence device").contains("lab", "fences node1: ok");
+
+        long t0 = System.currentTimeMillis();
+        cutFarEnds();
+        long started = nodes.awaitLog("node2", "started svc-ip (group svc)", t0, Duration.ofSeconds(30));
+        long starting = nodes.logTime("node2", "starting svc-ip (group svc)", t0);
+        long fenced = nodes.logTime("node2", "was fenced", t0);
+        log("partition at %d with a fence device: node2 fenced node1 +%d ms, starting +%d ms, started +%d ms", t0,
+                fenced - t0, starting - t0, started - t0);
+        assertThat(Files.readAllLines(calls)).as("the fence device's calls").containsExactly("node1");
+        assertThat(fenced).as("node2 logged the fencing").isPositive();
+        assertThat(started).as("node2 took the group over").isPositive();
+        assertThat(starting - t0).as("fenced: no wait for the %d ms self-fencing bound", BOUND_MILLIS).isLessThan(BOUND_MILLIS);
+        assertThat(nodes.jvmPid("node1")).as("node1's JVM after fencing").isNegative();
+        assertThat(status("node2")).contains("down: fenced");
+        Lab.sleep(1000);
+        assertThat(watch.where("svc-ip")).containsExactly("node2");
         assertNeverBoth();
         thisPassed = true;
     }

@@ -48,4 +48,18 @@ public interface ResourceContext {
      * @return its exit status and output
      */
     CommandResult run(List<String> command, Duration timeout);
+
+    /**
+     * Whether this node knows that another node is down for certain: a fence agent answered NODE_OFF for it,
+     * or the admin confirmed it down ({@code vigil:fence-confirm}), and it has not been heard since. An agent
+     * that guards against a live holder (a disk reservation, a lock) may then take over at once instead of
+     * waiting out the holder's lease. Never true for a node that is merely silent.
+     *
+     * @param node a node's name
+     * @return true only when that node is known to be down
+     * @since 1.1
+     */
+    default boolean isFenced(String node) {
+        return false;
+    }
 }

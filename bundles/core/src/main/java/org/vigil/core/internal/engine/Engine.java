@@ -538,6 +538,17 @@ public final class Engine {
         return null;
     }
 
+    /** For agents (any thread): fenced or confirmed down by the admin, and not heard since. */
+    private boolean knownFenced(String other) {
+        Proof pr = proofs.get(other);
+        if (pr == null || other.equals(node)) {
+            return false;
+        }
+        MembershipTracker.PeerView p = members.peers(clock.getAsLong()).get(other);
+        return p == null ? pr.incarnation() == 0 : !p.membership().isUp() && pr.incarnation() == p.incarnation()
+                && p.lastHeard() <= pr.at();
+    }
+
     private void fence(Action.Fence f, long now) {
         FenceState st = fenceStates.computeIfAbsent(f.node(), k -> new FenceState());
         if (st.future != null) {
@@ -882,7 +893,7 @@ public final class Engine {
         }
         params.putAll(l.def.params());
         ResourceContextImpl ctx = new ResourceContextImpl(l.name, l.group == null ? "" : l.group, node, params,
-                stateDir.resolve("resources").resolve(l.name), processes);
+                stateDir.resolve("resources").resolve(l.name), processes, this::knownFenced);
         l.handler = Objects.requireNonNull(type.createHandler(ctx), "createHandler returned null");
         l.handlerType = type;
         l.handlerDef = l.def;

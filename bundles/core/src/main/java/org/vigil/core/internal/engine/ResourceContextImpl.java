@@ -15,6 +15,8 @@ import org.vigil.core.internal.exec.ProcessRegistry;
 /** What the core hands one resource's handler. */
 final class ResourceContextImpl implements ResourceContext {
 
+    private final java.util.function.Predicate<String> fenced;
+
     private final String resource;
     private final String group;
     private final String node;
@@ -24,6 +26,12 @@ final class ResourceContextImpl implements ResourceContext {
 
     ResourceContextImpl(String resource, String group, String node, Map<String, String> params, Path stateDir,
             ProcessRegistry registry) {
+        this(resource, group, node, params, stateDir, registry, n -> false);
+    }
+
+    ResourceContextImpl(String resource, String group, String node, Map<String, String> params, Path stateDir,
+            ProcessRegistry registry, java.util.function.Predicate<String> fenced) {
+        this.fenced = fenced;
         this.resource = resource;
         this.group = group;
         this.node = node;
@@ -70,5 +78,10 @@ final class ResourceContextImpl implements ResourceContext {
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
         return CommandRunner.run(command, timeout);
+    }
+
+    @Override
+    public boolean isFenced(String other) {
+        return fenced.test(other);
     }
 }

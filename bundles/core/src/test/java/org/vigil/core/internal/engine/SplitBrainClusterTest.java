@@ -143,6 +143,7 @@ class SplitBrainClusterTest {
         assertThat(n1.node.engineStatus().snapshot().quorum().has()).isFalse();
         assertThat(n1.node.engineStatus().decision().placements().get("web").reason()).contains("no quorum on node1");
         assertThat(n2.node.engineStatus().snapshot().quorum().detail()).contains("tie-breaker chose this side");
+        assertThat(world.fencedAtStart.get("node2/ip")).as("a node down by the self-fencing bound is not fenced").isEmpty();
 
         net.heal("node1");
         net.heal("node2");
@@ -204,6 +205,8 @@ class SplitBrainClusterTest {
         assertThat(ms).as("moved after fencing, long before the 30 s self-fencing bound (%d ms)", ms).isLessThan(15_000);
         assertThat(n2.node.engineStatus().snapshot().quorum().detail()).contains("1 of 1 votes");
         assertThat(n2.node.engineStatus().snapshot().nodes().get("node1").loss().proof()).startsWith("fenced");
+        assertThat(world.fencedAtStart.get("node2/ip")).as("agents on node2 learn that node1 was fenced")
+                .containsExactly("node1");
     }
 
     @Test
@@ -230,6 +233,8 @@ class SplitBrainClusterTest {
         assertThat(n2.node.confirmDown("node1")).contains("taken as down");
         awaitRuns(n2, "web", 10);
         assertThat(n2.node.engineStatus().snapshot().nodes().get("node1").loss().proof()).isEqualTo("confirmed down by the admin");
+        assertThat(world.fencedAtStart.get("node2/ip")).as("the admin's confirmation counts as fenced for agents")
+                .containsExactly("node1");
     }
 
     @Test

@@ -27,6 +27,8 @@ final class World {
     final Set<String> stopFails = ConcurrentHashMap.newKeySet();
     final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    /** At each start, "node/resource" -> the other nodes its context said were fenced (ResourceContext.isFenced). */
+    final Map<String, List<String>> fencedAtStart = new ConcurrentHashMap<>();
 
     /** A node loses power: its resources are gone and it does nothing any more. */
     void powerOff(String node) {
@@ -72,6 +74,8 @@ final class World {
                         if (deadNodes.contains(node)) {
                             return OperationResult.failed("node is off");
                         }
+                        fencedAtStart.put(node + "/" + r, java.util.stream.Stream.of("node1", "node2", "node3")
+                                .filter(n -> !n.equals(node) && ctx.isFenced(n)).toList());
                         String other = runningOn.putIfAbsent(r, node);
                         if (other != null && !other.equals(node)) {
                             violations.add(r + " started on " + node + " while running on " + other);

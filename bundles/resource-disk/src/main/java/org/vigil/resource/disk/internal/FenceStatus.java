@@ -4,9 +4,8 @@ package org.vigil.resource.disk.internal;
  * Whether a node that holds a disk's reservation is known to be fenced (powered off or cut from the
  * storage), so its reservation can be taken over at once instead of after a lease without renewal.
  *
- * <p>The hook for fencing (issue 5): the core does not offer this yet, so the agent uses {@link #NONE}
- * and a takeover always waits out the holder's lease. When the core can tell, the agent asks it here;
- * nothing else in the reservation changes.
+ * <p>The agent asks the core through {@code ResourceContext.isFenced}: true once a fence agent answered
+ * NODE_OFF for the holder (or the admin confirmed it down) and it has not been heard since.
  */
 @FunctionalInterface
 interface FenceStatus {

@@ -161,6 +161,24 @@ class DiskFailoverTest {
     }
 
     @Test
+    void aFencedHoldersDiskIsTakenOverAtOnceWithoutWaitingOutItsLease() throws Exception {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        Files.writeString(node1.mountPoint.resolve("before-fence.txt"), "node1 was here\n");
+        disk.check(LoopDisk.run("umount", node1.mountPoint.toString())); // node1 is powered off by its fence device
+        node2.knowsFenced("node1");
+
+        long t0 = System.nanoTime();
+        OperationResult took = node2.start();
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(took).matches(OperationResult::isOk, "node2 takes over: " + took);
+        assertThat(took.message()).contains("took the disk over from node 'node1', which has been fenced");
+        assertThat(tookMs).as("no lease wait for a fenced holder").isLessThan(LEASE.toMillis());
+        assertThat(Files.readString(node2.mountPoint.resolve("before-fence.txt"))).isEqualTo("node1 was here\n");
+        assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
+                v -> assertThat(v.record().node()).isEqualTo("node2"));
+    }
+
+    @Test
     void aNodeThatStillHoldsItsReservationAfterARestartMountsAtOnce() throws IOException {
         assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
         disk.check(LoopDisk.run("umount", node1.mountPoint.toString())); // the node restarted, the record says node1

@@ -26,6 +26,11 @@ final class TwoNodes {
         final Path mountPoint;
         private final TestResourceContext context;
 
+        /** @param other a node this node's core now knows to be fenced */
+        void knowsFenced(String other) {
+            context.fenced(other);
+        }
+
         Node(String name, LoopDisk disk, Path stateDir, Map<String, String> extra) {
             this.name = name;
             this.mountPoint = disk.dir().resolve("mnt-" + name + "-" + UNIQUE.incrementAndGet());

@@ -119,8 +119,9 @@ final class Simulation {
     }
 
     static String replayCommand(SimProfile profile, long seed) {
+        String nodes = System.getProperty("vigil.sim.nodes");
         return "mvn -pl bundles/core test -Dtest=SimulationTest -Dvigil.sim.profile=" + profile.name()
-                + " -Dvigil.sim.seed=" + seed;
+                + " -Dvigil.sim.seed=" + seed + (nodes == null ? "" : " -Dvigil.sim.nodes=" + nodes);
     }
 
     /** @param changes false for events that cannot change what runs where (frames, heartbeats) */

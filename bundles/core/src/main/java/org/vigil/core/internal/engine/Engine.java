@@ -84,6 +84,7 @@ public final class Engine {
     private QuorumView lastQuorum = QuorumView.NOT_CONFIGURED;
     private Set<String> hears = Set.of();
     private long quorumLostAt = -1;
+    private long quorateSince = -1;
     private boolean lateAlerted;
     private boolean tieInFlight;
     private final Map<String, FenceState> fenceStates = new HashMap<>();
@@ -439,7 +440,15 @@ public final class Engine {
         boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = evaluateQuorum(now, peers, settled);
-        Snapshot snap = snapshot(now, settled, doc, peers, qv);
+        if (!qv.has()) {
+            quorateSince = -1;
+        } else if (quorateSince < 0) {
+            quorateSince = now;
+        }
+        // A node that has just gained quorum starts nothing until its report saying so has reached its peers:
+        // until then they do not count it as a candidate and may place its groups on themselves.
+        boolean startable = settled && (!qv.configured() || now - quorateSince >= 2 * members.intervalMillis());
+        Snapshot snap = snapshot(now, startable, doc, peers, qv);
         Decision decision = Policy.decide(snap);
         logPlacements(decision);
         for (Action a : decision.actions()) {
@@ -824,13 +833,29 @@ public final class Engine {
                 null, pw == null ? Long.MIN_VALUE / 2 : pw.lostSince()));
         peers.forEach((name, p) -> {
             if (!name.equals(node)) {
+                // While this node had no quorum, the lost node may have had it (this node was the minority):
+                // its self-fencing bound runs only from when this node has quorum again.
                 NodeView.Loss loss = p.membership() == Membership.LOST
-                        ? new NodeView.Loss(p.lostSince(), proof(p), fencing.hasDevice(name)) : null;
+                        ? new NodeView.Loss(Math.max(p.lostSince(), qv.configured() ? quorateSince : Long.MIN_VALUE),
+                                proof(p), fencing.hasDevice(name)) : null;
                 long since = eligibleSince(name, p.onlineSince(), p.report(), now);
                 nodes.put(name, new NodeView(name, p.membership(), since, p.report(), loss,
                         peerPublicLostAt.getOrDefault(name, Long.MIN_VALUE / 2)));
             }
         });
+        if (qv.configured()) {
+            // A member not heard since this node started may run anything (it may be frozen or cut off with what
+            // it ran): to the policy it is a node lost when this node started, waited out like any lost node.
+            for (String m : quorum.settings().votes().keySet()) {
+                MembershipTracker.PeerView p = peers.get(m);
+                if (!m.equals(node) && (p == null || p.membership() == Membership.UNKNOWN)) {
+                    Proof pr = proofs.get(m);
+                    nodes.put(m, new NodeView(m, Membership.LOST, startedAt, NodeReport.NONE,
+                            new NodeView.Loss(Math.max(startedAt, quorateSince), pr == null ? null : pr.text(),
+                                    fencing.hasDevice(m))));
+                }
+            }
+        }
         Map<String, String> fs = new TreeMap<>();
         fenceStates.forEach((n, st) -> fs.put(n, st.future != null ? "fencing under way" : st.last));
         fenceSummary = Map.copyOf(fs);

@@ -111,14 +111,20 @@ public final class Policy {
      */
     static String mayStillRun(Snapshot s, NodeView n, String group) {
         GroupReport r = n.report().group(group);
-        if (n.membership() != Membership.LOST || !r.isActive()) {
+        if (n.membership() != Membership.LOST) {
+            return null;
+        }
+        // Its last report may predate a start it made just before it was lost (the frame saying so was cut off):
+        // with quorum, a lost node that could have started the group is waited out like one that ran it.
+        boolean couldHaveStarted = !r.isActive() && s.quorum().configured() && n.report().quorate() && !r.banned();
+        if (!r.isActive() && !couldHaveStarted) {
             return null;
         }
         NodeView.Loss loss = n.loss();
         if (loss != null && loss.proof() != null) {
             return null;
         }
-        if (loss != null && loss.fenceDevice()) {
+        if (loss != null && loss.fenceDevice() && !couldHaveStarted) {
             return "waiting for " + n.name() + " to be fenced (it was lost while it may still run " + group + ")";
         }
         long bound = Math.max(n.report().selfFenceMillis(), s.quorum().configured() ? s.quorum().lossStopMillis() : -1);
@@ -275,6 +281,22 @@ public final class Policy {
             }
             if (!s.settled()) {
                 return new Placement(target, reason + "; waiting for membership to settle after start-up");
+            }
+            List<String> silent = up.stream().filter(n -> !n.name().equals(local) && n.membership() == Membership.SUSPECT)
+                    .map(NodeView::name).toList();
+            if (s.quorum().configured() && !silent.isEmpty() && !localActive) {
+                // A silent peer still counts on this side, but what it reported is stale: it may have started
+                // this group since. Wait until it is heard again or lost (then quorum and the bound decide).
+                return new Placement(target, reason + "; waiting for " + String.join(", ", silent)
+                        + " to be heard again or lost");
+            }
+            List<String> behind = up.stream().filter(n -> !n.name().equals(local)
+                    && n.report().documentVersion() < s.document().version()).map(NodeView::name).toList();
+            if (!behind.isEmpty() && !localActive) {
+                // A peer on an older document may still think itself eligible where this one is not (a cleanup
+                // clears bans everywhere at once): wait until its report shows the change.
+                return new Placement(target, reason + "; waiting for " + String.join(", ", behind)
+                        + " to adopt document version " + s.document().version());
             }
             List<String> settling = up.stream().filter(n -> !n.name().equals(local) && !n.report().settled())
                     .map(NodeView::name).toList();

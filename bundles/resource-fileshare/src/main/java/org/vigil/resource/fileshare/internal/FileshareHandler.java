@@ -1,5 +1,8 @@
 package org.vigil.resource.fileshare.internal;
 
+import static org.vigil.plugin.support.resource.ManagedServer.exitStatus;
+import static org.vigil.plugin.support.resource.ManagedServer.min;
+
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -22,6 +25,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
@@ -43,8 +47,6 @@ final class FileshareHandler implements ResourceHandler {
     private static final Duration CHECK_POLL = Duration.ofMillis(100);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration KILL_RESERVE = Duration.ofSeconds(1);
-    private static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
     /** What testparm says of a parameter this Samba does not know (it still exits 0). */
     private static final Pattern UNKNOWN_PARAMETER = Pattern.compile("(?im)^.*unknown parameter.*$");
 
@@ -170,38 +172,7 @@ final class FileshareHandler implements ResourceHandler {
 
     @Override
     public OperationResult stop(OperationContext op) {
-        ProcessSupervisor processes = context.processes();
-        Optional<SupervisedProcess> found = processes.find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.ok();
-        }
-        SupervisedProcess smbd = found.get();
-        if (!smbd.isAlive()) {
-            processes.forget(MAIN);
-            return OperationResult.ok();
-        }
-        String note = "";
-        try {
-            smbd.signal("TERM");
-            boolean gone = smbd.awaitExit(positive(op.remaining().minus(KILL_RESERVE)));
-            if (!gone) {
-                note = "smbd still running 1 s before the stop timeout, killed";
-                smbd.signal("KILL");
-                Duration wait = op.remaining();
-                gone = smbd.awaitExit(wait.compareTo(KILL_WAIT_MIN) >= 0 ? wait : KILL_WAIT_MIN);
-            }
-            if (!gone) {
-                return OperationResult.failed("smbd (pid " + smbd.pid() + ") still running after KILL");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (smbd.isAlive()) {
-                return OperationResult.failed("stop abandoned (interrupted); smbd (pid " + smbd.pid()
-                        + ") still running");
-            }
-        }
-        processes.forget(MAIN);
-        return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+        return ManagedServer.stop(context.processes(), MAIN, op);
     }
 
     @Override
@@ -255,17 +226,5 @@ final class FileshareHandler implements ResourceHandler {
             }
         }
         return null;
-    }
-
-    private static String exitStatus(SupervisedProcess p) {
-        return p.exitCode().isPresent() ? Integer.toString(p.exitCode().getAsInt()) : "unknown";
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return positive(a.compareTo(b) <= 0 ? a : b);
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
     }
 }

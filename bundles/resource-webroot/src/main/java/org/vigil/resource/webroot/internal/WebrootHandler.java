@@ -1,5 +1,8 @@
 package org.vigil.resource.webroot.internal;
 
+import static org.vigil.plugin.support.resource.ManagedServer.exitStatus;
+import static org.vigil.plugin.support.resource.ManagedServer.min;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +21,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
@@ -36,8 +40,6 @@ final class WebrootHandler implements ResourceHandler {
     private static final Duration CHECK_POLL = Duration.ofMillis(100);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration KILL_RESERVE = Duration.ofSeconds(1);
-    private static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
 
     private final ResourceContext context;
     private final WebrootConfig config;
@@ -127,38 +129,7 @@ final class WebrootHandler implements ResourceHandler {
 
     @Override
     public OperationResult stop(OperationContext op) {
-        ProcessSupervisor processes = context.processes();
-        Optional<SupervisedProcess> found = processes.find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.ok();
-        }
-        SupervisedProcess nginx = found.get();
-        if (!nginx.isAlive()) {
-            processes.forget(MAIN);
-            return OperationResult.ok();
-        }
-        String note = "";
-        try {
-            nginx.signal("TERM");
-            boolean gone = nginx.awaitExit(positive(op.remaining().minus(KILL_RESERVE)));
-            if (!gone) {
-                note = "nginx still running 1 s before the stop timeout, killed";
-                nginx.signal("KILL");
-                Duration wait = op.remaining();
-                gone = nginx.awaitExit(wait.compareTo(KILL_WAIT_MIN) >= 0 ? wait : KILL_WAIT_MIN);
-            }
-            if (!gone) {
-                return OperationResult.failed("nginx (pid " + nginx.pid() + ") still running after KILL");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (nginx.isAlive()) {
-                return OperationResult.failed("stop abandoned (interrupted); nginx (pid " + nginx.pid()
-                        + ") still running");
-            }
-        }
-        processes.forget(MAIN);
-        return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+        return ManagedServer.stop(context.processes(), MAIN, op);
     }
 
     @Override
@@ -211,17 +182,5 @@ final class WebrootHandler implements ResourceHandler {
         } catch (IOException | RuntimeException | LinkageError e) {
             return false;
         }
-    }
-
-    private static String exitStatus(SupervisedProcess p) {
-        return p.exitCode().isPresent() ? Integer.toString(p.exitCode().getAsInt()) : "unknown";
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return positive(a.compareTo(b) <= 0 ? a : b);
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
     }
 }

@@ -1,0 +1,81 @@
+package org.vigil.plugin.support.resource;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.vigil.api.resource.OperationContext;
+import org.vigil.api.resource.OperationResult;
+import org.vigil.api.resource.ProcessSupervisor;
+import org.vigil.api.resource.SupervisedProcess;
+
+/**
+ * The parts the handlers of a managed server (one long-running program under the core's supervisor: nginx,
+ * smbd, cupsd) share: the stop with TERM then KILL near the timeout, and the small helpers around it.
+ */
+public final class ManagedServer {
+
+    /** What is left of the stop timeout when a program that ignored TERM gets KILL. */
+    public static final Duration KILL_RESERVE = Duration.ofSeconds(1);
+    /** How long a killed program gets to be gone, at least (even when the timeout is used up). */
+    public static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
+
+    private ManagedServer() {
+    }
+
+    /**
+     * Stops the program registered as {@code main}: TERM to its process group, KILL when it still runs
+     * {@link #KILL_RESERVE} before the stop timeout; it is forgotten once it has ended.
+     *
+     * @param processes the resource's supervisor
+     * @param main      the name the program was started under, also the name the messages give it
+     * @param op        the stop operation (its remaining time bounds the waits)
+     * @return ok (with a note when KILL was needed), ok when nothing runs, or failed when the program survived
+     */
+    public static OperationResult stop(ProcessSupervisor processes, String main, OperationContext op) {
+        Optional<SupervisedProcess> found = processes.find(main);
+        if (found.isEmpty()) {
+            return OperationResult.ok();
+        }
+        SupervisedProcess program = found.get();
+        if (!program.isAlive()) {
+            processes.forget(main);
+            return OperationResult.ok();
+        }
+        String note = "";
+        try {
+            program.signal("TERM");
+            boolean gone = program.awaitExit(positive(op.remaining().minus(KILL_RESERVE)));
+            if (!gone) {
+                note = main + " still running 1 s before the stop timeout, killed";
+                program.signal("KILL");
+                Duration wait = op.remaining();
+                gone = program.awaitExit(wait.compareTo(KILL_WAIT_MIN) >= 0 ? wait : KILL_WAIT_MIN);
+            }
+            if (!gone) {
+                return OperationResult.failed(main + " (pid " + program.pid() + ") still running after KILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (program.isAlive()) {
+                return OperationResult.failed("stop abandoned (interrupted); " + main + " (pid " + program.pid()
+                        + ") still running");
+            }
+        }
+        processes.forget(main);
+        return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+    }
+
+    /** @return the program's exit status, or "unknown" */
+    public static String exitStatus(SupervisedProcess program) {
+        return program.exitCode().isPresent() ? Integer.toString(program.exitCode().getAsInt()) : "unknown";
+    }
+
+    /** @return the shorter of the two, never negative */
+    public static Duration min(Duration a, Duration b) {
+        return positive(a.compareTo(b) <= 0 ? a : b);
+    }
+
+    /** @return d, or zero when d is negative */
+    public static Duration positive(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

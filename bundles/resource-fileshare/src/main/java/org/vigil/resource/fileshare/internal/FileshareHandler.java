@@ -25,6 +25,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.Programs;
 import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
@@ -40,9 +41,6 @@ import org.vigil.plugin.support.resource.ParameterCheck;
 final class FileshareHandler implements ResourceHandler {
 
     static final String MAIN = "smbd";
-
-    /** The sbin directories: smbd lives in /usr/sbin, which a service's PATH does not always hold. */
-    static final String SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private static final Duration CHECK_POLL = Duration.ofMillis(100);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
@@ -93,12 +91,12 @@ final class FileshareHandler implements ResourceHandler {
                 return OperationResult.failed(FileshareConfig.LISTEN + ": " + config.listenText() + " is already in"
                         + " use by another program on this node");
             }
-            Path smbd = resolve(config.smbd());
+            Path smbd = Programs.resolve(config.smbd());
             if (smbd == null) {
                 return OperationResult.notInstalled(FileshareConfig.SMBD + ": '" + config.smbd() + "' is not"
                         + " installed on this node (Debian package samba)");
             }
-            Path testparm = resolve("testparm");
+            Path testparm = Programs.resolve("testparm");
             if (testparm == null) {
                 return OperationResult.notInstalled("testparm is not installed on this node (Debian package"
                         + " samba-common-bin, installed with samba)");
@@ -208,23 +206,5 @@ final class FileshareHandler implements ResourceHandler {
     private boolean isLocalAddress() throws SocketException {
         return config.listen().getAddress().isLoopbackAddress()
                 || NetworkInterface.getByInetAddress(config.listen().getAddress()) != null;
-    }
-
-    /** @return the program's absolute path, looked up in PATH and the sbin directories; null when absent */
-    static Path resolve(String program) {
-        if (program.startsWith("/")) {
-            Path p = Path.of(program);
-            return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
-        }
-        String path = System.getenv().getOrDefault("PATH", "") + ":" + SBIN_PATH;
-        for (String dir : path.split(":")) {
-            if (dir.startsWith("/")) {
-                Path p = Path.of(dir, program);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
     }
 }

@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.vigil.plugin.support.Programs;
 
 /**
  * Shared by the file share tests: prerequisites, a real Unix user with an SMB account in a real tdbsam file
@@ -48,7 +49,7 @@ final class SmbTestSupport {
         List<String> all = new ArrayList<>(List.of("smbd", "testparm", "pdbedit", "smbclient", "useradd", "userdel"));
         all.addAll(List.of(tools));
         for (String tool : all) {
-            if (FileshareHandler.resolve(tool) == null) {
+            if (Programs.resolve(tool) == null) {
                 missing.add(tool);
             }
         }

@@ -21,6 +21,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.Programs;
 import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
@@ -33,9 +34,6 @@ import org.vigil.plugin.support.resource.ParameterCheck;
 final class WebrootHandler implements ResourceHandler {
 
     static final String MAIN = "nginx";
-
-    /** The sbin directories: nginx lives in /usr/sbin, which a service's PATH does not always hold. */
-    static final String SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private static final Duration CHECK_POLL = Duration.ofMillis(100);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
@@ -73,7 +71,7 @@ final class WebrootHandler implements ResourceHandler {
                 return OperationResult.failed(WebrootConfig.LISTEN + ": " + config.listen() + " is already in use by"
                         + " another program on this node");
             }
-            Path binary = resolve(config.nginx());
+            Path binary = Programs.resolve(config.nginx());
             if (binary == null) {
                 return OperationResult.notInstalled(WebrootConfig.NGINX + ": '" + config.nginx() + "' is not"
                         + " installed on this node (Debian package nginx-light or nginx)");
@@ -156,24 +154,6 @@ final class WebrootHandler implements ResourceHandler {
 
     private Path logFile() {
         return context.stateDirectory().resolve("nginx.log");
-    }
-
-    /** @return the program's absolute path, looked up in PATH and the sbin directories; null when absent */
-    static Path resolve(String program) {
-        if (program.startsWith("/")) {
-            Path p = Path.of(program);
-            return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
-        }
-        String path = System.getenv().getOrDefault("PATH", "") + ":" + SBIN_PATH;
-        for (String dir : path.split(":")) {
-            if (dir.startsWith("/")) {
-                Path p = Path.of(dir, program);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
     }
 
     private static boolean isRoot() {

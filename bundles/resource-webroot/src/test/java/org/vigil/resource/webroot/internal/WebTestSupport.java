@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.vigil.plugin.support.Programs;
 
 /** Shared by the web root tests: prerequisites, a web root nginx's workers can read, free ports, sockets. */
 final class WebTestSupport {
@@ -30,7 +31,7 @@ final class WebTestSupport {
 
     /** Skips with the reason when nginx is missing, or fails when CI=true: CI must run every test. */
     static void assumeNginx() {
-        if (WebrootHandler.resolve("nginx") == null) {
+        if (Programs.resolve("nginx") == null) {
             String reason = "needs nginx (Debian package nginx-light or nginx; scripts/test.sh installs it as root)";
             if ("true".equals(System.getenv("CI"))) {
                 fail("CI=true: " + reason);

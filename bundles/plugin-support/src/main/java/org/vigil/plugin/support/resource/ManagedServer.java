@@ -1,7 +1,10 @@
 package org.vigil.plugin.support.resource;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
+import org.vigil.plugin.support.LogTail;
 import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ProcessSupervisor;
@@ -9,7 +12,8 @@ import org.vigil.api.resource.SupervisedProcess;
 
 /**
  * The parts the handlers of a managed server (one long-running program under the core's supervisor: nginx,
- * smbd, cupsd) share: the stop with TERM then KILL near the timeout, and the small helpers around it.
+ * smbd, cupsd) share: waiting for a started program to answer, the stop with TERM then KILL near the timeout,
+ * and the small helpers around them.
  */
 public final class ManagedServer {
 
@@ -18,7 +22,47 @@ public final class ManagedServer {
     /** How long a killed program gets to be gone, at least (even when the timeout is used up). */
     public static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
 
+    /** How often a starting program's readiness is checked again (waiting on the program meanwhile). */
+    public static final Duration CHECK_POLL = Duration.ofMillis(100);
+    /** How long one readiness or monitor check may take at most. */
+    public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
     private ManagedServer() {
+    }
+
+    /**
+     * Waits until a started program answers its probe, checking every {@link #CHECK_POLL} and noticing its death
+     * at once; each probe is bounded by {@link #CHECK_TIMEOUT} and the operation's remaining time.
+     *
+     * @param program   the program
+     * @param name      the program's name in the messages
+     * @param op        the start operation
+     * @param probe     the readiness check: given its time limit, the reason it is not ready, or empty when it is
+     * @param log       the program's log, quoted in the failure messages
+     * @param logFrom   where this start's part of the log begins
+     * @param deathHint added to the message when the program is found dead before it answered ("" for none)
+     * @return ok once it answers; failed when it died or did not answer within the start timeout
+     * @throws InterruptedException when the wait is interrupted
+     */
+    public static OperationResult awaitReady(SupervisedProcess program, String name, OperationContext op,
+            Function<Duration, Optional<String>> probe, Path log, long logFrom, String deathHint)
+            throws InterruptedException {
+        while (true) {
+            if (!program.isAlive()) {
+                return OperationResult.failed(name + " exited during start with status " + exitStatus(program)
+                        + LogTail.describe(log, logFrom) + deathHint);
+            }
+            Optional<String> failure = probe.apply(min(CHECK_TIMEOUT, op.remaining()));
+            if (failure.isEmpty()) {
+                return program.isAlive() ? OperationResult.ok() : OperationResult.failed(name + " exited during start"
+                        + " with status " + exitStatus(program) + LogTail.describe(log, logFrom));
+            }
+            if (op.isCancelled() || op.remaining().compareTo(CHECK_POLL) <= 0) {
+                return OperationResult.failed(name + " did not answer within the start timeout: " + failure.get()
+                        + LogTail.describe(log, logFrom));
+            }
+            program.awaitExit(CHECK_POLL); // notices its death at once
+        }
     }
 
     /**

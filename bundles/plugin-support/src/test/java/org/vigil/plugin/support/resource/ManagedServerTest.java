@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
 
-/** ManagedServer.stop against real programs: one that ends on TERM, one that ignores it. */
+/** ManagedServer against real programs: waiting for one to answer, stopping one that ends on TERM or ignores it. */
 class ManagedServerTest {
 
     private final Processes processes = new Processes();
@@ -69,6 +70,54 @@ class ManagedServerTest {
         assertThat(ManagedServer.stop(processes, "srv", operation(Duration.ofSeconds(5)))).isEqualTo(OperationResult.ok());
         assertThat(processes.find("srv")).isEmpty();
         assertThat(ManagedServer.exitStatus(p)).isEqualTo("0");
+    }
+
+    @Test
+    void awaitReadyIsOkOnceTheProbeAnswersAndBoundsEachProbe() throws Exception {
+        SupervisedProcess p = processes.start("srv", List.of("sleep", "30"), Map.of(), null, null);
+        AtomicInteger probes = new AtomicInteger();
+        List<Duration> limits = new java.util.ArrayList<>();
+
+        OperationResult r = ManagedServer.awaitReady(p, "srv", operation(Duration.ofSeconds(20)), limit -> {
+            limits.add(limit);
+            return probes.incrementAndGet() < 3 ? Optional.of("not yet") : Optional.empty();
+        }, Path.of("/nonexistent/srv.log"), 0, " (hint)");
+
+        assertThat(r).isEqualTo(OperationResult.ok());
+        assertThat(probes).hasValue(3);
+        assertThat(limits).allSatisfy(l -> assertThat(l).isEqualTo(ManagedServer.CHECK_TIMEOUT));
+    }
+
+    @Test
+    void awaitReadyNoticesTheProgramsDeathWithItsStatusTheLogAndTheHint() throws Exception {
+        Path log = java.nio.file.Files.createTempFile("vigil-managed-server-", ".log");
+        try {
+            java.nio.file.Files.writeString(log, "an earlier run\n");
+            long from = java.nio.file.Files.size(log);
+            java.nio.file.Files.writeString(log, "bind failed\n", java.nio.file.StandardOpenOption.APPEND);
+            SupervisedProcess p = processes.start("srv", List.of("sh", "-c", "exit 3"), Map.of(), null, null);
+            assertThat(p.awaitExit(Duration.ofSeconds(10))).isTrue();
+
+            OperationResult r = ManagedServer.awaitReady(p, "srv", operation(Duration.ofSeconds(20)),
+                    limit -> Optional.of("not yet"), log, from, " (hint)");
+
+            assertThat(r).isEqualTo(OperationResult.failed("srv exited during start with status 3; last output:"
+                    + " bind failed (hint)"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    void awaitReadyGivesUpAtTheStartTimeoutWithTheProbesReason() throws Exception {
+        SupervisedProcess p = processes.start("srv", List.of("sleep", "30"), Map.of(), null, null);
+
+        OperationResult r = ManagedServer.awaitReady(p, "srv", operation(Duration.ofMillis(700)),
+                limit -> Optional.of("connection refused"), Path.of("/nonexistent/srv.log"), 0, " (hint)");
+
+        assertThat(r).isEqualTo(OperationResult.failed("srv did not answer within the start timeout: connection"
+                + " refused"));
+        assertThat(p.isAlive()).as("a program that does not answer is left to the caller").isTrue();
     }
 
     @Test

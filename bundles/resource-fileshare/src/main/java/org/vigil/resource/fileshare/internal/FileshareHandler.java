@@ -1,5 +1,6 @@
 package org.vigil.resource.fileshare.internal;
 
+import static org.vigil.plugin.support.resource.ManagedServer.CHECK_TIMEOUT;
 import static org.vigil.plugin.support.resource.ManagedServer.exitStatus;
 import static org.vigil.plugin.support.resource.ManagedServer.min;
 
@@ -42,8 +43,6 @@ final class FileshareHandler implements ResourceHandler {
 
     static final String MAIN = "smbd";
 
-    private static final Duration CHECK_POLL = Duration.ofMillis(100);
-    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
     /** What testparm says of a parameter this Samba does not know (it still exits 0). */
     private static final Pattern UNKNOWN_PARAMETER = Pattern.compile("(?im)^.*unknown parameter.*$");
@@ -149,23 +148,9 @@ final class FileshareHandler implements ResourceHandler {
 
     private OperationResult awaitReady(SupervisedProcess smbd, OperationContext op, long logFrom)
             throws InterruptedException {
-        while (true) {
-            if (!smbd.isAlive()) {
-                return OperationResult.failed("smbd exited during start with status " + exitStatus(smbd)
-                        + LogTail.describe(logFile(), logFrom) + " (for the details, run it by hand: smbd -d3"
-                        + " --foreground --no-process-group --debug-stdout --configfile=" + configFile() + ")");
-            }
-            Optional<String> failure = SmbProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
-            if (failure.isEmpty()) {
-                return smbd.isAlive() ? OperationResult.ok() : OperationResult.failed("smbd exited during start"
-                        + " with status " + exitStatus(smbd) + LogTail.describe(logFile(), logFrom));
-            }
-            if (op.isCancelled() || op.remaining().compareTo(CHECK_POLL) <= 0) {
-                return OperationResult.failed("smbd did not answer within the start timeout: " + failure.get()
-                        + LogTail.describe(logFile(), logFrom));
-            }
-            smbd.awaitExit(CHECK_POLL); // notices its death at once
-        }
+        return ManagedServer.awaitReady(smbd, MAIN, op, timeout -> SmbProbe.check(config.listen(), timeout),
+                logFile(), logFrom, " (for the details, run it by hand: smbd -d3 --foreground --no-process-group"
+                        + " --debug-stdout --configfile=" + configFile() + ")");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.vigil.resource.webroot.internal;
 
+import static org.vigil.plugin.support.resource.ManagedServer.CHECK_TIMEOUT;
 import static org.vigil.plugin.support.resource.ManagedServer.exitStatus;
 import static org.vigil.plugin.support.resource.ManagedServer.min;
 
@@ -35,8 +36,6 @@ final class WebrootHandler implements ResourceHandler {
 
     static final String MAIN = "nginx";
 
-    private static final Duration CHECK_POLL = Duration.ofMillis(100);
-    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final ResourceContext context;
@@ -107,22 +106,8 @@ final class WebrootHandler implements ResourceHandler {
 
     private OperationResult awaitReady(SupervisedProcess nginx, OperationContext op, long logFrom)
             throws InterruptedException {
-        while (true) {
-            if (!nginx.isAlive()) {
-                return OperationResult.failed("nginx exited during start with status " + exitStatus(nginx)
-                        + LogTail.describe(logFile(), logFrom));
-            }
-            Optional<String> failure = HttpProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
-            if (failure.isEmpty()) {
-                return nginx.isAlive() ? OperationResult.ok() : OperationResult.failed("nginx exited during start"
-                        + " with status " + exitStatus(nginx) + LogTail.describe(logFile(), logFrom));
-            }
-            if (op.isCancelled() || op.remaining().compareTo(CHECK_POLL) <= 0) {
-                return OperationResult.failed("nginx did not answer within the start timeout: " + failure.get()
-                        + LogTail.describe(logFile(), logFrom));
-            }
-            nginx.awaitExit(CHECK_POLL); // notices its death at once
-        }
+        return ManagedServer.awaitReady(nginx, MAIN, op, timeout -> HttpProbe.check(config.listen(), timeout),
+                logFile(), logFrom, "");
     }
 
     @Override

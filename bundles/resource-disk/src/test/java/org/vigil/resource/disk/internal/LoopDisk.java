@@ -9,10 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.vigil.tck.AgentTestSupport;
 
 /**
  * A real shared disk for tests: an image file attached as a loop device, with an ext4 file system on all
@@ -100,7 +101,7 @@ final class LoopDisk implements AutoCloseable {
         }
         Result attach = run("losetup", "--find", "--show", image.toString());
         if (attach.exit() != 0) {
-            AgentTestSupport.deleteTree(dir);
+            deleteTree(dir);
             throw new IOException("losetup failed: " + attach.output());
         }
         LoopDisk disk = new LoopDisk(dir, image, Path.of(attach.output().strip()), size);
@@ -172,7 +173,7 @@ final class LoopDisk implements AutoCloseable {
             // go on: the loop device and files must still go
         }
         run("losetup", "-d", device.toString());
-        AgentTestSupport.deleteTree(dir);
+        deleteTree(dir);
     }
 
     /** Output and exit status of a command. @param exit the status (-1 at the time limit) @param output stdout and stderr */
@@ -198,6 +199,23 @@ final class LoopDisk implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(-1, "interrupted");
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // a still-mounted directory: reported by the test that left it
+                }
+            });
+        } catch (IOException e) {
+            // nothing more to do
         }
     }
 }

@@ -12,14 +12,39 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * Helpers the tests of the managed-server agents (webroot, fileshare, spooler) share: free ports, the processes
- * of a server's process group and the TCP sockets they listen on (read from /proc), and removing a directory.
+ * Helpers the agent tests share: their prerequisites (root; skip, or fail under CI=true), free ports, the
+ * processes of a server's process group and the TCP sockets they listen on (read from /proc), and removing a
+ * directory.
  */
 public final class AgentTestSupport {
 
     private AgentTestSupport() {
+    }
+
+    /** @return true when the test runs as root */
+    public static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * For a test whose prerequisite is missing: skips it with the reason, or fails it ("CI=true: " and the reason)
+     * when the environment variable CI is true, since CI must run every test.
+     *
+     * @param reason what is missing and how to get it
+     */
+    public static void skipOrFail(String reason) {
+        if ("true".equals(System.getenv("CI"))) {
+            Assertions.fail("CI=true: " + reason);
+        }
+        Assumptions.assumeTrue(false, reason);
     }
 
     /** @return a TCP port free on 127.0.0.1 right now */

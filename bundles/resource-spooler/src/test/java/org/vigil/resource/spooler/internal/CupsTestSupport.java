@@ -1,7 +1,5 @@
 package org.vigil.resource.spooler.internal;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.vigil.plugin.support.Programs;
+import org.vigil.tck.AgentTestSupport;
 
 /**
  * Shared by the spooler tests: prerequisites, directories cupsd's filters (user lp) can reach, the
@@ -32,7 +30,7 @@ final class CupsTestSupport {
     /** Skips with the reason when CUPS or root is missing, or fails when CI=true: CI must run every test. */
     static void assumeCups(String... moreTools) {
         List<String> missing = new ArrayList<>();
-        if (!isRoot()) {
+        if (!AgentTestSupport.isRoot()) {
             missing.add("root (cupsd runs its backends and filters as lp)");
         }
         List<String> tools = new ArrayList<>(List.of("cupsd", "lp", "lpstat", "lpadmin", "cupsenable", "cupsdisable", "cancel"));
@@ -48,18 +46,7 @@ final class CupsTestSupport {
         if (!missing.isEmpty()) {
             String reason = "needs " + String.join(", ", missing) + " (Debian packages cups, cups-client, cups-bsd;"
                     + " scripts/test.sh installs them as root)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true: " + reason);
-            }
-            Assumptions.assumeTrue(false, reason);
-        }
-    }
-
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            AgentTestSupport.skipOrFail(reason);
         }
     }
 

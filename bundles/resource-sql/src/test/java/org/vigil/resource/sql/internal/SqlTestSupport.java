@@ -1,7 +1,5 @@
 package org.vigil.resource.sql.internal;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +16,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.vigil.plugin.support.Programs;
+import org.vigil.tck.AgentTestSupport;
 
 /**
  * Shared by the SQL tests: prerequisites, real data directories made the way an admin makes them (initdb,
@@ -37,7 +35,7 @@ final class SqlTestSupport {
     /** Skips with the reason when the engine cannot run here, or fails when CI=true: CI must run every test. */
     static void assume(SqlConfig.Kind kind, String... moreTools) {
         List<String> missing = new ArrayList<>();
-        if (!isRoot()) {
+        if (!AgentTestSupport.isRoot()) {
             missing.add("root (the servers run as their own users)");
         }
         if (kind == SqlConfig.Kind.POSTGRESQL && pgBin() == null) {
@@ -57,18 +55,7 @@ final class SqlTestSupport {
         }
         if (!missing.isEmpty()) {
             String reason = "needs " + String.join(", ", missing) + " (scripts/test.sh installs the packages as root)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true: " + reason);
-            }
-            Assumptions.assumeTrue(false, reason);
-        }
-    }
-
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            AgentTestSupport.skipOrFail(reason);
         }
     }
 

@@ -108,6 +108,28 @@ public final class ManagedServer {
         return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
     }
 
+    /**
+     * The first part of a monitor: whether the program registered as {@code main} still runs.
+     *
+     * @param processes the resource's supervisor
+     * @param main      the name the program was started under, also the name the message gives it
+     * @param log       the program's log, quoted when it has ended
+     * @return not running when none was started, failed ("exited unexpectedly" with its status and the log's
+     *         last lines) when it has ended, or empty while it runs
+     */
+    public static Optional<OperationResult> notRunning(ProcessSupervisor processes, String main, Path log) {
+        Optional<SupervisedProcess> found = processes.find(main);
+        if (found.isEmpty()) {
+            return Optional.of(OperationResult.notRunning());
+        }
+        SupervisedProcess program = found.get();
+        if (!program.isAlive()) {
+            return Optional.of(OperationResult.failed(main + " exited unexpectedly with status " + exitStatus(program)
+                    + LogTail.describe(log, 0)));
+        }
+        return Optional.empty();
+    }
+
     /** @return the program's exit status, or "unknown" */
     public static String exitStatus(SupervisedProcess program) {
         return program.exitCode().isPresent() ? Integer.toString(program.exitCode().getAsInt()) : "unknown";

@@ -121,6 +121,20 @@ class ManagedServerTest {
     }
 
     @Test
+    void notRunningTellsNeverStartedFromEndedFromRunning() throws Exception {
+        assertThat(ManagedServer.notRunning(processes, "srv", Path.of("/nonexistent/srv.log")))
+                .contains(OperationResult.notRunning());
+
+        SupervisedProcess ended = processes.start("srv", List.of("sh", "-c", "exit 4"), Map.of(), null, null);
+        assertThat(ended.awaitExit(Duration.ofSeconds(10))).isTrue();
+        assertThat(ManagedServer.notRunning(processes, "srv", Path.of("/nonexistent/srv.log")))
+                .contains(OperationResult.failed("srv exited unexpectedly with status 4"));
+
+        processes.start("srv", List.of("sleep", "30"), Map.of(), null, null);
+        assertThat(ManagedServer.notRunning(processes, "srv", Path.of("/nonexistent/srv.log"))).isEmpty();
+    }
+
+    @Test
     void durations() {
         assertThat(ManagedServer.min(Duration.ofSeconds(2), Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
         assertThat(ManagedServer.min(Duration.ofSeconds(2), Duration.ofSeconds(-1))).isEqualTo(Duration.ZERO);

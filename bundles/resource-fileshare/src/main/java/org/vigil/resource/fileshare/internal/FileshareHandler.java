@@ -1,7 +1,6 @@
 package org.vigil.resource.fileshare.internal;
 
 import static org.vigil.plugin.support.resource.ManagedServer.CHECK_TIMEOUT;
-import static org.vigil.plugin.support.resource.ManagedServer.exitStatus;
 import static org.vigil.plugin.support.resource.ManagedServer.min;
 
 import java.io.IOException;
@@ -163,14 +162,9 @@ final class FileshareHandler implements ResourceHandler {
         if (config == null) {
             return OperationResult.notConfigured(configError);
         }
-        Optional<SupervisedProcess> found = context.processes().find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.notRunning();
-        }
-        SupervisedProcess smbd = found.get();
-        if (!smbd.isAlive()) {
-            return OperationResult.failed("smbd exited unexpectedly with status " + exitStatus(smbd)
-                    + LogTail.describe(logFile(), 0));
+        Optional<OperationResult> down = ManagedServer.notRunning(context.processes(), MAIN, logFile());
+        if (down.isPresent()) {
+            return down.get();
         }
         if (!Files.isDirectory(config.path())) {
             return OperationResult.failed(FileshareConfig.PATH + ": " + config.path() + " is gone (was the disk"

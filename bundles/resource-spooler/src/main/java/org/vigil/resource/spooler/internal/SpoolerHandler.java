@@ -214,14 +214,9 @@ final class SpoolerHandler implements ResourceHandler {
         if (config == null) {
             return OperationResult.notConfigured(configError);
         }
-        Optional<SupervisedProcess> found = context.processes().find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.notRunning();
-        }
-        SupervisedProcess cupsd = found.get();
-        if (!cupsd.isAlive()) {
-            return OperationResult.failed("cupsd exited unexpectedly with status " + exitStatus(cupsd)
-                    + LogTail.describe(layout().log(), 0));
+        Optional<OperationResult> down = ManagedServer.notRunning(context.processes(), MAIN, layout().log());
+        if (down.isPresent()) {
+            return down.get();
         }
         if (!Files.isDirectory(layout().requestRoot())) {
             return OperationResult.failed(SpoolerConfig.SPOOL_DIRECTORY + ": " + layout().requestRoot()

@@ -1,7 +1,6 @@
 package org.vigil.resource.webroot.internal;
 
 import static org.vigil.plugin.support.resource.ManagedServer.CHECK_TIMEOUT;
-import static org.vigil.plugin.support.resource.ManagedServer.exitStatus;
 import static org.vigil.plugin.support.resource.ManagedServer.min;
 
 import java.io.IOException;
@@ -120,14 +119,9 @@ final class WebrootHandler implements ResourceHandler {
         if (config == null) {
             return OperationResult.notConfigured(configError);
         }
-        Optional<SupervisedProcess> found = context.processes().find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.notRunning();
-        }
-        SupervisedProcess nginx = found.get();
-        if (!nginx.isAlive()) {
-            return OperationResult.failed("nginx exited unexpectedly with status " + exitStatus(nginx)
-                    + LogTail.describe(logFile(), 0));
+        Optional<OperationResult> down = ManagedServer.notRunning(context.processes(), MAIN, logFile());
+        if (down.isPresent()) {
+            return down.get();
         }
         if (!Files.isDirectory(config.root())) {
             return OperationResult.failed(WebrootConfig.ROOT + ": " + config.root() + " is gone (was the disk under"

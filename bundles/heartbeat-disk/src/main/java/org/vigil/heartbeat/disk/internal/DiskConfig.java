@@ -43,9 +43,9 @@ record DiskConfig(Path device, int intervalMs, int selfFenceMs, int slots) {
                     + "/dev/disk/by-id/wwn-0x...-part2)"));
         }
         Path device = device(parameters, problems);
-        int interval = number(parameters, INTERVAL, DEFAULT_INTERVAL_MS, 10, 1000, problems);
-        int selfFence = number(parameters, SELF_FENCE, DEFAULT_SELF_FENCE_MS, 0, 120_000, problems);
-        int slots = number(parameters, SLOTS, DEFAULT_SLOTS, 2, DiskLayout.MAX_SLOTS, problems);
+        int interval = PathParameters.number(parameters, INTERVAL, DEFAULT_INTERVAL_MS, 10, 1000, problems);
+        int selfFence = PathParameters.number(parameters, SELF_FENCE, DEFAULT_SELF_FENCE_MS, 0, 120_000, problems);
+        int slots = PathParameters.number(parameters, SLOTS, DEFAULT_SLOTS, 2, DiskLayout.MAX_SLOTS, problems);
         if (problems.isEmpty() && selfFence != 0 && selfFence < SELF_FENCE_POLLS * interval) {
             problems.add(SELF_FENCE + ": " + selfFence + " ms is less than " + SELF_FENCE_POLLS + " polls of "
                     + INTERVAL + " (" + interval + " ms); a slow read would fence a healthy node. Use at least "
@@ -59,7 +59,7 @@ record DiskConfig(Path device, int intervalMs, int selfFenceMs, int slots) {
 
     /** Parses the one parameter the fence agent shares with the transport. */
     static Path device(Map<String, String> parameters, List<String> problems) {
-        String device = value(parameters, DEVICE);
+        String device = PathParameters.value(parameters, DEVICE);
         if (device == null) {
             problems.add(DEVICE + ": required (the shared heartbeat disk, for example /dev/disk/by-id/wwn-0x...-part2)");
             return null;
@@ -70,31 +70,5 @@ record DiskConfig(Path device, int intervalMs, int selfFenceMs, int slots) {
             return null;
         }
         return Path.of(device);
-    }
-
-    private static String value(Map<String, String> parameters, String name) {
-        String value = parameters.get(name);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        return value.strip();
-    }
-
-    private static int number(Map<String, String> parameters, String name, int fallback, int min, int max,
-            List<String> problems) {
-        String text = value(parameters, name);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            int v = Integer.parseInt(text);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(name + ": '" + text + "' is not a number from " + min + " to " + max);
-        return fallback;
     }
 }

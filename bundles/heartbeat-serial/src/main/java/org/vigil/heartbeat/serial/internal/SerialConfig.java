@@ -80,21 +80,21 @@ record SerialConfig(String device, int baud, String parity, int stopBits, int fr
             problems.add(DEVICE + ": required (the serial device, for example /dev/ttyS0)");
             return PathParameters.invalid(problems);
         }
-        String device = value(parameters, DEVICE);
+        String device = PathParameters.value(parameters, DEVICE);
         if (device == null) {
             problems.add(DEVICE + ": required (the serial device, for example /dev/ttyS0)");
         } else if (!DEVICE_PATH.matcher(device).matches() || device.contains("/../") || device.endsWith("/..")) {
             problems.add(DEVICE + ": '" + device + "' is not an absolute device path (for example /dev/ttyS0 or /dev/ttyUSB0)");
         }
-        int baud = number(parameters, BAUD, DEFAULT_BAUD, 50, 4_000_000, problems);
-        String parity = value(parameters, PARITY);
+        int baud = PathParameters.number(parameters, BAUD, DEFAULT_BAUD, 50, 4_000_000, problems);
+        String parity = PathParameters.value(parameters, PARITY);
         parity = parity == null ? DEFAULT_PARITY : parity.toLowerCase(Locale.ROOT);
         if (!List.of("none", "even", "odd").contains(parity)) {
             problems.add(PARITY + ": '" + parameters.get(PARITY).strip() + "' is not none, even or odd");
             parity = DEFAULT_PARITY;
         }
-        int stopBits = number(parameters, STOP_BITS, DEFAULT_STOP_BITS, 1, 2, problems);
-        int frameTime = number(parameters, FRAME_TIME, DEFAULT_FRAME_TIME_MS, 10, 1000, problems);
+        int stopBits = PathParameters.number(parameters, STOP_BITS, DEFAULT_STOP_BITS, 1, 2, problems);
+        int frameTime = PathParameters.number(parameters, FRAME_TIME, DEFAULT_FRAME_TIME_MS, 10, 1000, problems);
         if (!problems.isEmpty()) {
             return PathParameters.invalid(problems);
         }
@@ -108,31 +108,5 @@ record SerialConfig(String device, int baud, String parity, int stopBits, int fr
             return PathParameters.invalid(problems);
         }
         return PathParameters.valid(c);
-    }
-
-    private static String value(Map<String, String> parameters, String name) {
-        String value = parameters.get(name);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        return value.strip();
-    }
-
-    private static int number(Map<String, String> parameters, String name, int fallback, int min, int max,
-            List<String> problems) {
-        String text = value(parameters, name);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            int v = Integer.parseInt(text);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problems.add(name + ": '" + text + "' is not a number from " + min + " to " + max);
-        return fallback;
     }
 }

@@ -62,6 +62,48 @@ public record PathParameters<C>(C config, List<String> problems) {
         return parsed.config();
     }
 
+    /**
+     * @param parameters the path's parameters
+     * @param name       a parameter's name
+     * @return its value without surrounding blanks, or null when it is absent or blank
+     */
+    public static String value(Map<String, String> parameters, String name) {
+        String value = parameters.get(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        return value.strip();
+    }
+
+    /**
+     * An integer parameter within bounds.
+     *
+     * @param parameters the path's parameters
+     * @param name       the parameter's name
+     * @param fallback   the value when it is absent or blank, or wrong
+     * @param min        the smallest value allowed
+     * @param max        the largest value allowed
+     * @param problems   where a wrong value is reported, naming the parameter and the bounds
+     * @return the value, or {@code fallback}
+     */
+    public static int number(Map<String, String> parameters, String name, int fallback, int min, int max,
+            List<String> problems) {
+        String text = value(parameters, name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int v = Integer.parseInt(text);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(name + ": '" + text + "' is not a number from " + min + " to " + max);
+        return fallback;
+    }
+
     private static <C> PathParameters<C> parse(Map<String, String> parameters,
             Function<Map<String, String>, PathParameters<C>> parser) {
         try {

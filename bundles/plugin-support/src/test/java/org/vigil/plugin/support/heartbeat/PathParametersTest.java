@@ -63,4 +63,26 @@ class PathParametersTest {
                 .isInstanceOf(IOException.class).hasMessage("invalid parameters: bind: missing");
         assertThat(linkReports).containsExactly("false invalid parameters: bind: missing");
     }
+
+    @Test
+    void valueIsStrippedAndBlankMeansAbsent() {
+        assertThat(PathParameters.value(Map.of("device", "  /dev/sdb2 "), "device")).isEqualTo("/dev/sdb2");
+        assertThat(PathParameters.value(Map.of("device", "   "), "device")).isNull();
+        assertThat(PathParameters.value(Map.of(), "device")).isNull();
+    }
+
+    @Test
+    void numberWithinBoundsOrTheFallbackAndAProblemNamingTheParameter() {
+        List<String> problems = new ArrayList<>();
+        assertThat(PathParameters.number(Map.of("slots", " 8 "), "slots", 4, 2, 16, problems)).isEqualTo(8);
+        assertThat(PathParameters.number(Map.of(), "slots", 4, 2, 16, problems)).isEqualTo(4);
+        assertThat(PathParameters.number(Map.of("slots", "2"), "slots", 4, 2, 16, problems)).isEqualTo(2);
+        assertThat(PathParameters.number(Map.of("slots", "16"), "slots", 4, 2, 16, problems)).isEqualTo(16);
+        assertThat(problems).isEmpty();
+
+        assertThat(PathParameters.number(Map.of("slots", "17"), "slots", 4, 2, 16, problems)).isEqualTo(4);
+        assertThat(PathParameters.number(Map.of("slots", "many"), "slots", 4, 2, 16, problems)).isEqualTo(4);
+        assertThat(problems).containsExactly("slots: '17' is not a number from 2 to 16",
+                "slots: 'many' is not a number from 2 to 16");
+    }
 }

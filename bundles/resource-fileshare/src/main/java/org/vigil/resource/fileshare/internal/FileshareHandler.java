@@ -1,5 +1,8 @@
 package org.vigil.resource.fileshare.internal;
 
+import static org.vigil.plugin.support.resource.ManagedServer.CHECK_TIMEOUT;
+import static org.vigil.plugin.support.resource.ManagedServer.min;
+
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -22,6 +25,8 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.Programs;
+import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
@@ -37,14 +42,7 @@ final class FileshareHandler implements ResourceHandler {
 
     static final String MAIN = "smbd";
 
-    /** The sbin directories: smbd lives in /usr/sbin, which a service's PATH does not always hold. */
-    static final String SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-    private static final Duration CHECK_POLL = Duration.ofMillis(100);
-    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration KILL_RESERVE = Duration.ofSeconds(1);
-    private static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
     /** What testparm says of a parameter this Samba does not know (it still exits 0). */
     private static final Pattern UNKNOWN_PARAMETER = Pattern.compile("(?im)^.*unknown parameter.*$");
 
@@ -91,12 +89,12 @@ final class FileshareHandler implements ResourceHandler {
                 return OperationResult.failed(FileshareConfig.LISTEN + ": " + config.listenText() + " is already in"
                         + " use by another program on this node");
             }
-            Path smbd = resolve(config.smbd());
+            Path smbd = Programs.resolve(config.smbd());
             if (smbd == null) {
                 return OperationResult.notInstalled(FileshareConfig.SMBD + ": '" + config.smbd() + "' is not"
                         + " installed on this node (Debian package samba)");
             }
-            Path testparm = resolve("testparm");
+            Path testparm = Programs.resolve("testparm");
             if (testparm == null) {
                 return OperationResult.notInstalled("testparm is not installed on this node (Debian package"
                         + " samba-common-bin, installed with samba)");
@@ -149,59 +147,14 @@ final class FileshareHandler implements ResourceHandler {
 
     private OperationResult awaitReady(SupervisedProcess smbd, OperationContext op, long logFrom)
             throws InterruptedException {
-        while (true) {
-            if (!smbd.isAlive()) {
-                return OperationResult.failed("smbd exited during start with status " + exitStatus(smbd)
-                        + LogTail.describe(logFile(), logFrom) + " (for the details, run it by hand: smbd -d3"
-                        + " --foreground --no-process-group --debug-stdout --configfile=" + configFile() + ")");
-            }
-            Optional<String> failure = SmbProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
-            if (failure.isEmpty()) {
-                return smbd.isAlive() ? OperationResult.ok() : OperationResult.failed("smbd exited during start"
-                        + " with status " + exitStatus(smbd) + LogTail.describe(logFile(), logFrom));
-            }
-            if (op.isCancelled() || op.remaining().compareTo(CHECK_POLL) <= 0) {
-                return OperationResult.failed("smbd did not answer within the start timeout: " + failure.get()
-                        + LogTail.describe(logFile(), logFrom));
-            }
-            smbd.awaitExit(CHECK_POLL); // notices its death at once
-        }
+        return ManagedServer.awaitReady(smbd, MAIN, op, timeout -> SmbProbe.check(config.listen(), timeout),
+                logFile(), logFrom, " (for the details, run it by hand: smbd -d3 --foreground --no-process-group"
+                        + " --debug-stdout --configfile=" + configFile() + ")");
     }
 
     @Override
     public OperationResult stop(OperationContext op) {
-        ProcessSupervisor processes = context.processes();
-        Optional<SupervisedProcess> found = processes.find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.ok();
-        }
-        SupervisedProcess smbd = found.get();
-        if (!smbd.isAlive()) {
-            processes.forget(MAIN);
-            return OperationResult.ok();
-        }
-        String note = "";
-        try {
-            smbd.signal("TERM");
-            boolean gone = smbd.awaitExit(positive(op.remaining().minus(KILL_RESERVE)));
-            if (!gone) {
-                note = "smbd still running 1 s before the stop timeout, killed";
-                smbd.signal("KILL");
-                Duration wait = op.remaining();
-                gone = smbd.awaitExit(wait.compareTo(KILL_WAIT_MIN) >= 0 ? wait : KILL_WAIT_MIN);
-            }
-            if (!gone) {
-                return OperationResult.failed("smbd (pid " + smbd.pid() + ") still running after KILL");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (smbd.isAlive()) {
-                return OperationResult.failed("stop abandoned (interrupted); smbd (pid " + smbd.pid()
-                        + ") still running");
-            }
-        }
-        processes.forget(MAIN);
-        return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+        return ManagedServer.stop(context.processes(), MAIN, op);
     }
 
     @Override
@@ -209,14 +162,9 @@ final class FileshareHandler implements ResourceHandler {
         if (config == null) {
             return OperationResult.notConfigured(configError);
         }
-        Optional<SupervisedProcess> found = context.processes().find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.notRunning();
-        }
-        SupervisedProcess smbd = found.get();
-        if (!smbd.isAlive()) {
-            return OperationResult.failed("smbd exited unexpectedly with status " + exitStatus(smbd)
-                    + LogTail.describe(logFile(), 0));
+        Optional<OperationResult> down = ManagedServer.notRunning(context.processes(), MAIN, logFile());
+        if (down.isPresent()) {
+            return down.get();
         }
         if (!Files.isDirectory(config.path())) {
             return OperationResult.failed(FileshareConfig.PATH + ": " + config.path() + " is gone (was the disk"
@@ -237,35 +185,5 @@ final class FileshareHandler implements ResourceHandler {
     private boolean isLocalAddress() throws SocketException {
         return config.listen().getAddress().isLoopbackAddress()
                 || NetworkInterface.getByInetAddress(config.listen().getAddress()) != null;
-    }
-
-    /** @return the program's absolute path, looked up in PATH and the sbin directories; null when absent */
-    static Path resolve(String program) {
-        if (program.startsWith("/")) {
-            Path p = Path.of(program);
-            return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
-        }
-        String path = System.getenv().getOrDefault("PATH", "") + ":" + SBIN_PATH;
-        for (String dir : path.split(":")) {
-            if (dir.startsWith("/")) {
-                Path p = Path.of(dir, program);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static String exitStatus(SupervisedProcess p) {
-        return p.exitCode().isPresent() ? Integer.toString(p.exitCode().getAsInt()) : "unknown";
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return positive(a.compareTo(b) <= 0 ? a : b);
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
     }
 }

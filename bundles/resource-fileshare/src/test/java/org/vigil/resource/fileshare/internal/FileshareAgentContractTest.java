@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.vigil.api.resource.ResourceType;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.ResourceAgentContract;
 
 /** The file share agent passes the contract every resource agent passes, with a real smbd on 127.0.0.1. */
@@ -32,18 +33,18 @@ class FileshareAgentContractTest extends ResourceAgentContract {
         if (user != null) {
             user.close();
         }
-        SmbTestSupport.deleteTree(accounts);
+        AgentTestSupport.deleteTree(accounts);
     }
 
     @BeforeEach
     void shareDirectory() throws IOException {
         share = SmbTestSupport.openDirectory("vigil-fileshare-contract-");
-        port = SmbTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
     void removeShare() {
-        SmbTestSupport.deleteTree(share);
+        AgentTestSupport.deleteTree(share);
     }
 
     @Override

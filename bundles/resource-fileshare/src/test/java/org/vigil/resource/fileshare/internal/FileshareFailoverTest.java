@@ -17,6 +17,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /**
@@ -82,7 +83,7 @@ class FileshareFailoverTest {
             }
             SmbTestSupport.run(null, "losetup", "-d", device);
         }
-        SmbTestSupport.deleteTree(dir);
+        AgentTestSupport.deleteTree(dir);
         if (user != null) {
             user.close();
         }
@@ -99,7 +100,7 @@ class FileshareFailoverTest {
 
     @Test
     void aFilePutThroughNodeABeforeItsCrashIsReadThroughNodeBFromTheSameDisk() throws Exception {
-        int port = SmbTestSupport.freePort();
+        int port = AgentTestSupport.freePort();
         contextA = new TestResourceContext(type.describe(), "files", "node-a", params(mountA, port), stateA);
         ResourceHandler a = type.createHandler(contextA);
         assertThat(a.start(TestResourceContext.op(type.describe().startTimeout()))).matches(OperationResult::isOk,

@@ -22,6 +22,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /**
@@ -61,14 +62,14 @@ class FileshareServingTest {
         if (user != null) {
             user.close();
         }
-        SmbTestSupport.deleteTree(accounts);
+        AgentTestSupport.deleteTree(accounts);
     }
 
     @BeforeEach
     void shareDirectory() throws IOException {
         share = SmbTestSupport.openDirectory("vigil-fileshare-serving-");
         user.own(share);
-        port = SmbTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
@@ -77,7 +78,7 @@ class FileshareServingTest {
             type.createHandler(context).stop(TestResourceContext.op(type.describe().stopTimeout()));
             context.close();
         }
-        SmbTestSupport.deleteTree(share);
+        AgentTestSupport.deleteTree(share);
     }
 
     private Map<String, String> params(String... more) {
@@ -140,8 +141,8 @@ class FileshareServingTest {
 
         // smbd (all its processes, one process group) listens on exactly 127.0.0.1:port, nowhere else
         SupervisedProcess smbd = context.processes().find(FileshareHandler.MAIN).orElseThrow();
-        List<Long> group = SmbTestSupport.processGroup(smbd.pid());
-        assertThat(SmbTestSupport.listeningSockets(group)).containsExactly("127.0.0.1:" + port);
+        List<Long> group = AgentTestSupport.processGroup(smbd.pid());
+        assertThat(AgentTestSupport.listeningSockets(group)).containsExactly("127.0.0.1:" + port);
         assertThat(SmbProbe.inUse(new InetSocketAddress("127.0.0.2", port))).isFalse();
         assertThat(monitor().code()).isEqualTo(ResultCode.OK);
         String conf = Files.readString(stateDir.resolve("samba/smb.conf"));
@@ -158,7 +159,7 @@ class FileshareServingTest {
         assertThat(get.ok()).as("smbclient over ::1: %s", get.output()).isTrue();
         assertThat(Files.readString(client.resolve("v6.txt"))).isEqualTo("over IPv6\n");
         SupervisedProcess smbd = context.processes().find(FileshareHandler.MAIN).orElseThrow();
-        assertThat(SmbTestSupport.listeningSockets(SmbTestSupport.processGroup(smbd.pid())))
+        assertThat(AgentTestSupport.listeningSockets(AgentTestSupport.processGroup(smbd.pid())))
                 .containsExactly("[00000000000000000000000001000000]:" + port);
         assertThat(monitor().code()).isEqualTo(ResultCode.OK);
     }
@@ -192,7 +193,7 @@ class FileshareServingTest {
 
     @Test
     void aMissingPathFailsTheStartNamingTheParameter() {
-        SmbTestSupport.deleteTree(share);
+        AgentTestSupport.deleteTree(share);
         OperationResult r = start(handler());
         assertThat(r.code()).isEqualTo(ResultCode.FAILED);
         assertThat(r.message()).startsWith("path: " + share + " is not a directory");
@@ -265,7 +266,7 @@ class FileshareServingTest {
     void anSmbdThatIgnoresTermIsKilledNearTheStopTimeout() throws Exception {
         assertThat(start(handler())).matches(OperationResult::isOk, "start");
         SupervisedProcess smbd = context.processes().find(FileshareHandler.MAIN).orElseThrow();
-        List<Long> group = SmbTestSupport.processGroup(smbd.pid());
+        List<Long> group = AgentTestSupport.processGroup(smbd.pid());
         // a stopped process keeps TERM pending: only the KILL ends it
         SmbTestSupport.check(SmbTestSupport.run(null, "kill", "-STOP", Long.toString(smbd.pid())));
         long t0 = System.nanoTime();
@@ -284,7 +285,7 @@ class FileshareServingTest {
     @Test
     void aShareDirectoryThatDisappearsIsAFailedMonitor() {
         assertThat(start(handler())).matches(OperationResult::isOk, "start");
-        SmbTestSupport.deleteTree(share);
+        AgentTestSupport.deleteTree(share);
         OperationResult m = monitor();
         assertThat(m.code()).isEqualTo(ResultCode.FAILED);
         assertThat(m.message()).startsWith("path: ");

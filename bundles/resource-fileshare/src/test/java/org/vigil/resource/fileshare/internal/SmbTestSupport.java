@@ -1,31 +1,24 @@
 package org.vigil.resource.fileshare.internal;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
+import org.vigil.plugin.support.Programs;
+import org.vigil.tck.AgentTestSupport;
 
 /**
  * Shared by the file share tests: prerequisites, a real Unix user with an SMB account in a real tdbsam file
- * (made with pdbedit, as an admin does), smbclient runs, free ports, sockets, process groups.
+ * (made with pdbedit, as an admin does), smbclient runs, live processes (free ports, process groups, sockets
+ * and deleteTree are in agent-tck's AgentTestSupport).
  */
 final class SmbTestSupport {
 
@@ -42,31 +35,20 @@ final class SmbTestSupport {
      */
     static void assumeSamba(String... tools) {
         List<String> missing = new ArrayList<>();
-        if (!isRoot()) {
+        if (!AgentTestSupport.isRoot()) {
             missing.add("root (smbd switches to the connecting user; useradd)");
         }
         List<String> all = new ArrayList<>(List.of("smbd", "testparm", "pdbedit", "smbclient", "useradd", "userdel"));
         all.addAll(List.of(tools));
         for (String tool : all) {
-            if (FileshareHandler.resolve(tool) == null) {
+            if (Programs.resolve(tool) == null) {
                 missing.add(tool);
             }
         }
         if (!missing.isEmpty()) {
             String reason = "needs " + String.join(", ", missing)
                     + " (Debian packages samba, smbclient, passwd; scripts/test.sh installs them as root)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true: " + reason);
-            }
-            Assumptions.assumeTrue(false, reason);
-        }
-    }
-
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            AgentTestSupport.skipOrFail(reason);
         }
     }
 
@@ -139,7 +121,7 @@ final class SmbTestSupport {
             String in = user.password + "\n" + user.password + "\n";
             check(run(in, "pdbedit", "--configfile=" + conf, "-b", "tdbsam:" + passdb, "-a", "-t", user.name));
         } finally {
-            deleteTree(scratch);
+            AgentTestSupport.deleteTree(scratch);
         }
         if (!Files.isRegularFile(passdb)) {
             throw new AssertionError("pdbedit made no " + passdb);
@@ -161,15 +143,6 @@ final class SmbTestSupport {
         }
         argv.addAll(List.of("-c", commands));
         return runIn(workDir, null, argv.toArray(String[]::new));
-    }
-
-    /** @return a TCP port free on 127.0.0.1 right now */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** @return a new directory readable by everyone */
@@ -240,90 +213,6 @@ final class SmbTestSupport {
             return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
         } catch (IOException | RuntimeException e) {
             return false;
-        }
-    }
-
-    /** @param pgid a process group; @return the pids in it */
-    static List<Long> processGroup(long pgid) throws IOException {
-        List<Long> pids = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
-                p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
-            for (Path proc : procs) {
-                try {
-                    String stat = Files.readString(proc.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(f[2]) == pgid) { // state ppid pgrp
-                        pids.add(Long.parseLong(proc.getFileName().toString()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // ended meanwhile
-                }
-            }
-        }
-        return pids;
-    }
-
-    /**
-     * @param pids processes
-     * @return the local addresses ("127.0.0.1:4450") of the listening IPv4/IPv6 TCP sockets they hold
-     */
-    static Set<String> listeningSockets(List<Long> pids) throws IOException {
-        Set<String> inodes = new HashSet<>();
-        for (long pid : pids) {
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
-                for (Path fd : fds) {
-                    try {
-                        String target = Files.readSymbolicLink(fd).toString();
-                        if (target.startsWith("socket:[")) {
-                            inodes.add(target.substring(8, target.length() - 1));
-                        }
-                    } catch (IOException e) {
-                        // closed meanwhile
-                    }
-                }
-            } catch (IOException e) {
-                // ended meanwhile
-            }
-        }
-        Set<String> listening = new HashSet<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines = Files.readAllLines(Path.of(table));
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.strip().split("\\s+");
-                if (f[3].equals("0A") && inodes.contains(f[9])) { // 0A: LISTEN
-                    listening.add(decode(f[1]));
-                }
-            }
-        }
-        return listening;
-    }
-
-    /** "0100007F:1162" -> "127.0.0.1:4450"; IPv6 as hex in brackets (enough to tell it apart). */
-    private static String decode(String hex) {
-        String[] parts = hex.split(":");
-        int port = Integer.parseInt(parts[1], 16);
-        String a = parts[0];
-        if (a.length() == 8) {
-            return Integer.parseInt(a.substring(6, 8), 16) + "." + Integer.parseInt(a.substring(4, 6), 16) + "."
-                    + Integer.parseInt(a.substring(2, 4), 16) + "." + Integer.parseInt(a.substring(0, 2), 16) + ":" + port;
-        }
-        return "[" + a + "]:" + port;
-    }
-
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

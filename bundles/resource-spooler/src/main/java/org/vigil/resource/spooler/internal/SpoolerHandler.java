@@ -1,5 +1,8 @@
 package org.vigil.resource.spooler.internal;
 
+import static org.vigil.plugin.support.resource.ManagedServer.exitStatus;
+import static org.vigil.plugin.support.resource.ManagedServer.min;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +23,7 @@ import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.Endpoints;
 import org.vigil.plugin.support.LogTail;
 import org.vigil.plugin.support.Programs;
+import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
@@ -37,8 +41,6 @@ final class SpoolerHandler implements ResourceHandler {
     private static final Duration CHECK_POLL = Duration.ofMillis(100);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration KILL_RESERVE = Duration.ofSeconds(1);
-    private static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
 
     private final ResourceContext context;
     private final SpoolerConfig config;
@@ -98,7 +100,7 @@ final class SpoolerHandler implements ResourceHandler {
             if (!ready.isOk() && cupsd.isAlive()) {
                 // a cupsd that cannot listen runs on regardless (on its admin socket): do not leave it holding the disk
                 cupsd.signal("KILL");
-                cupsd.awaitExit(KILL_WAIT_MIN);
+                cupsd.awaitExit(ManagedServer.KILL_WAIT_MIN);
             }
             return ready;
         } catch (IOException | RuntimeException e) {
@@ -204,38 +206,7 @@ final class SpoolerHandler implements ResourceHandler {
 
     @Override
     public OperationResult stop(OperationContext op) {
-        ProcessSupervisor processes = context.processes();
-        Optional<SupervisedProcess> found = processes.find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.ok();
-        }
-        SupervisedProcess cupsd = found.get();
-        if (!cupsd.isAlive()) {
-            processes.forget(MAIN);
-            return OperationResult.ok();
-        }
-        String note = "";
-        try {
-            cupsd.signal("TERM");
-            boolean gone = cupsd.awaitExit(positive(op.remaining().minus(KILL_RESERVE)));
-            if (!gone) {
-                note = "cupsd still running 1 s before the stop timeout, killed";
-                cupsd.signal("KILL");
-                Duration wait = op.remaining();
-                gone = cupsd.awaitExit(wait.compareTo(KILL_WAIT_MIN) >= 0 ? wait : KILL_WAIT_MIN);
-            }
-            if (!gone) {
-                return OperationResult.failed("cupsd (pid " + cupsd.pid() + ") still running after KILL");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (cupsd.isAlive()) {
-                return OperationResult.failed("stop abandoned (interrupted); cupsd (pid " + cupsd.pid()
-                        + ") still running");
-            }
-        }
-        processes.forget(MAIN);
-        return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+        return ManagedServer.stop(context.processes(), MAIN, op);
     }
 
     @Override
@@ -243,14 +214,9 @@ final class SpoolerHandler implements ResourceHandler {
         if (config == null) {
             return OperationResult.notConfigured(configError);
         }
-        Optional<SupervisedProcess> found = context.processes().find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.notRunning();
-        }
-        SupervisedProcess cupsd = found.get();
-        if (!cupsd.isAlive()) {
-            return OperationResult.failed("cupsd exited unexpectedly with status " + exitStatus(cupsd)
-                    + LogTail.describe(layout().log(), 0));
+        Optional<OperationResult> down = ManagedServer.notRunning(context.processes(), MAIN, layout().log());
+        if (down.isPresent()) {
+            return down.get();
         }
         if (!Files.isDirectory(layout().requestRoot())) {
             return OperationResult.failed(SpoolerConfig.SPOOL_DIRECTORY + ": " + layout().requestRoot()
@@ -258,17 +224,5 @@ final class SpoolerHandler implements ResourceHandler {
         }
         Optional<String> failure = IppProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
         return failure.isPresent() ? OperationResult.failed(failure.get()) : OperationResult.ok();
-    }
-
-    private static String exitStatus(SupervisedProcess p) {
-        return p.exitCode().isPresent() ? Integer.toString(p.exitCode().getAsInt()) : "unknown";
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return positive(a.compareTo(b) <= 0 ? a : b);
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
     }
 }

@@ -1,29 +1,21 @@
 package org.vigil.resource.spooler.internal;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.vigil.plugin.support.Programs;
+import org.vigil.tck.AgentTestSupport;
 
 /**
- * Shared by the spooler tests: prerequisites, directories cupsd's filters (user lp) can reach, free ports, the
- * CUPS command-line clients, and a test backend that appends every job it prints to a file.
+ * Shared by the spooler tests: prerequisites, directories cupsd's filters (user lp) can reach, the
+ * CUPS command-line clients, and a test backend that appends every job it prints to a file (free ports, process
+ * groups, sockets and deleteTree are in agent-tck's AgentTestSupport).
  */
 final class CupsTestSupport {
 
@@ -38,7 +30,7 @@ final class CupsTestSupport {
     /** Skips with the reason when CUPS or root is missing, or fails when CI=true: CI must run every test. */
     static void assumeCups(String... moreTools) {
         List<String> missing = new ArrayList<>();
-        if (!isRoot()) {
+        if (!AgentTestSupport.isRoot()) {
             missing.add("root (cupsd runs its backends and filters as lp)");
         }
         List<String> tools = new ArrayList<>(List.of("cupsd", "lp", "lpstat", "lpadmin", "cupsenable", "cupsdisable", "cancel"));
@@ -54,18 +46,7 @@ final class CupsTestSupport {
         if (!missing.isEmpty()) {
             String reason = "needs " + String.join(", ", missing) + " (Debian packages cups, cups-client, cups-bsd;"
                     + " scripts/test.sh installs them as root)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true: " + reason);
-            }
-            Assumptions.assumeTrue(false, reason);
-        }
-    }
-
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            AgentTestSupport.skipOrFail(reason);
         }
     }
 
@@ -73,15 +54,6 @@ final class CupsTestSupport {
     static Path openDirectory(String prefix) throws IOException {
         return Files.createTempDirectory(prefix, PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwxr-xr-x")));
-    }
-
-    /** @return a TCP port free on 127.0.0.1 right now */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**
@@ -142,83 +114,6 @@ final class CupsTestSupport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(-1, "interrupted");
-        }
-    }
-
-    /** @param pgid a process group; @return the pids in it */
-    static List<Long> processGroup(long pgid) throws IOException {
-        List<Long> pids = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
-                p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
-            for (Path proc : procs) {
-                try {
-                    String stat = Files.readString(proc.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(f[2]) == pgid) {
-                        pids.add(Long.parseLong(proc.getFileName().toString()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // ended meanwhile
-                }
-            }
-        }
-        return pids;
-    }
-
-    /**
-     * @param pids processes
-     * @return the local addresses ("127.0.0.1:631", "0.0.0.0:631", "[::]:631") of the listening TCP sockets they hold
-     */
-    static Set<String> listeningTcpSockets(List<Long> pids) throws IOException {
-        Set<String> inodes = new HashSet<>();
-        for (long pid : pids) {
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
-                for (Path fd : fds) {
-                    try {
-                        String target = Files.readSymbolicLink(fd).toString();
-                        if (target.startsWith("socket:[")) {
-                            inodes.add(target.substring(8, target.length() - 1));
-                        }
-                    } catch (IOException e) {
-                        // closed meanwhile
-                    }
-                }
-            }
-        }
-        Set<String> listening = new HashSet<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines = Files.readAllLines(Path.of(table));
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.strip().split("\\s+");
-                if (f[3].equals("0A") && inodes.contains(f[9])) {
-                    String[] hp = f[1].split(":");
-                    String a = hp[0];
-                    String host = a.length() == 8
-                            ? Integer.parseInt(a.substring(6, 8), 16) + "." + Integer.parseInt(a.substring(4, 6), 16)
-                                    + "." + Integer.parseInt(a.substring(2, 4), 16) + "."
-                                    + Integer.parseInt(a.substring(0, 2), 16)
-                            : "[" + a + "]";
-                    listening.add(host + ":" + Integer.parseInt(hp[1], 16));
-                }
-            }
-        }
-        return listening;
-    }
-
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.vigil.api.resource.ResourceType;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.ResourceAgentContract;
 
 /** The spooler agent passes the contract every resource agent passes, with a real cupsd on 127.0.0.1. */
@@ -18,12 +19,12 @@ class SpoolerAgentContractTest extends ResourceAgentContract {
     void spoolDirectory() throws IOException {
         CupsTestSupport.assumeCups();
         spool = CupsTestSupport.openDirectory("vigil-spooler-contract-");
-        port = CupsTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
     void removeSpool() {
-        CupsTestSupport.deleteTree(spool);
+        AgentTestSupport.deleteTree(spool);
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /**
@@ -66,7 +67,7 @@ class SpoolerFailoverTest {
         CupsTestSupport.run("mount", "-t", "ext4", loop, mount.toString()).check();
         Files.createDirectory(mount.resolve("cups"));
         printed = dir.resolve("printed.txt");
-        port = CupsTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
@@ -83,7 +84,7 @@ class SpoolerFailoverTest {
         if (loop != null && loop.startsWith("/dev/loop")) {
             CupsTestSupport.run("losetup", "-d", loop);
         }
-        CupsTestSupport.deleteTree(dir);
+        AgentTestSupport.deleteTree(dir);
     }
 
     private TestResourceContext node(String name) {
@@ -119,7 +120,7 @@ class SpoolerFailoverTest {
         SupervisedProcess cupsdA = nodeA.processes().find(SpoolerHandler.MAIN).orElseThrow();
         cupsdA.signal("KILL");
         assertThat(cupsdA.awaitExit(Duration.ofSeconds(5))).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> CupsTestSupport.processGroup(cupsdA.pid()).isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> AgentTestSupport.processGroup(cupsdA.pid()).isEmpty());
         assertThat(type.createHandler(nodeA).monitor(TestResourceContext.op(type.describe().monitorTimeout())).code())
                 .isEqualTo(ResultCode.FAILED);
         // the disk moves to node2

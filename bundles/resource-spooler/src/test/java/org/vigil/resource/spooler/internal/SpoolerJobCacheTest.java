@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceType;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /**
@@ -52,7 +53,7 @@ class SpoolerJobCacheTest {
         dir = CupsTestSupport.openDirectory("vigil-spooler-cache-");
         spool = Files.createDirectory(dir.resolve("shared"));
         printed = dir.resolve("printed.txt");
-        port = CupsTestSupport.freePort();
+        port = AgentTestSupport.freePort();
         node1 = context("node1");
         node2 = context("node2");
     }
@@ -63,7 +64,7 @@ class SpoolerJobCacheTest {
             type.createHandler(c).stop(TestResourceContext.op(type.describe().stopTimeout()));
             c.close();
         }
-        CupsTestSupport.deleteTree(dir);
+        AgentTestSupport.deleteTree(dir);
     }
 
     private TestResourceContext context(String node) {

@@ -19,6 +19,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /** A real cupsd takes jobs on the configured address only, holds and prints them, and reports its failures. */
@@ -50,7 +51,7 @@ class SpoolerPrintingTest {
         dir = CupsTestSupport.openDirectory("vigil-spooler-print-");
         spool = Files.createDirectory(dir.resolve("shared"));
         printed = dir.resolve("printed.txt");
-        port = CupsTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
@@ -59,7 +60,7 @@ class SpoolerPrintingTest {
             type.createHandler(context).stop(TestResourceContext.op(type.describe().stopTimeout()));
             context.close();
         }
-        CupsTestSupport.deleteTree(dir);
+        AgentTestSupport.deleteTree(dir);
     }
 
     private ResourceHandler handler(Map<String, String> params) {
@@ -132,7 +133,7 @@ class SpoolerPrintingTest {
     void cupsdListensOnTheListenAddressOnlyAndRefusesAdministrationOverTheNetwork() throws Exception {
         assertThat(start(handler())).matches(OperationResult::isOk, "start");
         SupervisedProcess cupsd = context.processes().find(SpoolerHandler.MAIN).orElseThrow();
-        assertThat(CupsTestSupport.listeningTcpSockets(CupsTestSupport.processGroup(cupsd.pid())))
+        assertThat(AgentTestSupport.listeningSockets(AgentTestSupport.processGroup(cupsd.pid())))
                 .containsExactly("127.0.0.1:" + port);
 
         CupsTestSupport.Result overTcp = CupsTestSupport.run("lpadmin", "-h", server(), "-p", "intruder", "-v",
@@ -172,7 +173,7 @@ class SpoolerPrintingTest {
 
     @Test
     void aMissingSpoolDirectoryFailsTheStartNamingTheParameter() {
-        CupsTestSupport.deleteTree(spool);
+        AgentTestSupport.deleteTree(spool);
         OperationResult r = start(handler());
         assertThat(r.code()).isEqualTo(ResultCode.FAILED);
         assertThat(r.message()).startsWith("spool-directory: " + spool + " is not a directory");

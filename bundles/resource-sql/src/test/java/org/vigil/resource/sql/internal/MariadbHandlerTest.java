@@ -16,6 +16,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /** What an admin relies on beyond the contract, against a real MariaDB. */
@@ -35,7 +36,7 @@ class MariadbHandlerTest {
         base = SqlTestSupport.base();
         data = base.resolve("mysql-data");
         passwordFile = SqlTestSupport.passwordFile(base);
-        port = SqlTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
@@ -44,7 +45,7 @@ class MariadbHandlerTest {
             handler().stop(TestResourceContext.op(Duration.ofSeconds(30)));
             context.close();
         }
-        SqlTestSupport.deleteTree(base);
+        AgentTestSupport.deleteTree(base);
     }
 
     private ResourceHandler handler() {

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.vigil.api.resource.ResourceType;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.ResourceAgentContract;
 
 /** The postgresql agent passes the contract every resource agent passes, with a real PostgreSQL on 127.0.0.1. */
@@ -20,13 +21,13 @@ class PostgresqlAgentContractTest extends ResourceAgentContract {
         base = SqlTestSupport.base();
         Path data = base.resolve("pgdata");
         SqlTestSupport.initPostgres(data);
-        parameters = SqlTestSupport.parameters(SqlConfig.Kind.POSTGRESQL, data, SqlTestSupport.freePort(),
+        parameters = SqlTestSupport.parameters(SqlConfig.Kind.POSTGRESQL, data, AgentTestSupport.freePort(),
                 SqlTestSupport.passwordFile(base), base.resolve("socket"));
     }
 
     @AfterEach
     void removeDataDirectory() {
-        SqlTestSupport.deleteTree(base);
+        AgentTestSupport.deleteTree(base);
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /** What an admin relies on beyond the contract, against a real PostgreSQL. */
@@ -37,7 +38,7 @@ class PostgresqlHandlerTest {
         base = SqlTestSupport.base();
         data = base.resolve("pgdata");
         passwordFile = SqlTestSupport.passwordFile(base);
-        port = SqlTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
@@ -46,7 +47,7 @@ class PostgresqlHandlerTest {
             handler().stop(TestResourceContext.op(Duration.ofSeconds(30)));
             context.close();
         }
-        SqlTestSupport.deleteTree(base);
+        AgentTestSupport.deleteTree(base);
     }
 
     private ResourceHandler handler() {

@@ -25,6 +25,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /**
@@ -52,7 +53,7 @@ class SqlCrashRecoveryTest {
         if (loop != null) {
             SqlTestSupport.runQuietly(List.of("losetup", "-d", loop));
         }
-        SqlTestSupport.deleteTree(base);
+        AgentTestSupport.deleteTree(base);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -76,7 +77,7 @@ class SqlCrashRecoveryTest {
         } else {
             SqlTestSupport.initMariadb(data);
         }
-        int port = SqlTestSupport.freePort();
+        int port = AgentTestSupport.freePort();
         Path passwordFile = SqlTestSupport.passwordFile(base);
 
         TestResourceContext nodeA = context(type, "node-a", SqlTestSupport.parameters(kind, data, port, passwordFile,

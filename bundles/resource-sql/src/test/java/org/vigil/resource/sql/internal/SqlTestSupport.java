@@ -1,10 +1,6 @@
 package org.vigil.resource.sql.internal;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +16,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.vigil.plugin.support.Programs;
+import org.vigil.tck.AgentTestSupport;
 
 /**
  * Shared by the SQL tests: prerequisites, real data directories made the way an admin makes them (initdb,
@@ -39,7 +35,7 @@ final class SqlTestSupport {
     /** Skips with the reason when the engine cannot run here, or fails when CI=true: CI must run every test. */
     static void assume(SqlConfig.Kind kind, String... moreTools) {
         List<String> missing = new ArrayList<>();
-        if (!isRoot()) {
+        if (!AgentTestSupport.isRoot()) {
             missing.add("root (the servers run as their own users)");
         }
         if (kind == SqlConfig.Kind.POSTGRESQL && pgBin() == null) {
@@ -59,18 +55,7 @@ final class SqlTestSupport {
         }
         if (!missing.isEmpty()) {
             String reason = "needs " + String.join(", ", missing) + " (scripts/test.sh installs the packages as root)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true: " + reason);
-            }
-            Assumptions.assumeTrue(false, reason);
-        }
-    }
-
-    static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | RuntimeException e) {
-            return false;
+            AgentTestSupport.skipOrFail(reason);
         }
     }
 
@@ -162,14 +147,6 @@ final class SqlTestSupport {
     }
 
     /** @return a TCP port free on 127.0.0.1 right now */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     static void chown(Path p, String user) throws IOException {
         Files.setOwner(p, p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user));
         Files.setAttribute(p, "unix:gid", gidOf(user));
@@ -229,23 +206,6 @@ final class SqlTestSupport {
             // best effort
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

@@ -1,5 +1,8 @@
 package org.vigil.resource.webroot.internal;
 
+import static org.vigil.plugin.support.resource.ManagedServer.CHECK_TIMEOUT;
+import static org.vigil.plugin.support.resource.ManagedServer.min;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +21,8 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.Programs;
+import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
@@ -30,14 +35,7 @@ final class WebrootHandler implements ResourceHandler {
 
     static final String MAIN = "nginx";
 
-    /** The sbin directories: nginx lives in /usr/sbin, which a service's PATH does not always hold. */
-    static final String SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-    private static final Duration CHECK_POLL = Duration.ofMillis(100);
-    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CONFIG_TEST_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration KILL_RESERVE = Duration.ofSeconds(1);
-    private static final Duration KILL_WAIT_MIN = Duration.ofMillis(500);
 
     private final ResourceContext context;
     private final WebrootConfig config;
@@ -71,7 +69,7 @@ final class WebrootHandler implements ResourceHandler {
                 return OperationResult.failed(WebrootConfig.LISTEN + ": " + config.listen() + " is already in use by"
                         + " another program on this node");
             }
-            Path binary = resolve(config.nginx());
+            Path binary = Programs.resolve(config.nginx());
             if (binary == null) {
                 return OperationResult.notInstalled(WebrootConfig.NGINX + ": '" + config.nginx() + "' is not"
                         + " installed on this node (Debian package nginx-light or nginx)");
@@ -107,58 +105,13 @@ final class WebrootHandler implements ResourceHandler {
 
     private OperationResult awaitReady(SupervisedProcess nginx, OperationContext op, long logFrom)
             throws InterruptedException {
-        while (true) {
-            if (!nginx.isAlive()) {
-                return OperationResult.failed("nginx exited during start with status " + exitStatus(nginx)
-                        + LogTail.describe(logFile(), logFrom));
-            }
-            Optional<String> failure = HttpProbe.check(config.listen(), min(CHECK_TIMEOUT, op.remaining()));
-            if (failure.isEmpty()) {
-                return nginx.isAlive() ? OperationResult.ok() : OperationResult.failed("nginx exited during start"
-                        + " with status " + exitStatus(nginx) + LogTail.describe(logFile(), logFrom));
-            }
-            if (op.isCancelled() || op.remaining().compareTo(CHECK_POLL) <= 0) {
-                return OperationResult.failed("nginx did not answer within the start timeout: " + failure.get()
-                        + LogTail.describe(logFile(), logFrom));
-            }
-            nginx.awaitExit(CHECK_POLL); // notices its death at once
-        }
+        return ManagedServer.awaitReady(nginx, MAIN, op, timeout -> HttpProbe.check(config.listen(), timeout),
+                logFile(), logFrom, "");
     }
 
     @Override
     public OperationResult stop(OperationContext op) {
-        ProcessSupervisor processes = context.processes();
-        Optional<SupervisedProcess> found = processes.find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.ok();
-        }
-        SupervisedProcess nginx = found.get();
-        if (!nginx.isAlive()) {
-            processes.forget(MAIN);
-            return OperationResult.ok();
-        }
-        String note = "";
-        try {
-            nginx.signal("TERM");
-            boolean gone = nginx.awaitExit(positive(op.remaining().minus(KILL_RESERVE)));
-            if (!gone) {
-                note = "nginx still running 1 s before the stop timeout, killed";
-                nginx.signal("KILL");
-                Duration wait = op.remaining();
-                gone = nginx.awaitExit(wait.compareTo(KILL_WAIT_MIN) >= 0 ? wait : KILL_WAIT_MIN);
-            }
-            if (!gone) {
-                return OperationResult.failed("nginx (pid " + nginx.pid() + ") still running after KILL");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (nginx.isAlive()) {
-                return OperationResult.failed("stop abandoned (interrupted); nginx (pid " + nginx.pid()
-                        + ") still running");
-            }
-        }
-        processes.forget(MAIN);
-        return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+        return ManagedServer.stop(context.processes(), MAIN, op);
     }
 
     @Override
@@ -166,14 +119,9 @@ final class WebrootHandler implements ResourceHandler {
         if (config == null) {
             return OperationResult.notConfigured(configError);
         }
-        Optional<SupervisedProcess> found = context.processes().find(MAIN);
-        if (found.isEmpty()) {
-            return OperationResult.notRunning();
-        }
-        SupervisedProcess nginx = found.get();
-        if (!nginx.isAlive()) {
-            return OperationResult.failed("nginx exited unexpectedly with status " + exitStatus(nginx)
-                    + LogTail.describe(logFile(), 0));
+        Optional<OperationResult> down = ManagedServer.notRunning(context.processes(), MAIN, logFile());
+        if (down.isPresent()) {
+            return down.get();
         }
         if (!Files.isDirectory(config.root())) {
             return OperationResult.failed(WebrootConfig.ROOT + ": " + config.root() + " is gone (was the disk under"
@@ -187,41 +135,11 @@ final class WebrootHandler implements ResourceHandler {
         return context.stateDirectory().resolve("nginx.log");
     }
 
-    /** @return the program's absolute path, looked up in PATH and the sbin directories; null when absent */
-    static Path resolve(String program) {
-        if (program.startsWith("/")) {
-            Path p = Path.of(program);
-            return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
-        }
-        String path = System.getenv().getOrDefault("PATH", "") + ":" + SBIN_PATH;
-        for (String dir : path.split(":")) {
-            if (dir.startsWith("/")) {
-                Path p = Path.of(dir, program);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
-    }
-
     private static boolean isRoot() {
         try {
             return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         } catch (IOException | RuntimeException | LinkageError e) {
             return false;
         }
-    }
-
-    private static String exitStatus(SupervisedProcess p) {
-        return p.exitCode().isPresent() ? Integer.toString(p.exitCode().getAsInt()) : "unknown";
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return positive(a.compareTo(b) <= 0 ? a : b);
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.vigil.api.resource.ResourceType;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.ResourceAgentContract;
 
 /** The web root agent passes the contract every resource agent passes, with a real nginx on 127.0.0.1. */
@@ -20,12 +21,12 @@ class WebrootAgentContractTest extends ResourceAgentContract {
         WebTestSupport.assumeNginx();
         root = WebTestSupport.webRoot();
         Files.writeString(root.resolve("index.html"), "contract\n");
-        port = WebTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
     void removeRoot() {
-        WebTestSupport.deleteTree(root);
+        AgentTestSupport.deleteTree(root);
     }
 
     @Override

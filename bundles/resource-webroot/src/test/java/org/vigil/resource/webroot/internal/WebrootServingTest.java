@@ -21,6 +21,7 @@ import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.tck.AgentTestSupport;
 import org.vigil.tck.TestResourceContext;
 
 /** A real nginx serves the web root on the configured address only, and its failures are reported. */
@@ -39,7 +40,7 @@ class WebrootServingTest {
     void webRoot() throws IOException {
         WebTestSupport.assumeNginx();
         root = WebTestSupport.webRoot();
-        port = WebTestSupport.freePort();
+        port = AgentTestSupport.freePort();
     }
 
     @AfterEach
@@ -48,7 +49,7 @@ class WebrootServingTest {
             type.createHandler(context).stop(TestResourceContext.op(type.describe().stopTimeout()));
             context.close();
         }
-        WebTestSupport.deleteTree(root);
+        AgentTestSupport.deleteTree(root);
     }
 
     private ResourceHandler handler(Map<String, String> params) {
@@ -84,9 +85,9 @@ class WebrootServingTest {
 
         // nginx (master and worker, one process group) listens on exactly 127.0.0.1:port, nowhere else
         SupervisedProcess nginx = context.processes().find(WebrootHandler.MAIN).orElseThrow();
-        List<Long> group = WebTestSupport.processGroup(nginx.pid());
+        List<Long> group = AgentTestSupport.processGroup(nginx.pid());
         assertThat(group).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(WebTestSupport.listeningSockets(group)).containsExactly("127.0.0.1:" + port);
+        assertThat(AgentTestSupport.listeningSockets(group)).containsExactly("127.0.0.1:" + port);
         assertThatThrownBy(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.2", port), 1000);
@@ -98,7 +99,7 @@ class WebrootServingTest {
 
     @Test
     void aMissingRootFailsTheStartNamingTheParameter() throws IOException {
-        WebTestSupport.deleteTree(root);
+        AgentTestSupport.deleteTree(root);
         OperationResult r = start(handler());
         assertThat(r.code()).isEqualTo(ResultCode.FAILED);
         assertThat(r.message()).startsWith("root: " + root + " is not a directory");
@@ -140,7 +141,7 @@ class WebrootServingTest {
     @Test
     void aRootThatDisappearsIsAFailedMonitor() throws Exception {
         assertThat(start(handler())).matches(OperationResult::isOk, "start");
-        WebTestSupport.deleteTree(root);
+        AgentTestSupport.deleteTree(root);
         OperationResult m = handler().monitor(TestResourceContext.op(type.describe().monitorTimeout()));
         assertThat(m.code()).isEqualTo(ResultCode.FAILED);
         assertThat(m.message()).startsWith("root: ");

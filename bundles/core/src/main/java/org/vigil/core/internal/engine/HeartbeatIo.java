@@ -27,6 +27,7 @@ import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;
 import org.vigil.core.internal.frame.ReplayGuard;
+import org.vigil.core.internal.membership.Challenge;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.PathCounters;
 import org.vigil.core.internal.model.ClusterDocument;
@@ -134,6 +135,7 @@ public final class HeartbeatIo {
     private final long incarnation;
     private final FrameCodec codec;
     private final ReplayGuard replay = new ReplayGuard();
+    private final Challenge challenge = Challenge.random();
     private final MembershipTracker members;
     private final DocumentStore docs;
     private final Supplier<WireReport> report;
@@ -358,7 +360,8 @@ public final class HeartbeatIo {
     }
 
     private byte[] sign(Path p, FrameType type, byte[] payload) {
-        return codec.encode(new Frame(type, node, p.config.name(), incarnation, sequence.incrementAndGet(), payload));
+        return codec.encode(new Frame(type, node, p.config.name(), incarnation, sequence.incrementAndGet(), payload,
+                challenge.nonce(), challenge.echoes()));
     }
 
     private boolean send(Path p, byte[] frame) {
@@ -500,6 +503,18 @@ public final class HeartbeatIo {
                 return;
             }
             case FRESH -> { }
+        }
+        switch (challenge.admit(f, node)) { // only a peer that answered this incarnation's challenge counts
+            case ANSWERED -> { }
+            case ASKED -> {
+                p.counters.unanswered.incrementAndGet();
+                kick(); // our next heartbeat echoes its challenge
+                return;
+            }
+            case UNANSWERED -> {
+                p.counters.unanswered.incrementAndGet();
+                return;
+            }
         }
         p.counters.accepted.incrementAndGet();
         long now = clock.getAsLong();

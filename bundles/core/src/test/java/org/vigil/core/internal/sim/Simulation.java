@@ -36,6 +36,7 @@ import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;
 import org.vigil.core.internal.frame.ReplayGuard;
+import org.vigil.core.internal.membership.Challenge;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
@@ -139,6 +140,7 @@ final class Simulation {
         final List<Ev> deferred = new ArrayList<>();
         MembershipTracker members;
         ReplayGuard replay;
+        Challenge challenge;
         DocumentStore docs;
         Engine engine;
         long sequence;
@@ -433,6 +435,8 @@ final class Simulation {
         node.deferred.clear();
         node.members = new MembershipTracker(INTERVAL, DEAD_TIME);
         node.replay = new ReplayGuard();
+        // deterministic (the run depends on the seed only) and distinct per node and incarnation
+        node.challenge = new Challenge((node.name.hashCode() * 1_000_003L + node.incarnation) | 1L);
         node.docs = new DocumentStore(node.dir.resolve("cluster.json"), () -> wake(node));
         Workers workers = new Workers(node, node.incarnation);
         node.engine = new Engine(node.name, node.dir, node::clock, node.docs, node.members,
@@ -559,7 +563,7 @@ final class Simulation {
         }
         for (String path : PATHS) {
             byte[] frame = codec.encode(new Frame(FrameType.HEARTBEAT, from.name, path, from.incarnation,
-                    ++from.sequence, from.encoded));
+                    ++from.sequence, from.encoded, from.challenge.nonce(), from.challenge.echoes()));
             for (Node to : nodes) {
                 if (to != from) {
                     transmit(from, to, path, frame);
@@ -608,6 +612,13 @@ final class Simulation {
             return;
         }
         if (node.replay.check(f) != ReplayGuard.Verdict.FRESH) {
+            return;
+        }
+        Challenge.Admission admission = node.challenge.admit(f, node.name);
+        if (admission != Challenge.Admission.ANSWERED) {
+            if (admission == Challenge.Admission.ASKED) {
+                kick(node);
+            }
             return;
         }
         long t = node.clock();

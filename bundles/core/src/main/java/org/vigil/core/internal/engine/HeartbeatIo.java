@@ -301,6 +301,9 @@ public final class HeartbeatIo {
         long lastRetry = 0;
         while (running) {
             long now = clock.getAsLong();
+            if (challenge.senderRan(now, members.deadTimeMillis())) {
+                logPause();
+            }
             if (dirty || now - lastRetry >= RETRY_MILLIS) {
                 dirty = false;
                 lastRetry = now;
@@ -504,6 +507,9 @@ public final class HeartbeatIo {
             }
             case FRESH -> { }
         }
+        if (challenge.renewAfterPause(clock.getAsLong(), members.deadTimeMillis())) {
+            logPause(); // this frame, and all that waited in the socket, were sent while we slept
+        }
         switch (challenge.admit(f, node)) { // only a peer that answered this incarnation's challenge counts
             case ANSWERED -> { }
             case ASKED -> {
@@ -569,6 +575,11 @@ public final class HeartbeatIo {
             }
         }
         kick();
+    }
+
+    private void logPause() {
+        LOG.warn("heartbeat sender of node {} had not run for more than the dead time (the process was paused):"
+                + " new challenge; frames sent before it do not count", node);
     }
 
     private void logReject(Path p, String what) {

@@ -70,6 +70,35 @@ class ChallengeTest {
     }
 
     @Test
+    void afterAPauseOfThisNodeOnlyAnswersToItsNewChallengeCount() {
+        Challenge me = new Challenge(11);
+        Challenge peer = new Challenge(22);
+        peer.admit(from("me", 1, 1, me), "peer");
+        me.senderRan(1000, 600);
+        assertThat(me.admit(from("peer", 5, 1, peer), "me")).isEqualTo(Admission.ANSWERED);
+        assertThat(me.senderRan(1100, 600)).as("one interval later").isFalse();
+        assertThat(me.renewAfterPause(1700, 600)).as("600 ms since the sender ran: not yet a pause").isFalse();
+
+        assertThat(me.renewAfterPause(5000, 600)).as("a receiver thread wakes first after a 3.9 s pause").isTrue();
+        assertThat(me.nonce()).isNotEqualTo(11L).isNotZero();
+        assertThat(me.senderRan(5001, 600)).as("the sender, right after: renewed already").isFalse();
+        assertThat(me.admit(from("peer", 5, 2, peer), "me")).as("sent before the peer saw the new challenge")
+                .isEqualTo(Admission.UNANSWERED);
+        assertThat(me.answered("peer")).isFalse();
+
+        peer.admit(from("me", 1, 2, me), "peer");
+        assertThat(me.admit(from("peer", 5, 3, peer), "me")).isEqualTo(Admission.ANSWERED);
+    }
+
+    @Test
+    void aSenderThatRunsLateRenewsTheChallengeItself() {
+        Challenge me = new Challenge(11);
+        assertThat(me.senderRan(0, 600)).as("the first run").isFalse();
+        assertThat(me.senderRan(2000, 600)).isTrue();
+        assertThat(me.renewAfterPause(2001, 600)).as("a receiver right after").isFalse();
+    }
+
+    @Test
     void randomChallengesDifferPerIncarnation() {
         assertThat(Challenge.random().nonce()).isNotEqualTo(Challenge.random().nonce()).isNotZero();
     }

@@ -556,6 +556,7 @@ final class Simulation {
     // ---- heartbeats over simulated paths ----
 
     private void sendHeartbeat(Node from) {
+        from.challenge.senderRan(from.clock(), DEAD_TIME);
         WireReport r = from.engine.report();
         if (r != from.encodedFor) {
             from.encodedFor = r;
@@ -614,6 +615,8 @@ final class Simulation {
         if (node.replay.check(f) != ReplayGuard.Verdict.FRESH) {
             return;
         }
+        long t = node.clock();
+        node.challenge.renewAfterPause(t, DEAD_TIME); // as HeartbeatIo: frames that waited out a freeze do not count
         Challenge.Admission admission = node.challenge.admit(f, node.name);
         if (admission != Challenge.Admission.ANSWERED) {
             if (admission == Challenge.Admission.ASKED) {
@@ -621,7 +624,6 @@ final class Simulation {
             }
             return;
         }
-        long t = node.clock();
         node.members.heard(f.sender(), f.incarnation(), path, t);
         if (f.type() == FrameType.HEARTBEAT) {
             WireReport r = decodeReport(f.payload());

@@ -235,6 +235,7 @@ public final class Engine {
     }
 
     private volatile java.util.function.LongUnaryOperator heartbeatSilence;
+    private volatile java.util.function.LongSupplier listeningSince = () -> Long.MIN_VALUE;
 
     /**
      * @param silence given the monotonic time, the longest silence of this node's outgoing heartbeats since the
@@ -242,6 +243,15 @@ public final class Engine {
      */
     public void setHeartbeatSilence(java.util.function.LongUnaryOperator silence) {
         this.heartbeatSilence = silence;
+    }
+
+    /**
+     * @param since when this node's first heartbeat path opened (monotonic ms; Long.MIN_VALUE while none has): the
+     *              start-up wait runs from then too, since peers count only once heard and they answered this
+     *              node's challenge ({@link HeartbeatIo#listeningSince})
+     */
+    public void setListeningSince(java.util.function.LongSupplier since) {
+        this.listeningSince = since;
     }
 
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
@@ -437,7 +447,7 @@ public final class Engine {
         syncWithDocument(doc);
         checkTimeouts(now);
         watchPublicNetwork(now);
-        boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
+        boolean settled = notReadyReason == null && now - Math.max(startedAt, listeningSince.getAsLong()) >= settleMillis;
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = evaluateQuorum(now, peers, settled);
         if (!qv.has()) {

@@ -136,6 +136,7 @@ public final class HeartbeatIo {
     private final FrameCodec codec;
     private final ReplayGuard replay = new ReplayGuard();
     private final Challenge challenge = Challenge.random();
+    private volatile long firstOpen = Long.MIN_VALUE;
     private final MembershipTracker members;
     private final DocumentStore docs;
     private final Supplier<WireReport> report;
@@ -187,6 +188,11 @@ public final class HeartbeatIo {
      */
     public void setFenceHandler(java.util.function.BiPredicate<String, String> handler) {
         this.fenceHandler = handler;
+    }
+
+    /** @return when the first heartbeat path opened (monotonic ms), Long.MIN_VALUE while none has */
+    public long listeningSince() {
+        return firstOpen;
     }
 
     /** @param millis the heartbeat interval */
@@ -446,6 +452,9 @@ public final class HeartbeatIo {
             try {
                 HeartbeatTransport t = f.open(p);
                 p.transport = t;
+                if (firstOpen == Long.MIN_VALUE) {
+                    firstOpen = now;
+                }
                 p.state = "open";
                 p.detail = "";
                 Thread rx = new Thread(() -> receiveLoop(p, t), "vigil-heartbeat-rx[" + node + "/" + c.name() + "]");

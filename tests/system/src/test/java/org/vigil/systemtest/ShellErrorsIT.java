@@ -168,6 +168,22 @@ class ShellErrorsIT {
     }
 
     @Test
+    void vigilPassesArgumentsAsGiven() {
+        String command = "printf '%s\\n' \"$HOME\" ; echo {a} (b) [c] | cat # x\\y ~ & * ? ! ^ < > = + 1%2";
+        VigilCli.Result add = vigil("resource-add", "web", "quoted", "process", "command=" + command, "check-timeout=2s");
+        try {
+            assertThat(add.exit()).as(add.toString()).isZero();
+            Map<String, Object> doc = Json.parseObject(vigil("document").out());
+            Object params = ((List<?>) doc.get("groups")).stream().map(ShellErrorsIT::obj)
+                    .flatMap(g -> ((List<?>) g.get("resources")).stream().map(ShellErrorsIT::obj))
+                    .filter(r -> "quoted".equals(r.get("name"))).findFirst().orElseThrow().get("params");
+            assertThat(obj(params)).containsEntry("command", command).containsEntry("check-timeout", "2s");
+        } finally {
+            vigil("resource-remove", "quoted");
+        }
+    }
+
+    @Test
     void vigilHelpPrintsTheCommands() {
         VigilCli.Result help = vigil("help");
         assertThat(help.exit()).as(help.toString()).isZero();

@@ -52,6 +52,9 @@ public class StatusCommand extends VigilAction {
         } else if (!st.settled()) {
             out.println("starting up: waiting for membership to settle");
         }
+        if (health.status() == ExitStatus.DEGRADED) { // the reasons behind bin/vigil's exit status 1
+            out.println("DEGRADED: " + String.join("; ", health.reasons()));
+        }
         QuorumView q = st.snapshot().quorum();
         if (q.configured()) {
             out.printf("Quorum: %s (%s); tie-breaker: %s; self-fencing bound %d ms%n", q.has() ? "HAS QUORUM" : "NO QUORUM",

@@ -76,15 +76,15 @@ abstract class VigilAction implements Action {
 
     /**
      * @param s a message that may hold line breaks or other control characters (they can come from the admin's input)
-     * @return the message on one line, control characters written as \n, \t or \\uXXXX
+     * @return the message on one line: a list over several lines ("not added:\n  a: ...\n  b: ...") joined with
+     *         "; ", any other control character written as \r, \t or \\uXXXX
      */
     static String oneLine(String s) {
+        s = s.strip().replaceAll(":[ \t]*\n\\s*", ": ").replaceAll("[ \t]*\n\\s*", "; ");
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\n') {
-                b.append("\\n");
-            } else if (c == '\r') {
+            if (c == '\r') {
                 b.append("\\r");
             } else if (c == '\t') {
                 b.append("\\t");

@@ -30,7 +30,7 @@ class VigilActionTest {
         // Karaf logs an exception whose simple name is CommandException at DEBUG, anything else at ERROR with its trace
         assertThatThrownBy(p::execute).isInstanceOf(CommandException.class)
                 .satisfies(e -> assertThat(((CommandException) e).getNiceHelp())
-                        .isEqualTo("Error executing command vigil:probe: no group named 'x\\ny'"))
+                        .isEqualTo("Error executing command vigil:probe: no group named 'x; y'"))
                 .hasNoCause();
     }
 
@@ -56,7 +56,8 @@ class VigilActionTest {
 
     @Test
     void oneLineEscapesControlCharacters() {
-        assertThat(VigilAction.oneLine("a\nb\r\tc\u001b[31m\u0085d\u2028")).isEqualTo("a\\nb\\r\\tc\\u001b[31m\\u0085d\\u2028");
+        assertThat(VigilAction.oneLine("b\r\tc\u001b[31m\u0085d\u2028e")).isEqualTo("b\\r\\tc\\u001b[31m\\u0085d\\u2028e");
+        assertThat(VigilAction.oneLine("resource x not added:\n  a: bad\n  b: missing\n")).isEqualTo("resource x not added: a: bad; b: missing");
         assertThat(VigilAction.oneLine("plain 'text' ok")).isEqualTo("plain 'text' ok");
     }
 }

@@ -150,11 +150,23 @@ class LocalAccessIT {
     @Order(1)
     void anotherLocalUserCanReadNoneOfTheNodesFilesNorStopIt() throws IOException {
         long pid = lab.jvmPid(NODE);
-        assertThat(mode(home.resolve("etc"))).isEqualTo("rwx------");
-        assertThat(mode(home.resolve("data"))).isEqualTo("rwx--x--x");
-        assertThat(mode(home.resolve("data/log"))).isEqualTo("rwx------");
-        assertThat(mode(home.resolve("data/vigil"))).isEqualTo("rwx--x--x");
-        assertThat(mode(home.resolve("data/vigil/cluster.json"))).isEqualTo("rw-------");
+        // The trial: read the shutdown port and command, send the command (as Karaf's own bin/stop did). Then, knowing
+        // the command (root reads it), send it to every TCP port the JVM listens on: only SSH, no shutdown port.
+        Sh.Result trial = asNobody("cmd=$(sed -n 's/^karaf.shutdown.command *= *//p' etc/config.properties);"
+                + " port=$(cat data/port); printf '%s\\n' \"$cmd\" > /dev/tcp/127.0.0.1/$port");
+        String command = Files.readAllLines(home.resolve("etc/config.properties"), StandardCharsets.UTF_8).stream()
+                .filter(l -> l.startsWith("karaf.shutdown.command")).map(l -> l.replaceFirst("^[^=]*=\\s*", ""))
+                .findFirst().orElse("SHUTDOWN");
+        Set<Integer> ports = ProcessHandle.of(pid).isPresent() ? listeningPorts(pid) : Set.of();
+        for (int port : ports) {
+            asNobody("printf '%s\\n' \"$1\" > /dev/tcp/127.0.0.1/$2", command, Integer.toString(port));
+        }
+        Lab.sleep(3000);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("the node's JVM runs after nobody's attempt: %s", trial.output()).isTrue();
+        assertThat(status()).contains("Vigil node " + NODE);
+        assertThat(trial.ok()).as("the trial's reading: %s", trial.output()).isFalse();
+        assertThat(ports).as("TCP ports of the node's JVM").containsExactly(sshPort);
         assertThat(home.resolve("data/port")).as("no shutdown port file").doesNotExist();
 
         for (String file : List.of("etc/config.properties", "etc/vigil-cluster.key", "data/port",
@@ -163,23 +175,12 @@ class LocalAccessIT {
             assertThat(r.ok()).as("nobody reads %s: %s", file, r.output()).isFalse();
         }
         assertThat(asNobody("ls data/vigil").ok()).as("nobody lists the state directory").isFalse();
-
-        // The trial: read the shutdown command and port, send it. Then, knowing the command (root read it), send it
-        // to every port the JVM listens on: only SSH is left, and it is not a shutdown port.
-        Sh.Result trial = asNobody("cmd=$(sed -n 's/^karaf.shutdown.command *= *//p' etc/config.properties);"
-                + " port=$(cat data/port); printf '%s\\n' \"$cmd\" > /dev/tcp/127.0.0.1/$port");
-        assertThat(trial.ok()).as("the trial's reading: %s", trial.output()).isFalse();
-        String command = Files.readAllLines(home.resolve("etc/config.properties"), StandardCharsets.UTF_8).stream()
-                .filter(l -> l.startsWith("karaf.shutdown.command")).map(l -> l.replaceFirst("^[^=]*=\\s*", ""))
-                .findFirst().orElse("SHUTDOWN");
-        Set<Integer> ports = listeningPorts(pid);
-        assertThat(ports).as("TCP ports of the node's JVM").containsExactly(sshPort);
-        for (int port : ports) {
-            asNobody("printf '%s\\n' \"$1\" > /dev/tcp/127.0.0.1/$2", command, Integer.toString(port));
-        }
-        Lab.sleep(3000);
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the node's JVM runs").isTrue();
-        assertThat(status()).contains("Vigil node " + NODE);
+        assertThat(mode(home.resolve("etc"))).isEqualTo("rwx------");
+        assertThat(mode(home.resolve("data"))).isEqualTo("rwx--x--x");
+        assertThat(mode(home.resolve("data/log"))).isEqualTo("rwx------");
+        assertThat(mode(home.resolve("data/vigil"))).isEqualTo("rwx--x--x");
+        assertThat(mode(home.resolve("data/vigil/cluster.json"))).isEqualTo("rw-------");
+        assertThat(mode(home.resolve("etc/org.vigil.node.cfg"))).isEqualTo("rw-------");
     }
 
     @Test

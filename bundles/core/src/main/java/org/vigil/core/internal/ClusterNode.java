@@ -187,7 +187,10 @@ public class ClusterNode implements ClusterService {
         return System.nanoTime() / 1_000_000;
     }
 
-    /** @param given the node configuration @param props the same, raw (to name a bad value) */
+    /**
+     * @param given the node configuration; a bad value makes the node not ready (its default stands in)
+     * @param props the same, raw (to name a bad value)
+     */
     @Activate
     public void activate(Config given, Map<String, Object> props) throws IOException {
         NodeConfigCheck.Checked checked = NodeConfigCheck.check(given, props, null);

@@ -122,6 +122,7 @@ public final class Engine {
     private final long startedAt;
     private volatile long settleMillis;
     private volatile String notReadyReason;
+    private volatile java.util.function.Supplier<String> readinessCheck = () -> null;
     /** The fence request this node obeys (from a path: a poison pill, or self-fencing), or null. */
     private volatile String fencedBy;
     /** Fence requests the admin cleared with vigil:cleanup: repeated by a transport, they do not fence again. */
@@ -262,6 +263,16 @@ public final class Engine {
     /** @param reason why this node must not run anything (no cluster key, ...), or null when ready */
     public void setNotReady(String reason) {
         this.notReadyReason = reason;
+    }
+
+    /** @param check why this node must not start anything right now (no open heartbeat path, ...), or null */
+    public void setReadinessCheck(java.util.function.Supplier<String> check) {
+        this.readinessCheck = check;
+    }
+
+    private String notReady() {
+        String r = notReadyReason;
+        return r != null ? r : readinessCheck.get();
     }
 
     /** @param millis the start-up wait */
@@ -437,7 +448,8 @@ public final class Engine {
         syncWithDocument(doc);
         checkTimeouts(now);
         watchPublicNetwork(now);
-        boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
+        String notReady = notReady();
+        boolean settled = notReady == null && now - startedAt >= settleMillis;
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = evaluateQuorum(now, peers, settled);
         if (!qv.has()) {
@@ -1194,7 +1206,7 @@ public final class Engine {
             lines.put(l.name, new EngineStatus.LocalLine(l.name, l.group, l.def == null ? "?" : l.def.type(), l.state,
                     l.degraded, l.message, l.op == null ? null : l.op.action().render()));
         }
-        status = new EngineStatus(snap, decision, settled, notReadyReason, lines, List.copyOf(recentFailures));
+        status = new EngineStatus(snap, decision, settled, notReady(), lines, List.copyOf(recentFailures));
     }
 
     // ---- shutdown ----

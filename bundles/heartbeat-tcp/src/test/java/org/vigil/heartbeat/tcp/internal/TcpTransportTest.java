@@ -441,16 +441,9 @@ class TcpTransportTest {
                 n++;
                 Thread.sleep(100);
             }
-            WebLog.log("tcp: a and the restarted b heard each other after %d heartbeats; strangers connected %d times "
-                    + "meanwhile", n, junk.connects.get() - before);
+            System.out.printf("[tcp-test] a and the restarted b heard each other after %d heartbeats; "
+                    + "strangers connected %d times meanwhile%n", n, junk.connects.get() - before);
             assertThat(junk.connects.get()).as("the strangers kept trying all along").isGreaterThan(before);
-        }
-    }
-
-    /** One line on the test's output. */
-    private static final class WebLog {
-        static void log(String format, Object... args) {
-            System.out.printf("[tcp-test] " + format + "%n", args);
         }
     }
 }

@@ -60,6 +60,7 @@ public final class ScenarioLoader {
             Map<String, GroupReport> groups = new LinkedHashMap<>();
             if (name.equals(local)) {
                 Set<String> banned = new HashSet<>(n.strings("banned"));
+                Set<String> restarting = new HashSet<>(n.strings("restarting"));
                 for (GroupDef g : doc.groups()) {
                     Map<String, ResourceState> active = new LinkedHashMap<>();
                     for (ResourceDef r : g.resources()) {
@@ -68,8 +69,9 @@ public final class ScenarioLoader {
                             active.put(r.name(), st);
                         }
                     }
-                    if (!active.isEmpty() || banned.contains(g.name())) {
-                        groups.put(g.name(), new GroupReport(active, banned.contains(g.name()), ""));
+                    if (!active.isEmpty() || banned.contains(g.name()) || restarting.contains(g.name())) {
+                        groups.put(g.name(), new GroupReport(active, banned.contains(g.name()), "",
+                                restarting.contains(g.name())));
                     }
                 }
             } else {
@@ -78,7 +80,8 @@ public final class ScenarioLoader {
                     JsonReader g = gs.object(gname);
                     Map<String, ResourceState> res = new LinkedHashMap<>();
                     g.stringMap("resources").forEach((k, v) -> res.put(k, ResourceState.valueOf(v)));
-                    groups.put(gname, new GroupReport(res, g.bool("banned", false), g.string("note", "")));
+                    groups.put(gname, new GroupReport(res, g.bool("banned", false), g.string("note", ""),
+                            g.bool("restarting", false)));
                 }
             }
             boolean settled = name.equals(local) ? in.bool("settled", true) : n.bool("settled", true);

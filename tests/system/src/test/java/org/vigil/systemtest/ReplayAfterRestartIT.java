@@ -183,10 +183,12 @@ class ReplayAfterRestartIT {
         log("%s", lab.crash("node2").output());
         log("%s", lab.crash("node1").output());
         assertThat(watch.nodesNow()).as("the service runs nowhere after both crashes").isEmpty();
+        // a killed JVM may hold its sockets a moment longer: the replay must reach the restarted node only
+        assertThat(awaitUdp(udp1, false, Duration.ofSeconds(30))).as("node1's old heartbeat socket closed").isPositive();
 
         long restartAt = System.currentTimeMillis();
         CompletableFuture<Void> start = CompletableFuture.runAsync(() -> lab.start("node1"));
-        long boundAt = awaitUdpBound(udp1, Duration.ofSeconds(120));
+        long boundAt = awaitUdp(udp1, true, Duration.ofSeconds(120));
         assertThat(boundAt).as("node1's heartbeat port %d bound after its restart", udp1).isPositive();
 
         long servedAt = -1;
@@ -256,16 +258,22 @@ class ReplayAfterRestartIT {
         return -1;
     }
 
-    /** Waits until a udp socket is bound to 127.0.0.1:port (/proc/net/udp). @return when (epoch ms), or -1 */
-    private static long awaitUdpBound(int udpPort, Duration timeout) throws IOException {
+    /**
+     * Waits until a udp socket is bound to 127.0.0.1:port (/proc/net/udp), or until none is.
+     *
+     * @return when (epoch ms), or -1 after the timeout
+     */
+    private static long awaitUdp(int udpPort, boolean bound, Duration timeout) throws IOException {
         String local = String.format(Locale.ROOT, "0100007F:%04X", udpPort);
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
+            boolean found = false;
             for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length > 1 && f[1].equals(local)) {
-                    return System.currentTimeMillis();
-                }
+                found |= f.length > 1 && f[1].equals(local);
+            }
+            if (found == bound) {
+                return System.currentTimeMillis();
             }
             Lab.sleep(20);
         }

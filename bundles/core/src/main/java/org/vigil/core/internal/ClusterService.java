@@ -57,6 +57,12 @@ public interface ClusterService {
      */
     List<String> validateResource(String type, Map<String, String> params);
 
+    /** @return each alert sink's counters (delivered, failed, timed out, dropped) */
+    List<org.vigil.core.internal.alert.AlertLane.Stats> alertSinks();
+
+    /** Raises an INFO event of kind {@code test} that every sink not filtering it delivers. @param message its text */
+    void raiseTestAlert(String message);
+
     /** @return the latest cluster events raised on this node, oldest first */
     List<AlertEvent> recentEvents();
 

@@ -151,6 +151,7 @@ public class StatusCommand implements Action {
             out.println("Last failures on this node:");
             st.recentFailures().forEach(f -> out.println("  " + f));
         }
+        AlertSummary.print(out, cluster.alertSinks());
         var events = cluster.recentEvents();
         if (!events.isEmpty()) {
             out.println();

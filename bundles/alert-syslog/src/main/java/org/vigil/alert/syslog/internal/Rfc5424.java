@@ -17,6 +17,10 @@ final class Rfc5424 {
             Map.entry("local3", 19), Map.entry("local4", 20), Map.entry("local5", 21), Map.entry("local6", 22),
             Map.entry("local7", 23));
 
+    /** TIME-SECFRAC has at most 6 digits (RFC 5424 6.2.3); a longer one garbles rsyslog's timestamps. */
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
+
     private Rfc5424() {
     }
 
@@ -39,7 +43,7 @@ final class Rfc5424 {
 
     /** @return {@code <PRI>1 TIMESTAMP HOST APP - MSGID [SD] MSG} */
     static String format(AlertEvent e, int facility, String appName, String hostname) {
-        return "<" + (facility * 8 + severity(e.severity())) + ">1 " + DateTimeFormatter.ISO_INSTANT.format(e.time()) + " "
+        return "<" + (facility * 8 + severity(e.severity())) + ">1 " + TIMESTAMP.format(e.time()) + " "
                 + field(hostname, 255) + " " + field(appName, 48) + " - " + field(e.kind(), 32) + " "
                 + structuredData(e) + " " + e.message().replaceAll("[\\r\\n]+", " ");
     }

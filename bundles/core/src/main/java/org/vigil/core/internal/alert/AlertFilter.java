@@ -26,7 +26,7 @@ public record AlertFilter(Severity minSeverity, Set<String> kinds, long timeoutM
 
     /** Canonical constructor. */
     public AlertFilter {
-        kinds = Set.copyOf(kinds);
+        kinds = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(kinds)); // in the admin's order, for the status
     }
 
     /** @return whether the sink wants this event */

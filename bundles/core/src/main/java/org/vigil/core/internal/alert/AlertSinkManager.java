@@ -87,8 +87,9 @@ public class AlertSinkManager {
         String problem = c.problem();
         AlertSinkType t = types.get(c.type());
         if (problem == null && t == null) {
-            problem = "type: sink type '" + c.type() + "' is not installed (installed: " + String.join(", ", types.keySet())
-                    + "; feature:install vigil-alert-" + c.type() + ")";
+            problem = "type: sink type '" + c.type() + "' is not installed (installed: "
+                    + (types.isEmpty() ? "none" : String.join(", ", types.keySet())) + "; feature:install vigil-alert-"
+                    + c.type() + ")";
         }
         AlertSink sink = null;
         if (problem == null) {

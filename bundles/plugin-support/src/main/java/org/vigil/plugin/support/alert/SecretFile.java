@@ -3,7 +3,6 @@ package org.vigil.plugin.support.alert;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
@@ -39,7 +38,8 @@ public final class SecretFile {
             return key + ": " + p + " is not a file";
         }
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+            // the target's mode: secrets are often symlinks (a secrets manager's mount)
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
             if (!OWNER_ONLY.containsAll(perms)) {
                 return key + ": " + p + " may be read by others (mode " + java.nio.file.attribute.PosixFilePermissions.toString(perms)
                         + "); make it 0600 or 0400 (chmod 600 " + p + ")";

@@ -71,16 +71,26 @@ class AlertsIT {
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         for (String node : List.of("node1", "node2")) {
             cluster.lab.cliOk(node, "feature:install vigil-alert-mail vigil-alert-webhook vigil-alert-syslog");
+            // one file at a time: Karaf's file install writes each new configuration back to its file, and once
+            // (3 files written within a millisecond, a loaded machine) it read one of them back empty
             writeConfig(node, "mail", "type = mail\nhost = 127.0.0.1\nport = " + receivers.smtpPort
                     + "\nsecurity = none\nfrom = vigil@" + node + ".example\nto = admin@example.org\nmin-severity = warning\n");
+            awaitAlerts(node, out -> out.contains("mail             delivered"), "the mail sink running");
             writeConfig(node, "hook", "type = webhook\nurl = http://127.0.0.1:" + receivers.webhookPort + "/vigil\nsecret-file = "
                     + secret + "\nkinds = node-lost, group-failover, test\n");
+            awaitAlerts(node, out -> out.contains("hook             delivered"), "the webhook sink running");
             writeConfig(node, "syslog", "type = syslog\ntarget = udp://127.0.0.1:" + receivers.syslogPort + "\nfacility = local3\n");
+            awaitAlerts(node, out -> out.contains("syslog           delivered") && !out.contains("NOT RUNNING"),
+                    "three sinks running");
         }
+        // the admin's end-to-end check; it also loads the sinks' classes before the measured alerts
         for (String node : List.of("node1", "node2")) {
-            awaitAlerts(node, out -> out.contains("hook ") && out.contains("mail ") && out.contains("syslog ")
-                    && !out.contains("NOT RUNNING"), "three sinks running");
+            cluster.lab.cliOk(node, "vigil:alerts --test");
+            awaitAlerts(node, out -> out.contains("hook             delivered 1") && out.contains("syslog           delivered 1"),
+                    "the test event delivered by the webhook and syslog sinks");
         }
+        assertThat(receivers.webhook).extracting(AlertReceivers.Received::kind).containsExactly("test", "test");
+        assertThat(receivers.syslog()).filteredOn(r -> r.kind().equals("test")).hasSize(2);
     }
 
     @AfterAll

@@ -130,7 +130,7 @@ class MailSinkTest {
     void badConfigurationsAreNamed() throws Exception {
         Map<String, String> p = params(25);
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThat(type.validate(p)).anyMatch(s -> s.startsWith("password-file: " + password + " may be read by others"));
+        assertThat(type.validate(p)).anyMatch(s -> s.startsWith("password-file: the file " + password + " is refused: it has mode 0644"));
 
         Map<String, String> q = params(25);
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));

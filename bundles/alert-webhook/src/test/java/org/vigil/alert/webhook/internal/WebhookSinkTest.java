@@ -90,8 +90,8 @@ class WebhookSinkTest {
     void badConfigurationsAreNamed() throws Exception {
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-rw----"));
         Map<String, String> p = params();
-        assertThat(type.validate(p)).containsExactly("secret-file: " + secret + " may be read by others (mode rw-rw----); "
-                + "make it 0600 or 0400 (chmod 600 " + secret + ")");
+        assertThat(type.validate(p)).singleElement().asString()
+                .startsWith("secret-file: the file " + secret + " is refused: it has mode 0660");
         assertThat(type.validate(Map.of("url", "ftp://x/y"))).containsExactly(
                 "url: 'ftp://x/y' is not an http:// or https:// URL with a host",
                 "secret-file: required (a file holding the secret, mode 0600 or 0400)");

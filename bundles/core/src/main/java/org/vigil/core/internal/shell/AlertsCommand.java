@@ -3,7 +3,6 @@ package org.vigil.core.internal.shell;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -16,7 +15,7 @@ import org.vigil.core.internal.alert.AlertSinkManager;
 @Command(scope = "vigil", name = "alerts", description = "Shows this node's alert sinks: what each delivered, failed, "
         + "timed out and dropped; with --test, raises a test event first")
 @Service
-public class AlertsCommand implements Action {
+public class AlertsCommand extends VigilAction {
 
     @Reference
     ClusterService cluster;
@@ -29,7 +28,7 @@ public class AlertsCommand implements Action {
     boolean test;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         PrintStream out = System.out;
         if (test) {
             cluster.raiseTestAlert("test alert from " + cluster.nodeName() + " (vigil:alerts --test)");

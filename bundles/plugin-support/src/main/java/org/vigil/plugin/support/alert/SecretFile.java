@@ -4,19 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import org.vigil.plugin.support.SecretFiles;
 
 /**
- * Reads a secret (an SMTP password, a webhook key) from a file only its owner may read: mode 0600 or 0400, so a
- * secret never sits in a world-readable configuration file. A small check of the alert sinks' own, until a shared
- * one exists.
+ * Reads a secret (an SMTP password, a webhook key) from a file, refused unless it passes {@link SecretFiles}' rule
+ * (mode 0600 or 0400, owned by the node's user), so a secret never sits in a readable configuration file; the
+ * messages name the sink's configuration key.
  */
 public final class SecretFile {
-
-    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE);
 
     private SecretFile() {
     }
@@ -34,24 +29,14 @@ public final class SecretFile {
         if (!p.isAbsolute()) {
             return key + ": '" + file + "' is not an absolute path";
         }
-        if (!Files.isRegularFile(p)) {
-            return key + ": " + p + " is not a file";
+        String rule = SecretFiles.problem("the file", p); // the one rule: 0600 or 0400, owned by the node's user
+        if (rule != null) {
+            return key + ": " + rule;
         }
         try {
-            // the target's mode: secrets are often symlinks (a secrets manager's mount)
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-            if (!OWNER_ONLY.containsAll(perms)) {
-                return key + ": " + p + " may be read by others (mode " + java.nio.file.attribute.PosixFilePermissions.toString(perms)
-                        + "); make it 0600 or 0400 (chmod 600 " + p + ")";
-            }
-            if (!Files.isReadable(p)) {
-                return key + ": " + p + " cannot be read by this node";
-            }
             if (read(p).isEmpty()) {
                 return key + ": " + p + " is empty";
             }
-        } catch (UnsupportedOperationException e) {
-            return key + ": " + p + ": the file system has no POSIX permissions to check";
         } catch (IOException e) {
             return key + ": " + p + ": " + e.getMessage();
         }

@@ -160,7 +160,7 @@ public class ClusterNode implements ClusterService {
     private final List<ResourceType> pendingTypes = new CopyOnWriteArrayList<>();
     private final List<HeartbeatTransportFactory> pendingFactories = new CopyOnWriteArrayList<>();
     private final List<PathConfiguration> pendingPaths = new CopyOnWriteArrayList<>();
-    private final List<AlertSink> pendingSinks = new CopyOnWriteArrayList<>();
+    private final Map<AlertSink, org.vigil.core.internal.alert.AlertFilter> pendingSinks = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<TieBreaker> tieBreakers = new CopyOnWriteArrayList<>();
     private final Fencing fencing = new Fencing(ClusterNode::now);
     private volatile PingTieBreaker pingTieBreaker;
@@ -208,7 +208,7 @@ public class ClusterNode implements ClusterService {
             t.setDaemon(true);
             return t;
         });
-        alerts = new Alerts(node, workers);
+        alerts = new Alerts(node);
         pendingSinks.forEach(alerts::addSink);
         processes = new ProcessRegistry(stateDir.resolve("run"));
         org.vigil.core.internal.engine.StatePermissions.secure(stateDir);
@@ -306,6 +306,7 @@ public class ClusterNode implements ClusterService {
             h.stop();
         }
         processes.close();
+        alerts.close();
         workers.shutdownNow();
         LOG.info("Vigil node {} stopped", node);
     }
@@ -523,13 +524,21 @@ public class ClusterNode implements ClusterService {
         }
     }
 
-    /** @param s an alert sink */
+    /** @param s an alert sink @param props its service properties: filter and limits (AlertSink.MIN_SEVERITY...) */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    public void addAlertSink(AlertSink s) {
-        pendingSinks.add(s);
+    public void addAlertSink(AlertSink s, Map<String, Object> props) {
+        var f = org.vigil.core.internal.alert.AlertFilter.DEFAULT;
+        try {
+            f = org.vigil.core.internal.alert.AlertFilter.parse(props, AlertSink.MIN_SEVERITY, AlertSink.KINDS,
+                    AlertSink.TIMEOUT, AlertSink.QUEUE);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("alert sink service {}: {}; delivering with the defaults ({})", props.get("service.id"), e.getMessage(),
+                    f.describe());
+        }
+        pendingSinks.put(s, f);
         Alerts a = alerts;
         if (a != null) {
-            a.addSink(s);
+            a.addSink(s, f);
         }
     }
 
@@ -727,6 +736,16 @@ public class ClusterNode implements ClusterService {
     @Override
     public List<AlertEvent> recentEvents() {
         return alerts.recent();
+    }
+
+    @Override
+    public List<org.vigil.core.internal.alert.AlertLane.Stats> alertSinks() {
+        return alerts.sinkStats();
+    }
+
+    @Override
+    public void raiseTestAlert(String message) {
+        alerts.raise(org.vigil.api.alert.Severity.INFO, "test", node, message);
     }
 
     @Override

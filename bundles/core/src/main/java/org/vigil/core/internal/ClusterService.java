@@ -57,6 +57,21 @@ public interface ClusterService {
      */
     List<String> validateResource(String type, Map<String, String> params);
 
+    /** @return each alert sink's counters (delivered, failed, timed out, dropped); none by default (test fakes) */
+    default List<org.vigil.core.internal.alert.AlertLane.Stats> alertSinks() {
+        return List.of();
+    }
+
+    /**
+     * Raises an INFO event of kind {@code test} that every sink not filtering it delivers.
+     *
+     * @param message its text
+     * @throws UnsupportedOperationException by default (test fakes); the cluster node raises it
+     */
+    default void raiseTestAlert(String message) {
+        throw new UnsupportedOperationException("no alerts here");
+    }
+
     /** @return the latest cluster events raised on this node, oldest first */
     List<AlertEvent> recentEvents();
 

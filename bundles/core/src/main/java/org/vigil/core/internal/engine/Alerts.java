@@ -3,18 +3,23 @@ package org.vigil.core.internal.engine;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.api.alert.AlertEvent;
 import org.vigil.api.alert.AlertSink;
 import org.vigil.api.alert.Severity;
+import org.vigil.core.internal.alert.AlertFilter;
+import org.vigil.core.internal.alert.AlertLane;
 
 /**
- * Raises cluster events: logs each one, keeps the latest for the status, and hands them to every alert
- * sink on a worker thread, so a slow or failing sink never delays the cluster.
+ * Raises cluster events: logs each one, keeps the latest for the status, and hands them to every alert sink
+ * through the sink's own {@link AlertLane} (its own thread, a bounded queue, a timeout), so a slow, hung or failing
+ * sink never delays the cluster: raising never blocks and never uses the engine's workers.
  */
 public final class Alerts {
 
@@ -22,24 +27,56 @@ public final class Alerts {
     private static final int KEEP = 50;
 
     private final String node;
-    private final ExecutorService delivery;
-    private final List<AlertSink> sinks = new CopyOnWriteArrayList<>();
+    private final Map<AlertSink, AlertLane> lanes = new ConcurrentHashMap<>();
     private final ArrayDeque<AlertEvent> recent = new ArrayDeque<>();
+    /** Interrupts overdue deliveries; started with the first sink (a node without sinks has no alert thread). */
+    private ScheduledExecutorService watchdog;
 
-    /** @param node this node's name @param delivery where sinks are called */
-    public Alerts(String node, ExecutorService delivery) {
+    /** @param node this node's name */
+    public Alerts(String node) {
         this.node = node;
-        this.delivery = delivery;
     }
 
-    /** @param s a sink to deliver to */
+    /** @param s a sink to deliver every event to, with the default filter and limits */
     public void addSink(AlertSink s) {
-        sinks.add(s);
+        addSink(s, AlertFilter.DEFAULT);
+    }
+
+    /** @param s a sink to deliver to @param filter what it receives and its limits */
+    public synchronized void addSink(AlertSink s, AlertFilter filter) {
+        if (watchdog == null) {
+            watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vigil-alert-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+            watchdog.scheduleWithFixedDelay(() -> {
+                long now = System.nanoTime();
+                lanes.values().forEach(l -> l.checkTimeout(now));
+            }, 100, 100, TimeUnit.MILLISECONDS);
+        }
+        AlertLane old = lanes.put(s, new AlertLane(s, safeName(s), filter));
+        if (old != null) {
+            old.close();
+        }
     }
 
     /** @param s a sink to stop delivering to */
     public void removeSink(AlertSink s) {
-        sinks.remove(s);
+        AlertLane l = lanes.remove(s);
+        if (l != null) {
+            l.close();
+        }
+    }
+
+    /** Stops every sink's thread and the watchdog. */
+    public synchronized void close() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+            watchdog = null;
+        }
+        lanes.values().forEach(AlertLane::close);
+        lanes.clear();
     }
 
     /**
@@ -61,19 +98,13 @@ public final class Alerts {
                 recent.removeFirst();
             }
         }
-        for (AlertSink sink : sinks) {
-            try {
-                delivery.execute(() -> {
-                    try {
-                        sink.deliver(e);
-                    } catch (Exception | LinkageError ex) {
-                        LOG.warn("alert sink {} failed to deliver {}: {}", safeName(sink), kind, ex.toString());
-                    }
-                });
-            } catch (RejectedExecutionException ex) {
-                LOG.warn("alert sink {} skipped for {}: no worker free", safeName(sink), kind);
-            }
-        }
+        lanes.values().forEach(l -> l.offer(e));
+    }
+
+    /** @return each sink's counters, by name */
+    public List<AlertLane.Stats> sinkStats() {
+        return lanes.values().stream().map(AlertLane::stats)
+                .sorted(java.util.Comparator.comparing(AlertLane.Stats::name)).toList();
     }
 
     private static String safeName(AlertSink s) {

@@ -162,6 +162,7 @@ public class StatusCommand extends VigilAction {
             out.println("Last failures on this node:");
             st.recentFailures().forEach(f -> out.println("  " + f));
         }
+        AlertSummary.print(out, cluster.alertSinks());
         var events = cluster.recentEvents();
         if (!events.isEmpty()) {
             out.println();

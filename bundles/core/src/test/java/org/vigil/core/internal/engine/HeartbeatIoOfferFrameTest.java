@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +36,6 @@ class HeartbeatIoOfferFrameTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService delivery = Executors.newSingleThreadExecutor();
     private HeartbeatIo io;
 
     @AfterEach
@@ -46,7 +43,6 @@ class HeartbeatIoOfferFrameTest {
         if (io != null) {
             io.stop();
         }
-        delivery.shutdownNow();
     }
 
     private static byte[] frame(FrameCodec codec, String sender, String path, long incarnation, long sequence) {
@@ -100,7 +96,7 @@ class HeartbeatIoOfferFrameTest {
         io = new HeartbeatIo("node1", 1, codec, new MembershipTracker(100, 600),
                 new DocumentStore(dir.resolve("cluster.json"), () -> { }),
                 () -> new WireReport(new NodeReport(0, Set.of(), true, Map.of()), "", false),
-                () -> System.nanoTime() / 1_000_000, () -> { }, new Alerts("node1", delivery), 100);
+                () -> System.nanoTime() / 1_000_000, () -> { }, new Alerts("node1"), 100);
         io.addFactory(capture);
         io.addPath(new PathConfiguration(Map.of("name", "lan", "type", "capture", "service.pid", "org.vigil.path.lan")));
         io.start();

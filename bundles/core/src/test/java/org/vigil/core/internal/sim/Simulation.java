@@ -440,7 +440,7 @@ final class Simulation {
         node.docs = new DocumentStore(node.dir.resolve("cluster.json"), () -> wake(node));
         Workers workers = new Workers(node, node.incarnation);
         node.engine = new Engine(node.name, node.dir, node::clock, node.docs, node.members,
-                new ProcessRegistry(node.dir.resolve("run")), new Alerts(node.name, workers), workers,
+                new ProcessRegistry(node.dir.resolve("run")), new Alerts(node.name), workers,
                 DEAD_TIME + 2 * INTERVAL, () -> kick(node));
         node.engine.typeAdded(type);
         node.lastSent = Long.MIN_VALUE;

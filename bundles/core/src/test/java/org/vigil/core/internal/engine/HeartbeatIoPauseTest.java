@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -39,9 +37,9 @@ class HeartbeatIoPauseTest {
     private final FrameCodec codec = new FrameCodec(KEY);
     private final InMemoryNetwork net = new InMemoryNetwork();
     private final AtomicLong clock = new AtomicLong(10_000);
-    private final ExecutorService workers = Executors.newCachedThreadPool();
     private final MembershipTracker members = new MembershipTracker(100, 600);
     private final LinkedBlockingQueue<Frame> fromNode1 = new LinkedBlockingQueue<>();
+    private final Alerts alerts = new Alerts("node1");
     private HeartbeatIo io;
     private org.vigil.api.heartbeat.HeartbeatTransport peerTransport;
     private long sequence;
@@ -51,7 +49,7 @@ class HeartbeatIoPauseTest {
         if (io != null) {
             io.stop();
         }
-        workers.shutdownNow();
+        alerts.close();
     }
 
     /** Plays node2 on the medium: keeps node1's frames, to read its challenge. */
@@ -130,7 +128,7 @@ class HeartbeatIoPauseTest {
         DocumentStore docs = new DocumentStore(dir.resolve("cluster.json"), () -> { });
         io = new HeartbeatIo("node1", 1, codec, members, docs,
                 () -> new WireReport(new NodeReport(0, Set.of(), true, Map.of()), "", false), clock::get, () -> { },
-                new Alerts("node1", workers), 100);
+                alerts, 100);
         io.addFactory(net.factory());
         peer();
         io.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path.lan")));

@@ -32,6 +32,9 @@ public interface ClusterService {
     /** @return this node's heartbeat paths */
     Map<String, HeartbeatIo.PathStatus> paths();
 
+    /** @return why this node does not hold the cluster document its peers announce, or "" when it does */
+    String documentLag();
+
     /** @return the cluster document */
     ClusterDocument document();
 

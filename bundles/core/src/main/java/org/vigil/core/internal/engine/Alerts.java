@@ -27,6 +27,9 @@ public final class Alerts {
     private final ArrayDeque<AlertEvent> recent = new ArrayDeque<>();
 
     /** @param node this node's name @param delivery where sinks are called */
+    /** The longest message an event carries (characters); the log has the whole. */
+    static final int EVENT_MAX = 1000;
+
     public Alerts(String node, ExecutorService delivery) {
         this.node = node;
         this.delivery = delivery;
@@ -49,11 +52,14 @@ public final class Alerts {
      * @param message  a sentence for the admin
      */
     public void raise(Severity severity, String kind, String subject, String message) {
-        AlertEvent e = new AlertEvent(Instant.now(), severity, kind, node, subject, message);
+        // The log keeps the whole message (escaped); the event, shown in vigil:status and sent to sinks, a summary.
+        String full = org.vigil.core.internal.model.Text.escape(message);
+        AlertEvent e = new AlertEvent(Instant.now(), severity, kind, node, subject,
+                org.vigil.core.internal.model.Text.summary(message, EVENT_MAX));
         switch (severity) {
-            case CRITICAL -> LOG.error("[{}] {}: {}", kind, subject, message);
-            case WARNING -> LOG.warn("[{}] {}: {}", kind, subject, message);
-            default -> LOG.info("[{}] {}: {}", kind, subject, message);
+            case CRITICAL -> LOG.error("[{}] {}: {}", kind, subject, full);
+            case WARNING -> LOG.warn("[{}] {}: {}", kind, subject, full);
+            default -> LOG.info("[{}] {}: {}", kind, subject, full);
         }
         synchronized (recent) {
             recent.addLast(e);

@@ -39,6 +39,7 @@ import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.model.Text;
 import org.vigil.core.internal.policy.Action;
 import org.vigil.core.internal.policy.Decision;
 import org.vigil.core.internal.policy.GroupReport;
@@ -174,6 +175,7 @@ public final class Engine {
         long cleanupSeen = -1;
         String lastNote = "";
         boolean maintenance;
+        boolean restarting; // after a failure here within max-restarts, until the group runs again
     }
 
     private record InFlight(Action action, OpContext ctx, Future<?> future) {
@@ -786,6 +788,7 @@ public final class Engine {
                 gl.failures.clear();
                 gl.banned = null;
                 gl.lastNote = "";
+                gl.restarting = false;
                 for (ResourceDef r : g.resources()) {
                     Local l = local.get(r.name());
                     if (l != null && l.state == ResourceState.STOP_FAILED && l.op == null) {
@@ -859,7 +862,25 @@ public final class Engine {
         Map<String, String> fs = new TreeMap<>();
         fenceStates.forEach((n, st) -> fs.put(n, st.future != null ? "fencing under way" : st.last));
         fenceSummary = Map.copyOf(fs);
-        return new Snapshot(node, now, settled, doc, nodes, lr, busy, qv);
+        return new Snapshot(node, now, settled, doc, nodes, lr, busy, qv, restarting(doc));
+    }
+
+    /** @return the groups restarting in place here; a group that runs whole again is done restarting */
+    private Set<String> restarting(ClusterDocument doc) {
+        Set<String> out = new HashSet<>();
+        for (GroupDef g : doc.groups()) {
+            GroupLocal gl = groupState.get(g.name());
+            if (gl != null && gl.restarting) {
+                boolean runs = g.resources().stream().allMatch(r -> local.get(r.name()) != null
+                        && local.get(r.name()).state == ResourceState.RUNNING);
+                if (runs || gl.banned != null) {
+                    gl.restarting = false;
+                } else {
+                    out.add(g.name());
+                }
+            }
+        }
+        return out;
     }
 
     private NodeReport ownReport(ClusterDocument doc, boolean settled) {
@@ -1103,6 +1124,7 @@ public final class Engine {
                     + " fails over");
         } else {
             note(g, what);
+            gl.restarting = true;
             alerts.raise(Severity.WARNING, "resource-restart", resource, what + " on " + node + "; restarting in place ("
                     + gl.failures.size() + " of " + max + " within " + window / 1000 + " s)");
         }
@@ -1110,17 +1132,19 @@ public final class Engine {
 
     private void ban(String g, String reason) {
         GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
-        gl.banned = reason;
-        remember(g + ": " + reason);
+        gl.banned = Text.summary(reason, Text.NOTE_MAX); // it rides in every heartbeat: bounded; the log has it all
+        gl.restarting = false;
+        remember(g + ": " + gl.banned, "group " + g + " banned here: " + reason);
     }
 
     private void note(String g, String note) {
         GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
-        gl.lastNote = note;
-        remember(g + ": " + note);
+        gl.lastNote = Text.summary(note, Text.NOTE_MAX);
+        remember(g + ": " + gl.lastNote, "group " + g + ": " + note);
     }
 
-    private void remember(String failure) {
+    private void remember(String failure, String full) {
+        LOG.warn("{}", Text.escape(full));
         recentFailures.addLast(java.time.Instant.now().toString().substring(0, 19) + " " + failure);
         while (recentFailures.size() > 10) {
             recentFailures.removeFirst();

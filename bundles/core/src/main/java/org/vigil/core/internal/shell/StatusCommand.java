@@ -13,6 +13,7 @@ import org.vigil.core.internal.engine.HeartbeatIo;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.model.Text;
 import org.vigil.core.internal.policy.Decision;
 import org.vigil.core.internal.policy.GroupReport;
 import org.vigil.core.internal.policy.NodeView;
@@ -30,7 +31,7 @@ public class StatusCommand implements Action {
 
     @Override
     public Object execute() {
-        PrintStream out = System.out;
+        PrintStream out = Text.terminal(System.out); // program output and peers' notes never steer the terminal
         EngineStatus st = cluster.engineStatus();
         if (st == null) {
             out.println("Vigil node " + cluster.nodeName() + " is starting");
@@ -43,6 +44,9 @@ public class StatusCommand implements Action {
             out.println("NOT READY: " + st.notReadyReason());
         } else if (!st.settled()) {
             out.println("starting up: waiting for membership to settle");
+        }
+        if (!cluster.documentLag().isEmpty()) {
+            out.println("DOCUMENT BEHIND: " + cluster.documentLag());
         }
         QuorumView q = st.snapshot().quorum();
         if (q.configured()) {

@@ -82,20 +82,46 @@ public final class Text {
      * {@code max} characters; what was cut is counted, so the reader knows the full text is elsewhere.
      *
      * @param s   text, or null
-     * @param max the longest result (at least 40)
+     * @param max the longest result (at least 3)
      * @return the summary; the same for the same input
      */
     public static String summary(String s, int max) {
-        String e = escape(s).replaceAll("(\\\\x[0-9a-f]{2}){4,}", "\\\\x..");
+        String e = collapse(s);
         if (e.length() <= max) {
             return e;
         }
-        String tail = "... (" + (e.length() - max) + " more characters in this node's log)";
+        String tail = max < 150 ? "..."
+                : "... (" + (e.length() - max) + " more characters; see the node's log and the resource's own log)";
         int keep = Math.max(0, max - tail.length());
         if (keep > 0 && Character.isHighSurrogate(e.charAt(keep - 1))) {
             keep--;
         }
         return e.substring(0, keep) + tail;
+    }
+
+    /** @return the text escaped, each run of four or more control characters shown as one {@code \x..} */
+    private static String collapse(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 1 << 16));
+        int i = 0;
+        while (i < s.length()) {
+            int j = i;
+            while (j < s.length() && isControl(s.charAt(j))) {
+                j++;
+            }
+            if (j - i >= 4) {
+                b.append("\\x..");
+                i = j;
+            } else if (j > i) {
+                b.append(escape(s.substring(i, j)));
+                i = j;
+            } else {
+                b.append(s.charAt(i++));
+            }
+        }
+        return b.toString();
     }
 
     /**

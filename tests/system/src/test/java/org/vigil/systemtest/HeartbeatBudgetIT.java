@@ -40,6 +40,9 @@ class HeartbeatBudgetIT {
                 Prerequisites.intProperty("vigil.system.udpBase", 7301) + OFFSET, dist);
         try {
             Files.write(lab.dir().resolve("control-bytes.bin"), controlBytes());
+            for (String g : GROUPS) {
+                Files.deleteIfExists(lab.dir().resolve(g + ".failed-once")); // left by an earlier run
+            }
             script = lab.dir().resolve("fail-once.sh");
             Files.writeString(script, """
                     #!/bin/sh

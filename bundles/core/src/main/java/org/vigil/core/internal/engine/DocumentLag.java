@@ -58,7 +58,7 @@ final class DocumentLag {
         StringBuilder sb = new StringBuilder();
         behind.entrySet().removeIf(e -> now - e.getValue().lastSeen() > FORGET_AFTER_MILLIS);
         behind.forEach((peer, b) -> {
-            if (now - b.since() >= RAISE_AFTER_MILLIS) {
+            if (b.raised()) { // shown from the alert on, so the status and the alert agree
                 sb.append(sb.length() == 0 ? "" : "; ").append(describe(peer, b, now));
             }
         });

@@ -148,6 +148,7 @@ public final class HeartbeatIo {
     private final Map<String, HeartbeatTransportFactory> factories = new ConcurrentHashMap<>();
     private final Map<String, Long> lastDocRequest = new ConcurrentHashMap<>();
     private final DocumentChunks chunks = new DocumentChunks();
+    private final PartialReports partials = new PartialReports();
     private final DocumentLag lag;
     private volatile long intervalMillis;
     private volatile java.util.function.BiPredicate<String, String> fenceHandler;
@@ -548,7 +549,13 @@ public final class HeartbeatIo {
     private void onHeartbeat(Path p, Frame f, long now) {
         WireReport r = WireReport.decode(f.payload());
         if (r.complete()) {
-            members.report(f.sender(), f.incarnation(), r.report()); // a liveness-only one leaves the last report in force
+            partials.complete(f.sender(), f.incarnation(), r.report(), now);
+            members.report(f.sender(), f.incarnation(), r.report());
+        } else { // its groups did not fit this path: the last complete report stands while it is recent
+            var stale = partials.partial(f.sender(), f.incarnation(), r.report(), now, 3 * intervalMillis);
+            if (stale != null) {
+                members.report(f.sender(), f.incarnation(), stale);
+            }
         }
         if (r.leaving()) {
             members.leaving(f.sender(), f.incarnation());

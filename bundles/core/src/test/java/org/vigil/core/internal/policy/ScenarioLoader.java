@@ -15,12 +15,13 @@ import org.vigil.core.internal.model.ResourceDef;
  * Reads a golden scenario's {@code input.json} into a {@link Snapshot}. The local node's report is built
  * from {@code localResources} the way the engine builds it, so a scenario cannot contradict itself.
  */
-final class ScenarioLoader {
+public final class ScenarioLoader {
 
     private ScenarioLoader() {
     }
 
-    static Snapshot load(String json) {
+    /** @param json a scenario's input.json; @return the snapshot it describes */
+    public static Snapshot load(String json) {
         JsonReader in = new JsonReader(Json.parseObject(json), "scenario");
         String local = in.string("local");
         long now = in.number("now", 100_000);

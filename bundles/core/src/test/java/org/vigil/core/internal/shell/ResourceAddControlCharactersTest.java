@@ -40,7 +40,7 @@ class ResourceAddControlCharactersTest {
 
     @Test
     void aValueWithAnEscapeSequenceIsRefusedNamingTheParameter() {
-        assertThatThrownBy(() -> command("command=exec /usr/bin/app \u001b[2J", "check-timeout=1s").execute())
+        assertThatThrownBy(() -> command("command=exec /usr/bin/app \u001b[2J", "check-timeout=1s").run())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter command")
                 .hasMessageContaining("\\x1b").hasMessageNotContaining("\u001b");
         assertThat(calls).doesNotContain("validateResource", "change");
@@ -48,7 +48,7 @@ class ResourceAddControlCharactersTest {
 
     @Test
     void aParameterNameWithAControlCharacterIsRefusedEscaped() {
-        assertThatThrownBy(() -> command("comm\u0007and=true").execute())
+        assertThatThrownBy(() -> command("comm\u0007and=true").run())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter name 'comm\\x07and'")
                 .hasMessageNotContaining("\u0007");
     }

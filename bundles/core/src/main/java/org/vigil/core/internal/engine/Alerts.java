@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.vigil.api.alert.AlertEvent;
 import org.vigil.api.alert.AlertSink;
 import org.vigil.api.alert.Severity;
+import org.vigil.core.internal.model.Text;
 
 /**
  * Raises cluster events: logs each one, keeps the latest for the status, and hands them to every alert
@@ -53,9 +54,9 @@ public final class Alerts {
      */
     public void raise(Severity severity, String kind, String subject, String message) {
         // The log keeps the whole message (escaped); the event, shown in vigil:status and sent to sinks, a summary.
-        String full = org.vigil.core.internal.model.Text.escape(message);
+        String full = Text.escape(message);
         AlertEvent e = new AlertEvent(Instant.now(), severity, kind, node, subject,
-                org.vigil.core.internal.model.Text.summary(message, EVENT_MAX));
+                Text.summary(message, EVENT_MAX));
         switch (severity) {
             case CRITICAL -> LOG.error("[{}] {}: {}", kind, subject, full);
             case WARNING -> LOG.warn("[{}] {}: {}", kind, subject, full);

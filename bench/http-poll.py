@@ -19,7 +19,7 @@
 
     http-poll.py gap OUT NAME FAULT_MS
         Prints "outage_ms=<n> served_ms=<n> served_after=<0|1> down_at_end=<0|1> last_node=<node|->
-        failed_requests=<n>" for target NAME (served_ms: from FAULT_MS to the first answer after it, -1: none):
+        failed_requests=<n>" for target NAME (served_ms: from FAULT_MS to the answer that ended that gap, -1: none):
         the longest time between two consecutive successful answers (by when they were received), counted
         from the last answer before FAULT_MS; failing requests at the end of OUT count as a gap until the
         last of them ended (down_at_end=1; served_after=0: no answer at all after the fault): a lower bound.
@@ -158,12 +158,13 @@ def gap(out, name, fault_ms):
     after = [(d, n) for d, n in ok if d >= fault_ms]
     start = before[-1] if before else fault_ms
     times = [start] + [d for d, _ in after]
-    longest = max((b - a for a, b in zip(times, times[1:])), default=0)
+    longest, back = max(((b - a, b) for a, b in zip(times, times[1:])), default=(0, fault_ms))
     # still failing at the end of OUT (never served again, or down again): that gap counts, as a lower bound
     trailing = end - times[-1]
     down_at_end = 1 if trailing > 250 else 0
-    longest = max(longest, trailing)
-    served = after[0][0] - fault_ms if after else -1
+    if trailing > longest:
+        longest, back = trailing, None
+    served = back - fault_ms if back is not None else -1
     print("outage_ms=%d served_ms=%d served_after=%d down_at_end=%d last_node=%s failed_requests=%d"
           % (longest, served, 1 if after else 0, down_at_end, after[-1][1] if after else "-", failed))
     return 0

@@ -75,7 +75,7 @@ def trials(csv_path, run_txt, out_md, out_json):
     md = ["## Failover lab (bench/lab-failover.sh)", ""] + ["- " + h for h in result["run"]] + [""]
     for setup in setups:
         md += ["### Quorum %s" % setup, "",
-               "| scenario | trials | served again, median | outage median | worst | best | two-owner instants (trials) "
+               "| scenario | trials | served again (end of the longest gap), median | outage median | worst | best | two-owner instants (trials) "
                "| keepalived median | keepalived worst | ratio to keepalived | left at the end |",
                "|---|---|---|---|---|---|---|---|---|---|---|"]
         for scen in SCENARIOS + sorted({r["scenario"] for r in rows} - set(SCENARIOS)):
@@ -104,8 +104,8 @@ def trials(csv_path, run_txt, out_md, out_json):
                 ms(k["worst_ms"], k["lower_bound_trials"] > 0) if k else "-",
                 ("%.2f" % ratio) if ratio is not None else "-", "; ".join(v["left_at_end"])))
         md.append("")
-    md += ["Served again: from the fault to the first answer after it (the issue's \"crash -> the client is "
-           "served again\"). Outage: the longest gap between two successful answers to the client (polling every "
+    md += ["Served again: from the fault to the answer that ended the longest gap (for a crash, the issue's "
+           "\"crash -> the client is served again\"). Outage: the longest gap between two successful answers to the client (polling every "
            "10 ms), from the fault, so a second interruption later in the trial (a heal, the node's return) counts; "
            "the ratio to keepalived compares outage medians of the same trials. Two-owner instants: 10 ms samples at which both nodes held the address on an interface "
            "that is up, from the fault to the end of the trial (node1 powered on again and online included); "

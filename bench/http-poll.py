@@ -19,7 +19,8 @@
 
     http-poll.py gap OUT NAME FAULT_MS
         Prints "outage_ms=<n> served_ms=<n> served_after=<0|1> down_at_end=<0|1> last_node=<node|->
-        failed_requests=<n>" for target NAME (served_ms: from FAULT_MS to the answer that ended that gap, -1: none):
+        failed_requests=<n>" for target NAME. served_ms: from FAULT_MS until the client was served again (the first
+        answer to a request sent after the first failed one; 0: none failed, -1: never served again). outage_ms:
         the longest time between two consecutive successful answers (by when they were received), counted
         from the last answer before FAULT_MS; failing requests at the end of OUT count as a gap until the
         last of them ended (down_at_end=1; served_after=0: no answer at all after the fault): a lower bound.
@@ -141,30 +142,40 @@ def watch(out, max_seconds, interval_ms, stopfile, specs):
 
 
 def gap(out, name, fault_ms):
-    ok, failed, end = [], 0, 0
+    ok, fails, failed = [], [], 0
     with open(out) as f:
         for line in f:
             p = line.split()
             if len(p) < 4 or p[2] != name:
                 continue
             sent, done = int(p[0]), int(p[1])
-            end = max(end, done)
             if p[3] == "ok":
-                ok.append((done, p[4] if len(p) > 4 else "-"))
-            elif sent >= fault_ms:
-                failed += 1
+                ok.append((done, p[4] if len(p) > 4 else "-", sent))
+            else:
+                fails.append((sent, done))
+                failed += 1 if sent >= fault_ms else 0
     ok.sort()
-    before = [d for d, _ in ok if d < fault_ms]
-    after = [(d, n) for d, n in ok if d >= fault_ms]
+    before = [d for d, _, _ in ok if d < fault_ms]
+    after = [(d, n) for d, n, _ in ok if d >= fault_ms]
     start = before[-1] if before else fault_ms
     times = [start] + [d for d, _ in after]
     longest, back = max(((b - a, b) for a, b in zip(times, times[1:])), default=(0, fault_ms))
-    # still failing at the end of OUT (never served again, or down again): that gap counts, as a lower bound
-    trailing = end - times[-1]
-    down_at_end = 1 if trailing > 250 else 0
+    # still failing at the end of OUT (never served again, or down again): requests sent after the last answer,
+    # for more than 250 ms, all failed; that gap counts, as a lower bound. (A request sent before the last answer
+    # that timed out later says nothing: under load one may hang for its whole timeout.)
+    late = [(s, d) for s, d in fails if s > times[-1]]
+    trailing = max((d for _, d in late), default=times[-1]) - times[-1]
+    down_at_end = 1 if late and max(s for s, _ in late) - times[-1] > 250 else 0
+    if not down_at_end:
+        trailing = 0
     if trailing > longest:
         longest, back = trailing, None
-    served = back - fault_ms if back is not None else -1
+    # served again: the first answer to a request sent after the first request that failed from the fault on
+    first_fail = min((s for s, _ in fails if s >= fault_ms), default=None)
+    if first_fail is None:
+        served = 0
+    else:
+        served = min((d for d, _, s in ok if s > first_fail), default=fault_ms - 1) - fault_ms
     print("outage_ms=%d served_ms=%d served_after=%d down_at_end=%d last_node=%s failed_requests=%d"
           % (longest, served, 1 if after else 0, down_at_end, after[-1][1] if after else "-", failed))
     return 0

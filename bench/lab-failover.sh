@@ -13,7 +13,7 @@
 #     --observe S         seconds observed after the fault ended, before the node is powered on again (default 10)
 #     --saturate MIN      instead of the scenarios: the cluster idle for MIN minutes (1..60) while 2 busy loops
 #                         per core saturate the machine; counts false failovers (issue 11: 10 minutes)
-#     --out DIR           results and raw samples (default target/bench/lab)
+#     --out DIR           results and raw samples (default target/bench/lab-failover)
 #
 # Environment: VIGIL_DIST (the distribution, default the newest karaf-assembly/target one), BENCH_NODE_CFG (extra
 # lines for both nodes' etc/org.vigil.node.cfg, e.g. 'dead.time.ms = 400'), BENCH_IP_OPTS (extra parameters of the
@@ -56,14 +56,14 @@ SETUPS="on off"
 HOLD=12
 OBSERVE=10
 SATURATE=""
-OUT="$REPO/target/bench/lab"
+OUT="$REPO/target/bench/lab-failover"
 
 die() {
     echo "lab-failover.sh: $*" >&2
     exit 1
 }
 usage() {
-    sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 number() { # NAME VALUE MIN MAX

@@ -7,7 +7,6 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceConfigurationFile;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -52,7 +51,7 @@ import org.osgi.framework.BundleContext;
  * inside the container.
  *
  * <p>The container is configured as an admin would: {@code etc/org.vigil.node.cfg} with
- * {@code node.name = itest} and a cluster key in {@code etc/vigil-cluster.key}. It runs offline against
+ * {@code node.name = itest} and a cluster key (mode 0600, in target/). It runs offline against
  * the local Maven repository. Its runtime folder, with {@code data/log/karaf.log}, is kept under
  * {@code target/exam/<uuid>/} for debugging.
  *
@@ -113,8 +112,10 @@ public abstract class VigilTestSupport {
 
         // The node, configured as an admin would.
         options.add(editConfigurationFilePut("etc/org.vigil.node.cfg", "node.name", NODE_NAME));
-        options.add(editConfigurationFilePut("etc/org.vigil.node.cfg", "cluster.key.file", "${karaf.etc}/vigil-cluster.key"));
-        options.add(replaceConfigurationFile("etc/vigil-cluster.key", clusterKeyFile(targetDir)));
+        // The key where it was written, mode 0600 (a copy into etc/ would get the umask's mode, and the node refuses a
+        // key file others can read).
+        options.add(editConfigurationFilePut("etc/org.vigil.node.cfg", "cluster.key.file",
+                clusterKeyFile(targetDir).getAbsolutePath()));
         return options.toArray(new Option[0]);
     }
 
@@ -148,7 +149,7 @@ public abstract class VigilTestSupport {
                 "-Xmx256m"));
     }
 
-    /** A fresh random cluster key (32 bytes, base64, one line), as bin/vigil-keygen writes it. */
+    /** A fresh random cluster key (32 bytes, base64, one line, mode 0600), as bin/vigil-keygen writes it. */
     private static File clusterKeyFile(File targetDir) {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);

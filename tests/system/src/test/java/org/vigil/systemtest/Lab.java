@@ -61,8 +61,17 @@ final class Lab implements AutoCloseable {
      * @return the lab (registered for clean-up)
      */
     static Lab setUp(String name, int nodes, int sshBase, int udpBase, Path dist) {
+        return setUp(name, nodes, sshBase, udpBase, dist, Map.of());
+    }
+
+    /**
+     * As {@link #setUp(String, int, int, int, Path)}, with more environment for every vigil-lab call (for
+     * example JAVA_HOME: the JDK the nodes run on).
+     */
+    static Lab setUp(String name, int nodes, int sshBase, int udpBase, Path dist, Map<String, String> environment) {
         Path dir = Prerequisites.labsDir().resolve(name);
         Lab lab = new Lab(dir, dist, sshBase, udpBase);
+        lab.env.putAll(environment);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

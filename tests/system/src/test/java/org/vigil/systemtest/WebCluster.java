@@ -27,6 +27,20 @@ final class WebCluster implements AutoCloseable {
      * @param offset   added to the module's base ports, so two test classes never share a port
      */
     static WebCluster start(String name, int offset) {
+        return start(name, offset, java.util.Map.of());
+    }
+
+    /** @param environment more environment for every vigil-lab call (for example JAVA_HOME) */
+    static WebCluster start(String name, int offset, java.util.Map<String, String> environment) {
+        return start(name, offset, environment, true);
+    }
+
+    /** As {@link #start(String, int, java.util.Map)} without the group: the test adds and brings it in. */
+    static WebCluster startNodes(String name, int offset, java.util.Map<String, String> environment) {
+        return start(name, offset, environment, false);
+    }
+
+    private static WebCluster start(String name, int offset, java.util.Map<String, String> environment, boolean bringIn) {
         Path dist = Prerequisites.require();
         int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + offset;
         int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + offset;
@@ -34,7 +48,7 @@ final class WebCluster implements AutoCloseable {
         if (Http.get(port) != null) {
             throw new AssertionError("something already answers on 127.0.0.1:" + port + "; stop it first");
         }
-        Lab lab = Lab.setUp(name, 2, ssh, udp, dist);
+        Lab lab = Lab.setUp(name, 2, ssh, udp, dist, environment);
         ServiceWatch watch = null;
         try {
             watch = new ServiceWatch(lab.dir().resolve("vigil-demo-web.py"), port);
@@ -43,9 +57,11 @@ final class WebCluster implements AutoCloseable {
             log("%s: node1 and node2 started in %d ms", name, (System.nanoTime() - t0) / 1_000_000);
             lab.awaitOnline("node1", "node2", Duration.ofSeconds(30));
             lab.awaitOnline("node2", "node1", Duration.ofSeconds(30));
-            lab.addWebGroup("node1", GROUP, port);
-            String out = lab.cliOk("node1", "vigil:bring-in --wait 30 " + GROUP);
-            log("%s: %s", name, out.strip().replace('\n', ' '));
+            if (bringIn) {
+                lab.addWebGroup("node1", GROUP, port);
+                String out = lab.cliOk("node1", "vigil:bring-in --wait 30 " + GROUP);
+                log("%s: %s", name, out.strip().replace('\n', ' '));
+            }
             return new WebCluster(lab, port, watch);
         } catch (RuntimeException | Error e) {
             String logs = lab.logTails();

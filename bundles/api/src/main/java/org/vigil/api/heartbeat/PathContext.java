@@ -29,6 +29,40 @@ public interface PathContext {
     void frameReceived(byte[] data, int offset, int length, String source);
 
     /**
+     * Hands one received frame to the core, as {@link #frameReceived} does, and tells whether the core accepted
+     * it: signed with the cluster key, built for this path, and not a recording of an earlier life of its
+     * sender. A transport that accepts connections (a stream) uses the answer to tell a peer's connection from a
+     * stranger's: the bytes alone cannot tell, only the core holds the key.
+     *
+     * <p>The default implementation, for cores that predate it, hands the frame to {@link #frameReceived} and
+     * returns true: every well-formed frame then counts as accepted, as it did before.
+     *
+     * @param data   a buffer holding the frame
+     * @param offset where the frame starts
+     * @param length the frame's length
+     * @param source where it came from, for the log and status (an address, a device)
+     * @return true when the core authenticated the frame as one of this cluster's, for this path
+     * @since 1.2
+     */
+    default boolean offerFrame(byte[] data, int offset, int length, String source) {
+        frameReceived(data, offset, length, source);
+        return true;
+    }
+
+    /**
+     * The interval at which every node sends a heartbeat on every path. A transport may use it to bound how
+     * long it waits for a peer's first frame.
+     *
+     * <p>The default implementation, for cores that predate it, returns 1000.
+     *
+     * @return the heartbeat interval in milliseconds
+     * @since 1.2
+     */
+    default long heartbeatIntervalMillis() {
+        return 1000;
+    }
+
+    /**
      * Counts bytes the transport had to throw away before they made a frame (a torn serial frame, a
      * datagram of the wrong size). Never throw for garbage on the line: report it here.
      *

@@ -11,6 +11,11 @@
  * {@link org.vigil.api.heartbeat.HeartbeatTransport} for each path and drives it: it calls
  * {@link org.vigil.api.heartbeat.HeartbeatTransport#send} from its heartbeat sender and
  * {@link org.vigil.api.heartbeat.HeartbeatTransport#receive} in a loop on a receiver thread it owns.
+ *
+ * <p>1.2 adds {@link org.vigil.api.heartbeat.PathContext#offerFrame}, through which a transport learns whether
+ * the core authenticated a frame (a stream transport closes connections that never carry one), and
+ * {@link org.vigil.api.heartbeat.PathContext#heartbeatIntervalMillis}; both have defaults, so transports built
+ * against 1.1 still load.
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.vigil.api.heartbeat;

@@ -6,12 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -169,6 +167,9 @@ public class ClusterNode implements ClusterService {
     private volatile java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> publicWatches =
             PublicNetworkWatch::system;
     private volatile String keyProblem;
+    /** A bad value in etc/org.vigil.node.cfg (named with its key), or null; and the configuration in use. */
+    private volatile String configProblem;
+    private volatile Config config;
 
     private volatile String node;
     private volatile long incarnation;
@@ -186,9 +187,16 @@ public class ClusterNode implements ClusterService {
         return System.nanoTime() / 1_000_000;
     }
 
-    /** @param c the node configuration */
+    /**
+     * @param given the node configuration; a bad value makes the node not ready (its default stands in)
+     * @param props the same, raw (to name a bad value)
+     */
     @Activate
-    public void activate(Config c) throws IOException {
+    public void activate(Config given, Map<String, Object> props) throws IOException {
+        NodeConfigCheck.Checked checked = NodeConfigCheck.check(given, props, null);
+        Config c = checked.config();
+        config = c;
+        configProblem = configProblem(checked);
         node = c.node_name().isBlank() ? hostName() : c.node_name().trim();
         Names.check("node", node);
         Path stateDir = Paths.get(c.state_dir().isBlank() ? prop("karaf.data", "data") + "/vigil" : c.state_dir());
@@ -203,6 +211,7 @@ public class ClusterNode implements ClusterService {
         alerts = new Alerts(node, workers);
         pendingSinks.forEach(alerts::addSink);
         processes = new ProcessRegistry(stateDir.resolve("run"));
+        org.vigil.core.internal.engine.StatePermissions.secure(stateDir);
         members = new MembershipTracker(c.heartbeat_interval_ms(), c.dead_time_ms());
         Engine[] e = new Engine[1];
         HeartbeatIo[] h = new HeartbeatIo[1];
@@ -220,8 +229,9 @@ public class ClusterNode implements ClusterService {
             codec = new FrameCodec(key);
             fenceSigner = new org.vigil.core.internal.fence.FenceSigner(node, key);
         } catch (IOException | IllegalArgumentException ex) {
-            keyProblem = "no usable cluster key: " + ex.getMessage() + ". Run bin/vigil-keygen on one node and copy "
-                    + keyFile + " to every node; until then this node runs nothing";
+            keyProblem = "no usable cluster key: " + ex.getMessage() + (Files.exists(keyFile) ? ""
+                    : ". Run bin/vigil-keygen on one node and copy " + keyFile + " to every node")
+                    + "; until then this node runs nothing";
             LOG.error(keyProblem);
         }
         long settle = c.dead_time_ms() + 2 * c.heartbeat_interval_ms();
@@ -234,6 +244,7 @@ public class ClusterNode implements ClusterService {
         this.keyProblem = keyProblem;
         engine.setFencing(fencing);
         engine.setTieBreaker(this::tieBreaker);
+        engine.setReadinessCheck(() -> io == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(io.status()));
         configureQuorum(c);
         pendingTypes.forEach(engine::typeAdded);
         if (codec != null) {
@@ -250,9 +261,17 @@ public class ClusterNode implements ClusterService {
                 incarnation, c.heartbeat_interval_ms(), c.dead_time_ms(), stateDir);
     }
 
-    /** @param c the changed configuration: timing applies at once; name, key and state directory at the next start */
+    /**
+     * @param given the changed configuration: timing applies at once; name, key and state directory at the next start.
+     *              A bad value keeps its last good one and makes the node not ready until fixed
+     * @param props the same, raw (to name a bad value)
+     */
     @Modified
-    public void modified(Config c) {
+    public void modified(Config given, Map<String, Object> props) {
+        NodeConfigCheck.Checked checked = NodeConfigCheck.check(given, props, config);
+        Config c = checked.config();
+        config = c;
+        configProblem = configProblem(checked);
         members.setTiming(c.heartbeat_interval_ms(), c.dead_time_ms());
         engine.setSettleMillis(c.dead_time_ms() + 2 * c.heartbeat_interval_ms());
         if (io != null) {
@@ -320,7 +339,19 @@ public class ClusterNode implements ClusterService {
             LOG.error(problem);
         }
         String publicProblem = configurePublicNetwork(c);
-        engine.setNotReady(keyProblem != null ? keyProblem : problem != null ? problem : publicProblem);
+        String notReady = java.util.stream.Stream.of(keyProblem, configProblem, problem, publicProblem)
+                .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.joining("; "));
+        engine.setNotReady(notReady.isEmpty() ? null : notReady);
+    }
+
+    private static String configProblem(NodeConfigCheck.Checked checked) {
+        if (checked.problem() == null) {
+            return null;
+        }
+        String p = "invalid settings in etc/org.vigil.node.cfg: " + checked.problem() + "; until fixed this node starts"
+                + " nothing new (it keeps heartbeating and keeps what runs)";
+        LOG.error(p);
+        return p;
     }
 
     /** @return the problem with the public network settings, or null */
@@ -398,13 +429,9 @@ public class ClusterNode implements ClusterService {
         if (!Files.exists(file)) {
             throw new IOException("the key file " + file + " does not exist");
         }
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
-                LOG.warn("the cluster key file {} is readable by others; make it mode 0600", file);
-            }
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
+        String refused = org.vigil.plugin.support.SecretFiles.problem("the key file", file);
+        if (refused != null) {
+            throw new IOException(refused);
         }
         String text = Files.readString(file, StandardCharsets.UTF_8).trim();
         byte[] key;

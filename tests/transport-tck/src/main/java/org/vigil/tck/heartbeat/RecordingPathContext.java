@@ -57,6 +57,15 @@ public final class RecordingPathContext implements PathContext {
     /** Every link state report, in order. */
     public final List<LinkState> linkStates = new CopyOnWriteArrayList<>();
 
+    /**
+     * Stands in for the core's check of the cluster key in {@link #offerFrame}: given a frame as ISO-8859-1 text,
+     * whether it counts as authenticated. Every frame does unless a test sets this.
+     */
+    public volatile java.util.function.Predicate<String> authentic = text -> true;
+
+    /** What {@link #heartbeatIntervalMillis} answers. */
+    public volatile long intervalMillis = 100;
+
     private final String path;
     private final String node;
     private final Map<String, String> parameters;
@@ -95,6 +104,17 @@ public final class RecordingPathContext implements PathContext {
     @Override
     public void frameReceived(byte[] data, int offset, int length, String source) {
         frames.add(new Frame(Arrays.copyOfRange(data, offset, offset + length), source));
+    }
+
+    @Override
+    public boolean offerFrame(byte[] data, int offset, int length, String source) {
+        frameReceived(data, offset, length, source);
+        return authentic.test(new String(data, offset, length, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    @Override
+    public long heartbeatIntervalMillis() {
+        return intervalMillis;
     }
 
     @Override

@@ -94,6 +94,7 @@ public final class DocumentStore {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, doc.toPrettyJson(), StandardCharsets.UTF_8);
+            StatePermissions.ownerOnly(tmp); // every command the cluster runs: not for other local users
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -122,6 +122,7 @@ public final class Engine {
     private final long startedAt;
     private volatile long settleMillis;
     private volatile String notReadyReason;
+    private volatile java.util.function.Supplier<String> readinessCheck = () -> null;
     /** The fence request this node obeys (from a path: a poison pill, or self-fencing), or null. */
     private volatile String fencedBy;
     /** Fence requests the admin cleared with vigil:cleanup: repeated by a transport, they do not fence again. */
@@ -137,6 +138,7 @@ public final class Engine {
     // Engine thread only.
     private final Map<String, Local> local = new TreeMap<>();
     private final Map<String, GroupLocal> groupState = new HashMap<>();
+    private final InPlaceRestarts inPlace = new InPlaceRestarts();
     private Map<String, Decision.Placement> lastPlacements = Map.of();
     private boolean clusterMaintenance;
     private ClusterDocument digestOf;
@@ -262,6 +264,16 @@ public final class Engine {
     /** @param reason why this node must not run anything (no cluster key, ...), or null when ready */
     public void setNotReady(String reason) {
         this.notReadyReason = reason;
+    }
+
+    /** @param check why this node must not start anything right now (no open heartbeat path, ...), or null */
+    public void setReadinessCheck(java.util.function.Supplier<String> check) {
+        this.readinessCheck = check;
+    }
+
+    private String notReady() {
+        String r = notReadyReason;
+        return r != null ? r : readinessCheck.get();
     }
 
     /** @param millis the start-up wait */
@@ -437,7 +449,8 @@ public final class Engine {
         syncWithDocument(doc);
         checkTimeouts(now);
         watchPublicNetwork(now);
-        boolean settled = notReadyReason == null && now - startedAt >= settleMillis;
+        String notReady = notReady();
+        boolean settled = notReady == null && now - startedAt >= settleMillis;
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = evaluateQuorum(now, peers, settled);
         if (!qv.has()) {
@@ -450,6 +463,7 @@ public final class Engine {
         boolean startable = settled && (!qv.configured() || now - quorateSince >= 2 * members.intervalMillis());
         Snapshot snap = snapshot(now, startable, doc, peers, qv);
         Decision decision = Policy.decide(snap);
+        inPlace.afterDecision(decision, node, this::runsHere);
         logPlacements(decision);
         for (Action a : decision.actions()) {
             dispatch(a, now);
@@ -875,8 +889,9 @@ public final class Engine {
             GroupLocal gl = groupState.get(g.name());
             boolean banned = gl != null && gl.banned != null;
             String note = gl == null ? "" : banned ? gl.banned : gl.lastNote;
-            if (!active.isEmpty() || banned || !note.isEmpty()) {
-                groups.put(g.name(), new GroupReport(active, banned, note));
+            boolean restarting = !banned && inPlace.holds(g.name());
+            if (!active.isEmpty() || banned || !note.isEmpty() || restarting) {
+                groups.put(g.name(), new GroupReport(active, banned, note, restarting));
             }
         }
         QuorumView q = lastQuorum;
@@ -1034,7 +1049,10 @@ public final class Engine {
                     l.state = ResourceState.RUNNING;
                     l.degraded = r.code() == ResultCode.DEGRADED;
                     l.lastMonitor = now;
+                    inPlace.started(l.name);
                     LOG.info("started {} (group {})", l.name, g);
+                } else if (launchRetried(l, g, r)) {
+                    l.state = ResourceState.FAILED;
                 } else {
                     l.state = ResourceState.FAILED;
                     ban(g, "start of " + l.name + " failed: " + r);
@@ -1103,6 +1121,7 @@ public final class Engine {
                     + " fails over");
         } else {
             note(g, what);
+            inPlace.begin(g);
             alerts.raise(Severity.WARNING, "resource-restart", resource, what + " on " + node + "; restarting in place ("
                     + gl.failures.size() + " of " + max + " within " + window / 1000 + " s)");
         }
@@ -1111,7 +1130,35 @@ public final class Engine {
     private void ban(String g, String reason) {
         GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
         gl.banned = reason;
+        inPlace.release(g);
         remember(g + ": " + reason);
+    }
+
+    /**
+     * A start whose program could not be launched at all (a node-local I/O error, such as a JDK upgraded under
+     * this JVM) is retried once in place before it bans the group.
+     *
+     * @return true when the start is retried (the group stays here, not banned)
+     */
+    private boolean launchRetried(Local l, String g, OperationResult r) {
+        String launch = processes.takeLaunchFailure(l.name);
+        if (launch == null || !inPlace.retryLaunch(l.name)) {
+            return false;
+        }
+        note(g, "start of " + l.name + " could not launch its program (" + launch + "): retrying once here");
+        inPlace.begin(g);
+        alerts.raise(Severity.WARNING, "start-retried", l.name, "start of " + l.name + " on " + node
+                + " could not launch its program (" + launch + "); retrying once before group " + g + " is banned here");
+        return true;
+    }
+
+    /** @param g a group; @return true when every resource of it runs here */
+    private boolean runsHere(String g) {
+        GroupDef gd = docs.current().group(g).orElse(null);
+        return gd != null && gd.resources().stream().allMatch(r -> {
+            Local l = local.get(r.name());
+            return l != null && l.state == ResourceState.RUNNING;
+        });
     }
 
     private void note(String g, String note) {
@@ -1194,7 +1241,7 @@ public final class Engine {
             lines.put(l.name, new EngineStatus.LocalLine(l.name, l.group, l.def == null ? "?" : l.def.type(), l.state,
                     l.degraded, l.message, l.op == null ? null : l.op.action().render()));
         }
-        status = new EngineStatus(snap, decision, settled, notReadyReason, lines, List.copyOf(recentFailures));
+        status = new EngineStatus(snap, decision, settled, notReady(), lines, List.copyOf(recentFailures));
     }
 
     // ---- shutdown ----

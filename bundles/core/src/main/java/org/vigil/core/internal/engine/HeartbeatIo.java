@@ -97,6 +97,16 @@ public final class HeartbeatIo {
         }
 
         @Override
+        public boolean offerFrame(byte[] data, int offset, int length, String source) {
+            return handle(this, data, offset, length, source);
+        }
+
+        @Override
+        public long heartbeatIntervalMillis() {
+            return intervalMillis;
+        }
+
+        @Override
         public void garbageDiscarded(String reason) {
             counters.garbage.incrementAndGet();
             logReject(this, "garbage discarded: " + reason);
@@ -473,31 +483,32 @@ public final class HeartbeatIo {
 
     // ---- receiving ----
 
-    private void handle(Path p, byte[] data, int offset, int length, String source) {
+    /** @return true when the frame was a peer's, authenticated for this path and not stale (a duplicate counts) */
+    private boolean handle(Path p, byte[] data, int offset, int length, String source) {
         FrameCodec.Decoded d = codec.decode(data, offset, length);
         if (d.frame() == null) {
             (d.rejection() == FrameCodec.Rejection.BAD_MAC ? p.counters.forged : p.counters.malformed).incrementAndGet();
             logReject(p, "rejected a frame from " + source + ": " + d.detail());
-            return;
+            return false;
         }
         Frame f = d.frame();
         if (f.sender().equals(node)) {
-            return; // our own, looped back (multicast)
+            return false; // our own, looped back (multicast)
         }
         if (!f.path().equals(p.config.name())) {
             p.counters.wrongPath.incrementAndGet();
             logReject(p, "a frame from " + f.sender() + " was built for path '" + f.path()
                     + "' (check that every node names this network '" + p.config.name() + "')");
-            return;
+            return false;
         }
         switch (replay.check(f)) {
             case DUPLICATE -> {
                 p.counters.duplicates.incrementAndGet();
-                return;
+                return true; // the peer's current frame, over a second connection
             }
             case STALE -> {
                 p.counters.replayed.incrementAndGet();
-                return;
+                return false;
             }
             case FRESH -> { }
         }
@@ -521,6 +532,7 @@ public final class HeartbeatIo {
         if (!p.outbox.isEmpty()) {
             kick(); // a document request or answer leaves now, not at the next interval; heartbeats never do
         }
+        return true;
     }
 
     private void onHeartbeat(Path p, Frame f, long now) {

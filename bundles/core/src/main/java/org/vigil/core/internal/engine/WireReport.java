@@ -52,6 +52,9 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
             if (!g.note().isEmpty()) {
                 gm.put("n", g.note());
             }
+            if (g.restarting()) {
+                gm.put("i", true); // restarting in place; an older node ignores it
+            }
             gs.put(name, gm);
         });
         m.put("g", gs);
@@ -77,7 +80,7 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
                     throw g.error("r." + e.getKey(), "has unknown state " + e.getValue());
                 }
             }
-            groups.put(name, new GroupReport(res, g.bool("b", false), g.string("n", "")));
+            groups.put(name, new GroupReport(res, g.bool("b", false), g.string("n", ""), g.bool("i", false)));
         }
         List<String> types = r.strings("t");
         java.util.Set<String> hears = r.has("h") ? new java.util.HashSet<>(r.strings("h")) : null;

@@ -73,6 +73,8 @@ public final class ProcessRegistry implements AutoCloseable {
     }
 
     private final Map<Key, SupervisedProgram> programs = new HashMap<>(); // guarded by this
+    /** Per resource, why its last launch failed (cleared by a launch that worked); guarded by this. */
+    private final Map<String, String> launchFailures = new HashMap<>();
     private boolean closed; // guarded by this
 
     /**
@@ -103,6 +105,15 @@ public final class ProcessRegistry implements AutoCloseable {
             }
         });
         return names;
+    }
+
+    /**
+     * @param resourceName a resource
+     * @return why the last launch of one of its programs failed (the JDK could not even start it), or null when
+     *         the last launch worked or none failed; cleared by this call
+     */
+    public synchronized String takeLaunchFailure(String resourceName) {
+        return launchFailures.remove(resourceName);
     }
 
     /** Cuts every lifeline: every program still running is killed with its process group. */
@@ -165,7 +176,16 @@ public final class ProcessRegistry implements AutoCloseable {
             pb.redirectOutput(Redirect.appendTo(logFile.toFile())).redirectErrorStream(true);
         }
 
-        Process process = pb.start();
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            // The program was not even launched: a node-local fault (no memory, no descriptors, the JDK's
+            // files changed under this JVM), not the program failing. The engine retries such a start once.
+            launchFailures.put(key.resource(), e.getMessage());
+            throw e;
+        }
+        launchFailures.remove(key.resource());
         awaitOwnGroup(process);
         SupervisedProgram program = new SupervisedProgram(process, String.join(" ", command));
         if (existing != null) {

@@ -308,7 +308,9 @@ public final class Json {
                 case '\r': b.append("\\r"); break;
                 case '\t': b.append("\\t"); break;
                 default:
-                    if (c < 0x20) {
+                    // C0, DEL, C1 and the JavaScript line separators: nothing that can move a terminal's cursor
+                    // or break a line survives in the text
+                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
                         b.append(String.format("\\u%04x", (int) c));
                     } else {
                         b.append(c);

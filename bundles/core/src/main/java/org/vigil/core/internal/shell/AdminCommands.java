@@ -1,7 +1,6 @@
 package org.vigil.core.internal.shell;
 
 import java.util.List;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -74,7 +73,7 @@ public final class AdminCommands {
     /** {@code vigil:bring-in}. */
     @Command(scope = "vigil", name = "bring-in", description = "Starts a group (on a given node, or where the policy places it)")
     @Service
-    public static class BringIn implements Action {
+    public static class BringIn extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -90,7 +89,7 @@ public final class AdminCommands {
         int wait;
 
         @Override
-        public Object execute() throws InterruptedException {
+        protected Object run() throws InterruptedException {
             GroupDef g = Commands.group(cluster, group);
             if (node != null) {
                 checkCanHost(cluster, g, node);
@@ -119,7 +118,7 @@ public final class AdminCommands {
     /** {@code vigil:bring-out}. */
     @Command(scope = "vigil", name = "bring-out", description = "Stops a group wherever it runs; it does not fail over until brought in again")
     @Service
-    public static class BringOut implements Action {
+    public static class BringOut extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -128,7 +127,7 @@ public final class AdminCommands {
         String group;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             Commands.group(cluster, group);
             ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), group,
                     x -> x.withRole(GroupDef.Role.STOPPED, null)));
@@ -140,7 +139,7 @@ public final class AdminCommands {
     /** {@code vigil:switchover}. */
     @Command(scope = "vigil", name = "switchover", description = "Moves a running group to another node (planned: stop here in reverse order, start there in order)")
     @Service
-    public static class Switchover implements Action {
+    public static class Switchover extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -156,7 +155,7 @@ public final class AdminCommands {
         int wait;
 
         @Override
-        public Object execute() throws InterruptedException {
+        protected Object run() throws InterruptedException {
             GroupDef g = Commands.group(cluster, group);
             if (g.role() == GroupDef.Role.STOPPED) {
                 throw new IllegalArgumentException("group " + group + " is brought out; use vigil:bring-in " + group + " <node>");
@@ -195,7 +194,7 @@ public final class AdminCommands {
     /** {@code vigil:maintenance}. */
     @Command(scope = "vigil", name = "maintenance", description = "Maintenance mode on or off, for the cluster or one group: Vigil takes no action, resources stay as they are")
     @Service
-    public static class Maintenance implements Action {
+    public static class Maintenance extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -207,7 +206,7 @@ public final class AdminCommands {
         String group;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             boolean on = switch (mode.toLowerCase()) {
                 case "on" -> true;
                 case "off" -> false;
@@ -229,7 +228,7 @@ public final class AdminCommands {
     /** {@code vigil:cleanup}. */
     @Command(scope = "vigil", name = "cleanup", description = "Forgets a group's failures and bans on every node (after you fixed the cause)")
     @Service
-    public static class Cleanup implements Action {
+    public static class Cleanup extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -238,7 +237,7 @@ public final class AdminCommands {
         String group;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             Commands.group(cluster, group);
             ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), group, GroupDef::withCleanup));
             System.out.println("failures of group " + group + " cleared on every node (document version " + d.version() + ")");
@@ -249,12 +248,12 @@ public final class AdminCommands {
     /** {@code vigil:document}. */
     @Command(scope = "vigil", name = "document", description = "Prints the cluster document (every group and resource) as JSON")
     @Service
-    public static class Document implements Action {
+    public static class Document extends VigilAction {
         @Reference
         ClusterService cluster;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             System.out.print(cluster.document().toPrettyJson());
             return null;
         }

@@ -1,6 +1,5 @@
 package org.vigil.core.internal.shell;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -33,7 +32,7 @@ public final class FenceCommands {
     @Command(scope = "vigil", name = "fence", description = "Fences a node now with its configured fence devices (power off); "
             + "on success its groups may start elsewhere")
     @Service
-    public static class Fence implements Action {
+    public static class Fence extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -48,7 +47,7 @@ public final class FenceCommands {
         String node;
 
         @Override
-        public Object execute() throws Exception {
+        protected Object run() throws Exception {
             checkNode(cluster, node);
             if (wait <= 0) {
                 throw new IllegalArgumentException("--wait must be positive (got " + wait + ")");
@@ -70,7 +69,7 @@ public final class FenceCommands {
     @Command(scope = "vigil", name = "fence-confirm", description = "You vouch that a lost node is down (you powered it off "
             + "or cut it off): its groups may start elsewhere. Wrong use runs a group twice")
     @Service
-    public static class Confirm implements Action {
+    public static class Confirm extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -79,7 +78,7 @@ public final class FenceCommands {
         String node;
 
         @Override
-        public Object execute() throws Exception {
+        protected Object run() throws Exception {
             checkNode(cluster, node);
             System.out.println(cluster.confirmDown(node));
             return null;
@@ -90,12 +89,12 @@ public final class FenceCommands {
     @Command(scope = "vigil", name = "fence-types", description = "Lists the installed fence agents and their parameters, "
             + "and the configured fence devices")
     @Service
-    public static class Types implements Action {
+    public static class Types extends VigilAction {
         @Reference
         ClusterService cluster;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             var types = cluster.fencing().types();
             if (types.isEmpty()) {
                 System.out.println("no fence agent installed (feature:install vigil-fence-command)");

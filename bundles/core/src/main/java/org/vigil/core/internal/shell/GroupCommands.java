@@ -1,6 +1,5 @@
 package org.vigil.core.internal.shell;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -19,7 +18,7 @@ public final class GroupCommands {
     }
 
     /** Options shared by group-add and group-set. */
-    abstract static class GroupOptions implements Action {
+    abstract static class GroupOptions extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -82,7 +81,7 @@ public final class GroupCommands {
         boolean stopped;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             Names.check("group", name);
             ClusterDocument d = cluster.change(doc -> {
                 if (doc.group(name).isPresent()) {
@@ -112,7 +111,7 @@ public final class GroupCommands {
         String name;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             Commands.group(cluster, name);
             ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), name, this::apply));
             System.out.println("group " + name + " changed (document version " + d.version() + ")");
@@ -123,7 +122,7 @@ public final class GroupCommands {
     /** {@code vigil:group-remove}. */
     @Command(scope = "vigil", name = "group-remove", description = "Removes a group; it must be brought out first unless --force")
     @Service
-    public static class Remove implements Action {
+    public static class Remove extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -135,7 +134,7 @@ public final class GroupCommands {
         boolean force;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             GroupDef g = Commands.group(cluster, name);
             if (g.role() == GroupDef.Role.STARTED && !force && !g.resources().isEmpty()) {
                 throw new IllegalArgumentException("group " + name + " is brought in; run vigil:bring-out " + name

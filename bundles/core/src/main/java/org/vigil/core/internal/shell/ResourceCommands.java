@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -29,7 +28,7 @@ public final class ResourceCommands {
     /** {@code vigil:resource-add}. */
     @Command(scope = "vigil", name = "resource-add", description = "Adds a resource to a group (at the end of its start order, or before another)")
     @Service
-    public static class Add implements Action {
+    public static class Add extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -52,7 +51,7 @@ public final class ResourceCommands {
         String before;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             Names.check("resource", name);
             Commands.group(cluster, group);
             Map<String, String> p = new LinkedHashMap<>();
@@ -95,7 +94,7 @@ public final class ResourceCommands {
     /** {@code vigil:resource-remove}. */
     @Command(scope = "vigil", name = "resource-remove", description = "Removes a resource from its group (it is stopped where it runs)")
     @Service
-    public static class Remove implements Action {
+    public static class Remove extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -104,7 +103,7 @@ public final class ResourceCommands {
         String name;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             GroupDef g = cluster.document().groupOf(name).orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
             ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), g.name(), x -> {
                 List<ResourceDef> rs = new ArrayList<>(x.resources());
@@ -119,7 +118,7 @@ public final class ResourceCommands {
     /** {@code vigil:resource-types}. */
     @Command(scope = "vigil", name = "resource-types", description = "Lists the resource types installed on this node, with their parameters")
     @Service
-    public static class Types implements Action {
+    public static class Types extends VigilAction {
         @Reference
         ClusterService cluster;
 
@@ -128,7 +127,7 @@ public final class ResourceCommands {
         String only;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             Map<String, ResourceTypeDescription> types = cluster.resourceTypes();
             if (only != null && !types.containsKey(only)) {
                 throw new IllegalArgumentException("type '" + only + "' is not installed on this node (installed: "
@@ -153,12 +152,12 @@ public final class ResourceCommands {
     /** {@code vigil:path-types}. */
     @Command(scope = "vigil", name = "path-types", description = "Lists the heartbeat transports installed on this node, with their parameters")
     @Service
-    public static class PathTypes implements Action {
+    public static class PathTypes extends VigilAction {
         @Reference
         ClusterService cluster;
 
         @Override
-        public Object execute() {
+        protected Object run() {
             if (cluster.pathTypes().isEmpty()) {
                 System.out.println("no heartbeat transports installed (feature:install vigil-heartbeat-udp, ...)");
             }

@@ -2,8 +2,8 @@ package org.vigil.core.internal.shell;
 
 import java.io.PrintStream;
 import java.util.Map;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.vigil.api.alert.AlertEvent;
@@ -23,18 +23,26 @@ import org.vigil.core.internal.policy.ResourceState;
 /** {@code vigil:status}: nodes, every heartbeat path, groups and where they run, last failures. */
 @Command(scope = "vigil", name = "status", description = "Shows the cluster: nodes, heartbeat paths, groups, where each runs, last failures")
 @Service
-public class StatusCommand implements Action {
+public class StatusCommand extends VigilAction {
 
     @Reference
     ClusterService cluster;
 
+    @Option(name = "--json", description = "Print the status as one JSON object (schema vigil-status/1, docs/cli.md)")
+    boolean json;
+
     @Override
-    public Object execute() {
+    protected Object run() {
         PrintStream out = System.out;
+        StatusHealth health = StatusHealth.of(cluster);
+        if (json) {
+            out.print(org.vigil.core.internal.json.Json.writePretty(StatusJson.of(cluster, health, java.time.Instant.now())));
+            return health.status();
+        }
         EngineStatus st = cluster.engineStatus();
         if (st == null) {
             out.println("Vigil node " + cluster.nodeName() + " is starting");
-            return null;
+            return health.status();
         }
         out.printf("Vigil node %s (incarnation %d), cluster document version %d%s%n", cluster.nodeName(),
                 cluster.incarnation(), cluster.document().version(),
@@ -43,6 +51,9 @@ public class StatusCommand implements Action {
             out.println("NOT READY: " + st.notReadyReason());
         } else if (!st.settled()) {
             out.println("starting up: waiting for membership to settle");
+        }
+        if (health.status() == ExitStatus.DEGRADED) { // the reasons behind bin/vigil's exit status 1
+            out.println("DEGRADED: " + String.join("; ", health.reasons()));
         }
         QuorumView q = st.snapshot().quorum();
         if (q.configured()) {
@@ -159,7 +170,7 @@ public class StatusCommand implements Action {
                 out.printf("  %s %-8s %s%n", e.time().toString().substring(0, 19), e.severity(), e.message());
             }
         }
-        return null;
+        return health.status();
     }
 
     /** @return the node's public network for its line: "" when not watched; DEGRADED when lost */

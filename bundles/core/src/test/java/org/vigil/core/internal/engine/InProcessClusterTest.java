@@ -114,6 +114,28 @@ class InProcessClusterTest {
     }
 
     @Test
+    void aRestartInPlaceKeepsTheGroupOnItsNodeEvenWhenNothingOfItRunsMeanwhile() throws Exception {
+        TestNode n1 = start("node1");
+        TestNode n2 = start("node2");
+        n1.node.change(d -> withGroup(d, "node1", web("app")));
+        awaitRuns(n1, "web");
+        n1.node.change(d -> d.nextWithGroup("node1", "web", g -> g.withRole(GroupDef.Role.STARTED, "node2")));
+        awaitRuns(n2, "web");
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.node.document().group("web").get().moveTo() == null
+                && n2.node.document().group("web").get().moveTo() == null);
+        world.log.clear();
+        // web sticks to node2, which is not its preferred node; its only resource fails there
+        world.crashResource("app");
+        await().atMost(Duration.ofSeconds(5)).until(() -> world.log().stream().anyMatch(l -> l.endsWith(" start app")));
+        Thread.sleep(1000); // long enough for node1 to have started it, had it placed the group anew
+        assertThat(world.log()).as("restarted in place on node2, never on node1")
+                .containsExactly("node2 stop app", "node2 start app");
+        assertThat(n2.runs("web")).isTrue();
+        assertThat(n1.node.engineStatus().snapshot().nodes().get("node2").report().group("web").restarting())
+                .as("node2's hold ends once web runs again").isFalse();
+    }
+
+    @Test
     void aFailedStopBlocksTheGroupUntilCleanup() throws Exception {
         TestNode n1 = start("node1");
         TestNode n2 = start("node2");

@@ -34,13 +34,30 @@ final class TestNode implements AutoCloseable {
         Path key = dir.resolve("cluster.key");
         if (!Files.exists(key)) {
             Files.writeString(key, KEY);
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
-        ClusterNode.Config cfg = (ClusterNode.Config) Proxy.newProxyInstance(ClusterNode.Config.class.getClassLoader(),
+        ClusterNode.Config cfg = config(name, key, state, settings);
+        type = world.type();
+        node.addResourceType(type);
+        node.addTransport(net.factory());
+        node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
+        setup.accept(node); // tie-breakers, fence agents and devices, as DS would bind them before activation
+        node.activate(cfg, settings);
+        active = true;
+    }
+
+    /**
+     * The node configuration as Declarative Services passes it: a key of {@code settings} over the defaults; a value
+     * of the wrong type (a String for a number) throws when read, as SCR's does.
+     */
+    static ClusterNode.Config config(String name, Path key, Path state, Map<String, Object> settings) {
+        return (ClusterNode.Config) Proxy.newProxyInstance(ClusterNode.Config.class.getClassLoader(),
                 new Class<?>[] {ClusterNode.Config.class}, (p, m, a) -> switch (m.getName()) {
                     case "node_name" -> name;
                     case "cluster_key_file" -> key.toString();
-                    case "heartbeat_interval_ms" -> 100L;
-                    case "dead_time_ms" -> 2000L; // generous: these tests are about logic, not timing, and must not see a stalled JVM as a dead node
+                    case "heartbeat_interval_ms" -> settings.getOrDefault("heartbeat.interval.ms", 100L);
+                    // generous: these tests are about logic, not timing, and must not see a stalled JVM as a dead node
+                    case "dead_time_ms" -> settings.getOrDefault("dead.time.ms", 2000L);
                     case "state_dir" -> state.toString();
                     case "annotationType" -> ClusterNode.Config.class;
                     case "hashCode" -> 1;
@@ -48,13 +65,6 @@ final class TestNode implements AutoCloseable {
                     default -> settings.containsKey(m.getName().replace('_', '.')) ? settings.get(m.getName().replace('_', '.'))
                             : m.getDefaultValue() != null ? m.getDefaultValue() : m.getName();
                 });
-        type = world.type();
-        node.addResourceType(type);
-        node.addTransport(net.factory());
-        node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
-        setup.accept(node); // tie-breakers, fence agents and devices, as DS would bind them before activation
-        node.activate(cfg);
-        active = true;
     }
 
     /** @return true when this node reports every resource of the group RUNNING and nothing else holds it */

@@ -36,4 +36,16 @@ class WireReportTest {
         assertThatThrownBy(() -> WireReport.decode(bad.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("s").hasMessageContaining("MAYBE");
     }
+
+    @Test
+    void aGroupHeldForARestartInPlaceTravelsAsHeldAndCountsAsActive() {
+        NodeReport r = new NodeReport(3, Set.of("process"), true, Map.of("web", new GroupReport(Map.of(), false,
+                "monitor of web-server failed", true)));
+        NodeReport back = WireReport.decode(new WireReport(r, "d", false).encode()).report();
+        assertThat(back).isEqualTo(r);
+        assertThat(back.group("web").isActive()).as("held while nothing of it runs").isTrue();
+        NodeReport plain = new NodeReport(3, Set.of(), true, Map.of("web", new GroupReport(Map.of(), false, "x")));
+        assertThat(new String(new WireReport(plain, "d", false).encode(), StandardCharsets.UTF_8))
+                .as("an older node's payload shape when nothing is held").doesNotContain("\"i\"");
+    }
 }

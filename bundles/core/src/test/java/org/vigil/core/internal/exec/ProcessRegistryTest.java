@@ -69,6 +69,22 @@ class ProcessRegistryTest {
     }
 
     @Test
+    void aProgramThatCouldNotBeLaunchedIsToldApartFromOneThatFailed() throws Exception {
+        // An environment larger than the kernel takes for an exec (E2BIG): the launch itself fails, as it
+        // does when the JDK's spawn helper is replaced under the JVM; the program never ran.
+        Map<String, String> huge = Map.of("VIGIL_TEST_HUGE", "x".repeat(4 * 1024 * 1024));
+        assertThatThrownBy(() -> supervisor.start("main", List.of("/bin/sh", "-c", "exit 0"), huge, dir, null))
+                .isInstanceOf(IOException.class);
+        assertThat(registry.takeLaunchFailure("web")).as("the launch failure, for the engine").isNotBlank();
+        assertThat(registry.takeLaunchFailure("web")).as("taken once").isNull();
+
+        SupervisedProcess failing = start("main", "exit 3"); // launched, then failed: not a launch failure
+        pids.add(failing.pid());
+        assertThat(registry.takeLaunchFailure("web")).isNull();
+        assertThat(registry.supervisorFor("other", dir.resolve("other")).find("main")).isEmpty();
+    }
+
+    @Test
     void theProgramKeepsTheLifelinePidAndLeadsItsOwnSessionAndGroup() throws Exception {
         SupervisedProcess p = start("main", "exec sleep 300");
         // setsid did not fork: the pid the JVM knows is the program's, and it leads group and session

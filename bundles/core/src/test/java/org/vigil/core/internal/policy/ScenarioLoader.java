@@ -15,12 +15,13 @@ import org.vigil.core.internal.model.ResourceDef;
  * Reads a golden scenario's {@code input.json} into a {@link Snapshot}. The local node's report is built
  * from {@code localResources} the way the engine builds it, so a scenario cannot contradict itself.
  */
-final class ScenarioLoader {
+public final class ScenarioLoader {
 
     private ScenarioLoader() {
     }
 
-    static Snapshot load(String json) {
+    /** @param json a scenario's input.json; @return the snapshot it describes */
+    public static Snapshot load(String json) {
         JsonReader in = new JsonReader(Json.parseObject(json), "scenario");
         String local = in.string("local");
         long now = in.number("now", 100_000);
@@ -59,6 +60,7 @@ final class ScenarioLoader {
             Map<String, GroupReport> groups = new LinkedHashMap<>();
             if (name.equals(local)) {
                 Set<String> banned = new HashSet<>(n.strings("banned"));
+                Set<String> restarting = new HashSet<>(n.strings("restarting"));
                 for (GroupDef g : doc.groups()) {
                     Map<String, ResourceState> active = new LinkedHashMap<>();
                     for (ResourceDef r : g.resources()) {
@@ -67,8 +69,9 @@ final class ScenarioLoader {
                             active.put(r.name(), st);
                         }
                     }
-                    if (!active.isEmpty() || banned.contains(g.name())) {
-                        groups.put(g.name(), new GroupReport(active, banned.contains(g.name()), ""));
+                    if (!active.isEmpty() || banned.contains(g.name()) || restarting.contains(g.name())) {
+                        groups.put(g.name(), new GroupReport(active, banned.contains(g.name()), "",
+                                restarting.contains(g.name())));
                     }
                 }
             } else {
@@ -77,7 +80,8 @@ final class ScenarioLoader {
                     JsonReader g = gs.object(gname);
                     Map<String, ResourceState> res = new LinkedHashMap<>();
                     g.stringMap("resources").forEach((k, v) -> res.put(k, ResourceState.valueOf(v)));
-                    groups.put(gname, new GroupReport(res, g.bool("banned", false), g.string("note", "")));
+                    groups.put(gname, new GroupReport(res, g.bool("banned", false), g.string("note", ""),
+                            g.bool("restarting", false)));
                 }
             }
             boolean settled = name.equals(local) ? in.bool("settled", true) : n.bool("settled", true);

@@ -42,8 +42,15 @@ import org.vigil.plugin.support.Endpoints;
  * <p>A connection is closed (and, if this node dialled it, redialled after 100 ms doubling to 2 s) when
  * its peer closes it, when it carries a length of zero or over {@link #MAX_FRAME_SIZE} (not our
  * stream, or broken: reported as garbage), when it ends in the middle of a frame (garbage), and when it
- * has been silent for {@link #DEFAULT_IDLE_MILLIS} ms (a peer that vanished without closing: every
- * live peer sends a heartbeat on every connection each interval).
+ * has carried no authenticated frame for {@link #DEFAULT_IDLE_MILLIS} ms (a peer that vanished without
+ * closing: every live peer sends a heartbeat on every connection each interval; stray bytes do not count).
+ *
+ * <p>Strangers cannot hold the slots peers need. Only the core can tell a peer's frame from a stranger's
+ * (it holds the key): {@link PathContext#offerFrame} says which frames it authenticated. An accepted
+ * connection that has not carried an authenticated frame within {@link #authMillis} of its accept (two
+ * heartbeat intervals, at least {@link #MIN_AUTH_MILLIS}) is closed. At most {@link #MAX_PENDING} accepted
+ * connections wait to authenticate at once; a new one pushes out the oldest waiting. Authenticated
+ * connections do not count against that bound, so a peer that authenticates always stays.
  */
 final class TcpTransport implements HeartbeatTransport {
 
@@ -54,8 +61,15 @@ final class TcpTransport implements HeartbeatTransport {
     static final long DEFAULT_IDLE_MILLIS = 10_000;
     /** A dial still unanswered after this is abandoned and retried (a SYN to a dead host waits minutes). */
     static final long CONNECT_TIMEOUT_MILLIS = 2_000;
-    /** Connections accepted at most at once; more are refused, so strangers cannot exhaust descriptors. */
-    static final int MAX_ACCEPTED = 32;
+    /**
+     * Accepted connections that may wait for their first authenticated frame at once; a new one pushes out the
+     * oldest waiting, so strangers cannot exhaust descriptors nor keep a restarted peer out for long.
+     */
+    static final int MAX_PENDING = 64;
+    /** Authenticated accepted connections kept at most; beyond, the oldest goes (a peer that redialled). */
+    static final int MAX_AUTHENTICATED = 32;
+    /** The least time an accepted connection gets to carry its first authenticated frame. */
+    static final long MIN_AUTH_MILLIS = 500;
     private static final long LINK_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_ACCEPTS_PER_CALL = 16;
     private static final int MAX_READS_PER_KEY = 16;
@@ -101,8 +115,10 @@ final class TcpTransport implements HeartbeatTransport {
         /** The unsent rest of a frame; guarded by writeLock. */
         ByteBuffer unsent;
         long openedNanos = System.nanoTime();
-        long lastReadNanos = System.nanoTime();
+        /** When it last carried a frame the core authenticated (or connected, before the first). */
+        long lastFrameNanos = System.nanoTime();
         boolean deliveredAFrame;
+        boolean authenticated;
 
         Connection(SocketChannel channel, Dialer dialer, String remote) {
             this.channel = channel;
@@ -266,6 +282,12 @@ final class TcpTransport implements HeartbeatTransport {
                         wait = Math.min(wait, d.nextAttemptNanos - now);
                     }
                 }
+                long authNanos = authNanos();
+                for (Connection c : connections) {
+                    if (isPending(c)) {
+                        wait = Math.min(wait, Math.max(0, c.openedNanos + authNanos - now));
+                    }
+                }
                 int ready = wait >= TimeUnit.MILLISECONDS.toNanos(1)
                         ? selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)))
                         : selector.selectNow();
@@ -293,13 +315,25 @@ final class TcpTransport implements HeartbeatTransport {
         }
     }
 
-    /** Redials what is due, drops connections closed by the sender, closes silent ones. */
+    /** Redials what is due, drops connections closed by the sender, closes silent and unauthenticated ones. */
     private void maintain(long now) {
+        long authNanos = authNanos();
         for (Connection c : connections) {
             if (!c.channel.isOpen()
-                    || (c.connected && now - c.lastReadNanos > idleNanos)
+                    || (c.connected && now - c.lastFrameNanos > idleNanos)
                     || (!c.connected && now - c.openedNanos > TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MILLIS))) {
                 drop(c, now, null);
+            } else if (isPending(c) && now - c.openedNanos > authNanos) {
+                try {
+                    read(c, now); // a frame may wait unread if this thread was held up: judge it first
+                } catch (IOException | RuntimeException e) {
+                    drop(c, now, null);
+                    continue;
+                }
+                if (isPending(c) && connections.contains(c)) {
+                    drop(c, now, "connection from " + c.remote + " closed: no authenticated frame within "
+                            + TimeUnit.NANOSECONDS.toMillis(authNanos) + " ms of its accept");
+                }
             }
         }
         for (Dialer d : dialers) {
@@ -350,7 +384,22 @@ final class TcpTransport implements HeartbeatTransport {
     private void connected(Connection c) {
         c.connected = true;
         c.openedNanos = System.nanoTime();
-        c.lastReadNanos = c.openedNanos;
+        c.lastFrameNanos = c.openedNanos;
+    }
+
+    /** @return true for an accepted connection still waiting for its first authenticated frame */
+    private static boolean isPending(Connection c) {
+        return c.dialer == null && !c.authenticated;
+    }
+
+    /** Two heartbeat intervals, at least {@link #MIN_AUTH_MILLIS}: the first frame leaves within one interval. */
+    private long authNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(authMillis(context.heartbeatIntervalMillis()));
+    }
+
+    /** @param intervalMillis the heartbeat interval; @return how long an accepted connection has to authenticate */
+    static long authMillis(long intervalMillis) {
+        return Math.max(MIN_AUTH_MILLIS, 2 * intervalMillis);
     }
 
     /** @return true when a frame was delivered */
@@ -409,7 +458,6 @@ final class TcpTransport implements HeartbeatTransport {
             if (ch == null) {
                 return;
             }
-            long accepted = connections.stream().filter(c -> c.dialer == null).count();
             String remote;
             try {
                 remote = Endpoints.format((InetSocketAddress) ch.getRemoteAddress());
@@ -417,11 +465,13 @@ final class TcpTransport implements HeartbeatTransport {
                 closeQuietly(ch);
                 continue;
             }
-            if (accepted >= MAX_ACCEPTED) {
-                closeQuietly(ch);
-                context.garbageDiscarded("connection from " + remote + " refused: already " + MAX_ACCEPTED
-                        + " incoming connections");
-                continue;
+            List<Connection> pending = connections.stream().filter(TcpTransport::isPending).toList();
+            if (pending.size() >= MAX_PENDING) {
+                // Push out the oldest rather than refuse the newest: a peer that just restarted must get its
+                // turn however many strangers came first.
+                Connection oldest = pending.stream().min(java.util.Comparator.comparingLong(x -> x.openedNanos)).get();
+                drop(oldest, System.nanoTime(), "connection from " + oldest.remote + " closed: " + MAX_PENDING
+                        + " incoming connections wait to authenticate, the oldest goes");
             }
             try {
                 ch.configureBlocking(false);
@@ -454,15 +504,21 @@ final class TcpTransport implements HeartbeatTransport {
             if (n == 0) {
                 return delivered;
             }
-            c.lastReadNanos = now;
-            boolean[] any = new boolean[1];
+            boolean[] any = new boolean[2];
             String broken = c.reader.feed(inbound.array(), 0, n, (data, off, len) -> {
                 any[0] = true;
-                context.frameReceived(data, off, len, c.remote);
+                any[1] |= context.offerFrame(data, off, len, c.remote);
             });
             if (any[0]) {
                 delivered = true;
                 c.deliveredAFrame = true;
+            }
+            if (any[1]) {
+                c.lastFrameNanos = now;
+                if (!c.authenticated) {
+                    c.authenticated = true;
+                    limitAuthenticated(c, now);
+                }
             }
             if (broken != null) {
                 drop(c, now, "connection from " + c.remote + " closed: " + broken);
@@ -470,6 +526,18 @@ final class TcpTransport implements HeartbeatTransport {
             }
         }
         return delivered;
+    }
+
+    /** Keeps at most {@link #MAX_AUTHENTICATED} authenticated accepted connections: the oldest go. */
+    private void limitAuthenticated(Connection newest, long now) {
+        if (newest.dialer != null) {
+            return;
+        }
+        List<Connection> all = connections.stream().filter(x -> x.dialer == null && x.authenticated && x != newest)
+                .sorted(java.util.Comparator.comparingLong(x -> x.openedNanos)).toList();
+        for (int i = 0; i < all.size() - (MAX_AUTHENTICATED - 1); i++) {
+            drop(all.get(i), now, null);
+        }
     }
 
     /**

@@ -270,4 +270,180 @@ class TcpTransportTest {
         Endpoint a = node("a", Map.of("bind", Ports.local(p[0]), "peers", Ports.local(p[1])));
         assertThatThrownBy(() -> a.send(new byte[0])).isInstanceOf(IOException.class).hasMessageContaining("empty");
     }
+
+    // ---- strangers without the key (the core's check is played by RecordingPathContext.authentic) ----
+
+    private static final String KEY = "key:";
+
+    private Endpoint keyed(String name, int bind, int peer) throws IOException {
+        Endpoint e = node(name, Map.of("bind", Ports.local(bind), "peers", Ports.local(peer)));
+        e.context.authentic = t -> t.startsWith(KEY);
+        return e;
+    }
+
+    /**
+     * Connections that each send a valid length prefix, then one byte of the body now and then, never a whole
+     * frame; each reconnects as soon as it finds itself closed. Bounded: it stops when closed.
+     */
+    private static final class Junk implements AutoCloseable {
+        final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger connects = new java.util.concurrent.atomic.AtomicInteger();
+        private final List<Thread> threads = new ArrayList<>();
+        private volatile boolean closed;
+
+        Junk(int perPort, int... ports) {
+            for (int port : ports) {
+                for (int i = 0; i < perPort; i++) {
+                    Thread t = new Thread(() -> trickle(port), "junk-" + port + "-" + i);
+                    t.setDaemon(true);
+                    threads.add(t);
+                    t.start();
+                }
+            }
+        }
+
+        private void trickle(int port) {
+            while (!closed) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                    connects.incrementAndGet();
+                    open.incrementAndGet();
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        out.write(ByteBuffer.allocate(4).putInt(4096).array());
+                        for (int n = 0; n < 4000 && !closed; n++) {
+                            Thread.sleep(100);
+                            out.write('x');
+                            out.flush();
+                        }
+                    } finally {
+                        open.decrementAndGet();
+                    }
+                } catch (IOException e) {
+                    sleepQuietly(20); // closed by the transport, or refused while the peer is down: try again
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private static void sleepQuietly(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed = true;
+            for (Thread t : threads) {
+                t.interrupt();
+            }
+            for (Thread t : threads) {
+                t.join(5000);
+            }
+        }
+    }
+
+    @Test
+    void aConnectionWithoutAnAuthenticatedFrameIsClosedSoonAfterItsAcceptEvenIfItKeepsSendingBytes() throws Exception {
+        int[] p = Ports.free(2);
+        Endpoint a = keyed("a", p[0], p[1]);
+        assertThat(TcpTransport.authMillis(a.context.heartbeatIntervalMillis())).isEqualTo(500);
+        try (Socket trickler = new Socket("127.0.0.1", p[0]); Socket forger = new Socket("127.0.0.1", p[0]);
+                Socket peer = new Socket("127.0.0.1", p[0])) {
+            trickler.setSoTimeout(5000);
+            forger.setSoTimeout(5000);
+            trickler.getOutputStream().write(ByteBuffer.allocate(4).putInt(4096).array());
+            forger.getOutputStream().write(wire("a well-formed frame without the key"));
+            peer.getOutputStream().write(wire(KEY + "first"));
+            long t0 = System.nanoTime();
+            int closedAfter = -1;
+            for (int i = 0; i < 50; i++) { // 5 s at most
+                try {
+                    trickler.getOutputStream().write('x');
+                    peer.getOutputStream().write(wire(KEY + i));
+                } catch (IOException e) {
+                    closedAfter = i;
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(closedAfter).as("the trickling stranger was closed (after %d ms)", ms).isGreaterThanOrEqualTo(0);
+            assertThat(trickler.getInputStream().read()).isEqualTo(-1);
+            assertThat(forger.getInputStream().read()).as("the stranger with a forged frame was closed").isEqualTo(-1);
+            assertThat(a.context.garbage).anySatisfy(g -> assertThat(g).contains("no authenticated frame within 500 ms"));
+            // The peer that sent authenticated frames kept its connection past the deadline and still delivers.
+            peer.getOutputStream().write(wire(KEY + "still here"));
+            await(5000, () -> a.context.texts().contains(KEY + "still here"), "the peer's frame after the deadline");
+        }
+    }
+
+    @Test
+    void theOldestConnectionWaitingToAuthenticateGivesWayToANewOne() throws Exception {
+        int[] p = Ports.free(2);
+        Endpoint a = keyed("a", p[0], p[1]);
+        a.context.intervalMillis = 5_000; // 10 s to authenticate: only the bound closes anything here
+        List<Socket> waiting = new ArrayList<>();
+        try {
+            for (int i = 0; i < TcpTransport.MAX_PENDING; i++) {
+                Socket s = new Socket("127.0.0.1", p[0]);
+                s.setSoTimeout(5000);
+                waiting.add(s);
+                Thread.sleep(2); // distinct accept times
+            }
+            await(5000, () -> ((TcpTransport) a.transport).openConnections() == TcpTransport.MAX_PENDING,
+                    "all accepted");
+            try (Socket peer = new Socket("127.0.0.1", p[0])) {
+                assertThat(waiting.get(0).getInputStream().read()).as("the oldest waiting connection went").isEqualTo(-1);
+                peer.getOutputStream().write(wire(KEY + "in"));
+                await(5000, () -> a.context.texts().contains(KEY + "in"), "the newcomer's frame");
+                assertThat(((TcpTransport) a.transport).openConnections()).isEqualTo(TcpTransport.MAX_PENDING);
+            }
+        } finally {
+            for (Socket s : waiting) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aRestartedPeerGetsBackInWhile68StrangersAtEachEndKeepTrying() throws Exception {
+        int[] p = Ports.free(2);
+        Endpoint a = keyed("a", p[0], p[1]);
+        Endpoint b = keyed("b", p[1], p[0]);
+        try (Junk junk = new Junk(68, p[0], p[1])) {
+            await(10_000, () -> junk.open.get() >= 100, "strangers connected at both ends (" + junk.open + ")");
+            b.close(); // the peer restarts...
+            Thread.sleep(500);
+            Endpoint b2 = keyed("b", p[1], p[0]); // ...and listens again while the strangers keep dialling in
+            int before = junk.connects.get();
+            long end = System.nanoTime() + 15_000_000_000L;
+            int n = 0;
+            while (!(a.context.texts().contains(KEY + "b2") && b2.context.texts().contains(KEY + "a"))) {
+                assertThat(System.nanoTime()).as("a and the restarted b hear each other's authenticated frames; "
+                        + "a heard %s, b heard %s", a.context.texts().stream().filter(t -> t.startsWith(KEY)).distinct()
+                        .toList(), b2.context.texts().stream().filter(t -> t.startsWith(KEY)).distinct().toList())
+                        .isLessThan(end);
+                try {
+                    a.send(KEY + "a");
+                } catch (IOException busy) {
+                    // no open connection may take it at this instant: the next heartbeat will
+                }
+                try {
+                    b2.send(KEY + "b2");
+                } catch (IOException busy) {
+                    // as above
+                }
+                n++;
+                Thread.sleep(100);
+            }
+            System.out.printf("[tcp-test] a and the restarted b heard each other after %d heartbeats; "
+                    + "strangers connected %d times meanwhile%n", n, junk.connects.get() - before);
+            assertThat(junk.connects.get()).as("the strangers kept trying all along").isGreaterThan(before);
+        }
+    }
 }

@@ -26,6 +26,7 @@ import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
 import org.vigil.plugin.support.Programs;
+import org.vigil.plugin.support.SecretFiles;
 import org.vigil.plugin.support.resource.ManagedServer;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
@@ -79,6 +80,10 @@ final class FileshareHandler implements ResourceHandler {
                 return OperationResult.failed(FileshareConfig.PASSDB + ": " + config.passdb() + " does not exist on"
                         + " this node (create it with pdbedit -b tdbsam:" + config.passdb() + " -a <user>, see the"
                         + " README; if it is on a shared disk, put the disk before the file share)");
+            }
+            String refused = config.passdb() == null ? null : SecretFiles.problem(FileshareConfig.PASSDB, config.passdb());
+            if (refused != null) {
+                return OperationResult.notInstalled(refused); // password hashes: not for other local users
             }
             if (!isLocalAddress()) {
                 return OperationResult.failed(FileshareConfig.LISTEN + ": " + config.interfaceAddress() + " is not an"

@@ -208,6 +208,21 @@ class FileshareServingTest {
     }
 
     @Test
+    void anAccountDatabaseOtherUsersCanReadIsRefusedNamingItAndTheRule() throws IOException {
+        Path copy = accounts.resolve("readable.tdb");
+        Files.copy(passdb, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            OperationResult r = start(handler(params("passdb", copy.toString())));
+            assertThat(r.code()).isEqualTo(ResultCode.NOT_INSTALLED);
+            assertThat(r.message()).startsWith("passdb " + copy).contains("mode 0644").contains("0600 or 0400");
+            assertThat(context.processes().find(FileshareHandler.MAIN)).isEmpty();
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    @Test
     void somethingElseAnsweringOnTheAddressFailsTheStartNamingTheListenParameter() throws IOException {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", port));

@@ -18,6 +18,7 @@ import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
+import org.vigil.plugin.support.SecretFiles;
 import org.vigil.plugin.support.resource.ParameterCheck;
 import org.vigil.resource.ip.internal.LocalNetwork.Presence;
 
@@ -112,6 +113,10 @@ final class IpHandler implements ResourceHandler {
             if (config.dnsKey() != null && !Files.isReadable(Path.of(config.dnsKey()))) {
                 return OperationResult.notInstalled("dns-key: " + config.dnsKey() + " is missing or unreadable on"
                         + " this node");
+            }
+            String refused = config.dnsKey() == null ? null : SecretFiles.problem(IpConfig.DNS_KEY, Path.of(config.dnsKey()));
+            if (refused != null) {
+                return OperationResult.notInstalled(refused);
             }
             dns = new DnsRegistration(context, config, nsupdate.get());
         }

@@ -42,6 +42,7 @@ class HostnameRegistrationTest {
         key = dir.resolve("vigil-test.key");
         Files.writeString(key, NetLab.run(List.of(new Tools(null).find("tsig-keygen").orElseThrow(), "vigil-test"))
                 .stdout());
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     @AfterEach
@@ -98,6 +99,19 @@ class HostnameRegistrationTest {
         // Stop leaves the record: the address is the same wherever the group runs.
         assertThat(agent.stop()).matches(OperationResult::isOk, "stop");
         assertThat(lookup("web." + ZONE, "A")).isEqualTo(lab.v4(1));
+    }
+
+    @Test
+    void aKeyFileOtherUsersCanReadIsRefusedNamingItAndTheRuleAndNothingIsAdded() throws IOException {
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        agent = new Agent("vip", Map.of("address", lab.v4(1) + "/" + lab.v4Prefix(), "interface",
+                lab.nodeIf(), "hostname", "web." + ZONE, "dns-server", lab.v4(13), "dns-key", key.toString()), dir);
+
+        OperationResult r = agent.start();
+
+        assertThat(r.code()).isEqualTo(ResultCode.NOT_INSTALLED);
+        assertThat(r.message()).startsWith("dns-key " + key).contains("mode 0644").contains("0600 or 0400");
+        assertThat(agent.monitor().code()).as("the address was not added").isEqualTo(ResultCode.NOT_RUNNING);
     }
 
     @Test

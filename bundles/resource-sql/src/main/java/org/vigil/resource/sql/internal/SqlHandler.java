@@ -18,6 +18,7 @@ import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceHandler;
 import org.vigil.api.resource.SupervisedProcess;
 import org.vigil.plugin.support.LogTail;
+import org.vigil.plugin.support.SecretFiles;
 import org.vigil.plugin.support.resource.ParameterCheck;
 
 /**
@@ -116,6 +117,10 @@ abstract class SqlHandler implements ResourceHandler {
             Optional<String> foreign = foreignServer();
             if (foreign.isPresent()) {
                 return OperationResult.failed(foreign.get());
+            }
+            String refused = SecretFiles.problem(SqlConfig.MONITOR_PASSWORD_FILE, config.passwordFile());
+            if (refused != null) {
+                return OperationResult.notInstalled(refused); // this node's copy; another node's may be right
             }
             try {
                 JdbcProbe.readPassword(config.passwordFile());

@@ -93,6 +93,24 @@ class PostgresqlHandlerTest {
     }
 
     @Test
+    void aPasswordFileOtherUsersCanReadOrThatIsNotTheNodeUsersIsRefusedNamingItAndTheRule() throws IOException {
+        Files.createDirectories(data);
+        SqlTestSupport.chown(data, "postgres");
+        Files.setPosixFilePermissions(passwordFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        OperationResult readable = start(handler(parameters()));
+        assertThat(readable.code()).isEqualTo(ResultCode.NOT_INSTALLED);
+        assertThat(readable.message()).startsWith("monitor-password-file " + passwordFile).contains("mode 0644")
+                .contains("0600 or 0400");
+
+        Files.setPosixFilePermissions(passwordFile, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+        SqlTestSupport.chown(passwordFile, "postgres");
+        OperationResult foreign = start(handler());
+        assertThat(foreign.code()).isEqualTo(ResultCode.NOT_INSTALLED);
+        assertThat(foreign.message()).contains(passwordFile.toString()).contains("owned by root");
+        assertThat(data.toFile().list()).as("nothing started").isEmpty();
+    }
+
+    @Test
     void aMissingOrUninitialisedDataDirectoryFailsTheStartSayingWhatToDo() throws IOException {
         OperationResult missing = start(handler(parameters()));
         assertThat(missing.code()).isEqualTo(ResultCode.FAILED);

@@ -1,0 +1,38 @@
+package org.vigil.core.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.vigil.core.internal.membership.PathCounters;
+
+class PathReadinessTest {
+
+    private static HeartbeatIo.PathStatus path(String name, String state, String detail) {
+        return new HeartbeatIo.PathStatus(name, "udp", state, detail, new PathCounters());
+    }
+
+    @Test
+    void noOpenPathNamesEachPathAndWhy() {
+        Map<String, HeartbeatIo.PathStatus> paths = new TreeMap<>();
+        paths.put("lan", path("lan", "invalid", "bind: '127.0.0.1:99999' is not address:port"));
+        paths.put("serial", path("serial", "waiting", "transport 'serial' is not installed"));
+        assertThat(PathReadiness.problem(paths)).startsWith("no open heartbeat path (")
+                .contains("lan: invalid, bind: '127.0.0.1:99999'").contains("serial: waiting")
+                .endsWith("this node starts nothing until one opens");
+    }
+
+    @Test
+    void oneOpenPathIsEnough() {
+        Map<String, HeartbeatIo.PathStatus> paths = new TreeMap<>();
+        paths.put("lan", path("lan", "failed", "bind failed"));
+        paths.put("private", path("private", "open", ""));
+        assertThat(PathReadiness.problem(paths)).isNull();
+    }
+
+    @Test
+    void aNodeWithoutAnyConfiguredPathIsAOneNodeClusterAndNotHeldBack() {
+        assertThat(PathReadiness.problem(Map.of())).isNull();
+    }
+}

@@ -18,6 +18,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
 LAB="$REPO/scripts/vigil-lab"
 POLL="$REPO/bench/http-poll.py"
 OUTDIR="$REPO/target/bench"
@@ -33,8 +35,6 @@ case "$IDLE" in '' | *[!0-9]*) echo "usage: $0 [TRIALS] [IDLE_SECONDS]" >&2; exi
 [ "$TRIALS" -ge 1 ] && [ "$TRIALS" -le 100 ] || { echo "TRIALS must be 1..100" >&2; exit 2; }
 [ "$IDLE" -ge 1 ] && [ "$IDLE" -le 600 ] || { echo "IDLE_SECONDS must be 1..600" >&2; exit 2; }
 
-now_ms() { date +%s%3N; }
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*"; }
 die() { echo "failover.sh: $*" >&2; exit 1; }
 
 served_by() {
@@ -49,19 +49,9 @@ EOF
     case "$b" in "served by "*) echo "${b#served by }" ;; *) echo "" ;; esac
 }
 
-wait_online() { # NODE PEER SECONDS
-    local end=$(($(now_ms) + $3 * 1000))
-    while :; do
-        local st
-        st=$("$LAB" cli "$DIR" "$1" 'vigil:status' 2>/dev/null || true)
-        grep -Eq "^[[:space:]]+$2[[:space:]]+online" <<<"$st" && return 0
-        [ "$(now_ms)" -lt "$end" ] || return 1
-        sleep 0.5
-    done
-}
-
 cleanup() {
     [ -n "${POLLER:-}" ] && kill "$POLLER" 2>/dev/null || true
+    stop_hogs
     [ -d "$DIR/node1" ] && "$LAB" down "$DIR" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -132,12 +122,12 @@ done
 
 sorted=$(printf '%s\n' "${outages[@]}" | sort -n)
 n=${#outages[@]}
-median=$(awk -v n="$n" '{a[NR]=$1} END {if (n % 2) print a[(n+1)/2]; else print int((a[n/2]+a[n/2+1])/2)}' <<<"$sorted")
+median=$(median <<<"$sorted")
 worst=$(tail -n 1 <<<"$sorted")
 best=$(head -n 1 <<<"$sorted")
 mean=$(awk '{s+=$1} END {printf "%d", s/NR}' <<<"$sorted")
 c2s=$(sed -n 's/.*crash_to_served_ms=\([0-9-]*\).*/\1/p' "$RAW" | sort -n)
-c2s_median=$(awk -v n="$n" '{a[NR]=$1} END {if (n % 2) print a[(n+1)/2]; else print int((a[n/2]+a[n/2+1])/2)}' <<<"$c2s")
+c2s_median=$(median <<<"$c2s")
 c2s_worst=$(tail -n 1 <<<"$c2s")
 log "outage over $n trials: median $median ms, worst $worst ms, best $best ms, mean $mean ms"
 
@@ -185,18 +175,11 @@ log "node1 accepted $hb_rate heartbeat-path frames per second (expected about 10
 LOAD=${3:-60}
 case "$LOAD" in '' | *[!0-9]*) die "LOAD_SECONDS must be a number" ;; esac
 hogs_n=$((2 * $(nproc)))
-count_events() { # EVENT: how many times both nodes logged it so far
-    cat "$DIR/node1/data/log/karaf.log" "$DIR/node2/data/log/karaf.log" 2>/dev/null | grep -c "\[$1\]" || true
-}
 lost0=$(count_events node-lost)
 pathdown0=$(count_events path-down)
 served_before=$(served_by)
 log "load measurement: $LOAD s with $hogs_n busy loops on $(nproc) cores (service on $served_before)"
-hogs=()
-for _ in $(seq 1 "$hogs_n"); do
-    timeout "$LOAD" sh -c 'while :; do :; done' &
-    hogs+=($!)
-done
+start_hogs "$LOAD"
 moved=0
 load_end=$(($(now_ms) + LOAD * 1000))
 while [ "$(now_ms)" -lt "$load_end" ]; do
@@ -204,7 +187,7 @@ while [ "$(now_ms)" -lt "$load_end" ]; do
     if [ -n "$now_served" ] && [ "$now_served" != "$served_before" ]; then moved=1; fi
     sleep 1
 done
-wait "${hogs[@]}" 2>/dev/null || true
+stop_hogs
 sleep 2
 lost=$(($(count_events node-lost) - lost0))
 pathdown=$(($(count_events path-down) - pathdown0))

@@ -10,7 +10,22 @@
         Reads OUT and prints "outage_ms=<n> crash_to_served_ms=<n> failed_requests=<n> first_fail_ms=<t>
         served_ms=<t>": outage is from the first failed request sent after the last answer from OLD
         until the first answer from NEW was received. Exit 1 if NEW never answered.
+
+    http-poll.py watch OUT MAX_SECONDS INTERVAL_MS STOPFILE NAME=HOST:PORT...
+        For bench/lab-failover.sh (run it inside the client's namespace): every INTERVAL_MS, one GET to each
+        target, each request on its own (asynchronous, 1 s timeout, at most 200 in flight per target), so a
+        request stuck on a dead node's MAC does not delay the next: the resolution stays INTERVAL_MS. Each
+        request is one line of OUT when it ends: "<sent_ms> <done_ms> NAME ok <node>" or "... NAME fail <why>".
+
+    http-poll.py gap OUT NAME FAULT_MS
+        Prints "outage_ms=<n> served_ms=<n> served_after=<0|1> down_at_end=<0|1> last_node=<node|->
+        failed_requests=<n>" for target NAME. served_ms: from FAULT_MS until the client was served again (the first
+        answer to a request sent after the first failed one; 0: none failed, -1: never served again). outage_ms:
+        the longest time between two consecutive successful answers (by when they were received), counted
+        from the last answer before FAULT_MS; failing requests at the end of OUT count as a gap until the
+        last of them ended (down_at_end=1; served_after=0: no answer at all after the fault): a lower bound.
 """
+import asyncio
 import http.client
 import os
 import sys
@@ -70,7 +85,107 @@ def outage(out, crash_ms, old, new):
     return 0
 
 
+async def watch_one(f, name, host, port, deadline, interval, stopfile):
+    inflight = set()
+
+    async def one(sent):
+        try:
+            r, w = await asyncio.wait_for(asyncio.open_connection(host, port), 1.0)
+            try:
+                w.write(b"GET / HTTP/1.0\r\nHost: bench\r\n\r\n")
+                data = await asyncio.wait_for(r.read(), 1.0)  # HTTP/1.0: to the end
+            finally:
+                w.close()
+            head, _, body = data.partition(b"\r\n\r\n")
+            text = body.decode("utf-8", "replace").strip()
+            if head.split(b" ")[1:2] == [b"200"] and text.startswith("served by "):
+                f.write("%d %d %s ok %s\n" % (sent, now_ms(), name, text[len("served by "):].split()[0]))
+            else:
+                f.write("%d %d %s fail bad-answer\n" % (sent, now_ms(), name))
+        except Exception as e:  # refused, reset, timeout: all count as failed requests
+            f.write("%d %d %s fail %s\n" % (sent, now_ms(), name, type(e).__name__))
+
+    loop = asyncio.get_running_loop()
+    nxt = loop.time()
+    while loop.time() < deadline and not os.path.exists(stopfile):
+        if len(inflight) < 200:
+            t = asyncio.ensure_future(one(now_ms()))
+            inflight.add(t)
+            t.add_done_callback(inflight.discard)
+        nxt += interval
+        await asyncio.sleep(max(0.0, nxt - loop.time()))
+        if nxt < loop.time() - 1.0:
+            nxt = loop.time()  # starved for a second: do not fire a burst to catch up
+    if inflight:
+        await asyncio.wait(inflight, timeout=3)
+
+
+async def watch_all(out, max_seconds, interval_ms, stopfile, targets):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + max_seconds
+    with open(out, "w", buffering=1) as f:
+        await asyncio.gather(*(watch_one(f, n, h, p, deadline, interval_ms / 1000.0, stopfile)
+                               for n, h, p in targets))
+    return 0
+
+
+def watch(out, max_seconds, interval_ms, stopfile, specs):
+    targets = []
+    for spec in specs:
+        name, _, hp = spec.partition("=")
+        host, _, port = hp.rpartition(":")
+        if not name or not host or not port.isdigit():
+            sys.stderr.write("bad target '%s': want NAME=HOST:PORT\n" % spec)
+            return 2
+        targets.append((name, host, int(port)))
+    return asyncio.run(watch_all(out, max_seconds, interval_ms, stopfile, targets))
+
+
+def gap(out, name, fault_ms):
+    ok, fails, failed = [], [], 0
+    with open(out) as f:
+        for line in f:
+            p = line.split()
+            if len(p) < 4 or p[2] != name:
+                continue
+            sent, done = int(p[0]), int(p[1])
+            if p[3] == "ok":
+                ok.append((done, p[4] if len(p) > 4 else "-", sent))
+            else:
+                fails.append((sent, done))
+                failed += 1 if sent >= fault_ms else 0
+    ok.sort()
+    before = [d for d, _, _ in ok if d < fault_ms]
+    after = [(d, n) for d, n, _ in ok if d >= fault_ms]
+    start = before[-1] if before else fault_ms
+    times = [start] + [d for d, _ in after]
+    longest, back = max(((b - a, b) for a, b in zip(times, times[1:])), default=(0, fault_ms))
+    # still failing at the end of OUT (never served again, or down again): requests sent after the last answer,
+    # for more than 250 ms, all failed; that gap counts, as a lower bound. (A request sent before the last answer
+    # that timed out later says nothing: under load one may hang for its whole timeout.)
+    late = [(s, d) for s, d in fails if s > times[-1]]
+    trailing = max((d for _, d in late), default=times[-1]) - times[-1]
+    down_at_end = 1 if late and max(s for s, _ in late) - times[-1] > 250 else 0
+    if not down_at_end:
+        trailing = 0
+    if trailing > longest:
+        longest, back = trailing, None
+    # served again: the first answer to a request sent after the first request that failed from the fault on
+    first_fail = min((s for s, _ in fails if s >= fault_ms), default=None)
+    if first_fail is None:
+        served = 0
+    else:
+        served = min((d for d, _, s in ok if s > first_fail), default=fault_ms - 1) - fault_ms
+    print("outage_ms=%d served_ms=%d served_after=%d down_at_end=%d last_node=%s failed_requests=%d"
+          % (longest, served, 1 if after else 0, down_at_end, after[-1][1] if after else "-", failed))
+    return 0
+
+
 def main(argv):
+    if len(argv) >= 7 and argv[1] == "watch":
+        return watch(argv[2], float(argv[3]), float(argv[4]), argv[5], argv[6:])
+    if len(argv) == 5 and argv[1] == "gap":
+        return gap(argv[2], argv[3], int(argv[4]))
     if len(argv) == 7 and argv[1] == "poll":
         return poll(int(argv[2]), argv[3], float(argv[4]), float(argv[5]), argv[6])
     if len(argv) == 6 and argv[1] == "outage":

@@ -659,6 +659,12 @@ public class ClusterNode implements ClusterService {
     }
 
     @Override
+    public String documentLag() {
+        HeartbeatIo h = io;
+        return h == null ? "" : h.documentLag();
+    }
+
+    @Override
     public ClusterDocument document() {
         return docs.current();
     }

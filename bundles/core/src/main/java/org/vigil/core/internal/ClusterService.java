@@ -32,6 +32,11 @@ public interface ClusterService {
     /** @return this node's heartbeat paths */
     Map<String, HeartbeatIo.PathStatus> paths();
 
+    /** @return why this node does not hold the cluster document its peers announce, or "" when it does (or cannot tell) */
+    default String documentLag() {
+        return "";
+    }
+
     /** @return the cluster document */
     ClusterDocument document();
 

@@ -15,6 +15,7 @@ import org.vigil.api.alert.AlertSink;
 import org.vigil.api.alert.Severity;
 import org.vigil.core.internal.alert.AlertFilter;
 import org.vigil.core.internal.alert.AlertLane;
+import org.vigil.core.internal.model.Text;
 
 /**
  * Raises cluster events: logs each one, keeps the latest for the status, and hands them to every alert sink
@@ -31,6 +32,9 @@ public final class Alerts {
     private final ArrayDeque<AlertEvent> recent = new ArrayDeque<>();
     /** Interrupts overdue deliveries; started with the first sink (a node without sinks has no alert thread). */
     private ScheduledExecutorService watchdog;
+
+    /** The longest message an event carries (characters); the log has the whole. */
+    static final int EVENT_MAX = 1000;
 
     /** @param node this node's name */
     public Alerts(String node) {
@@ -86,11 +90,14 @@ public final class Alerts {
      * @param message  a sentence for the admin
      */
     public void raise(Severity severity, String kind, String subject, String message) {
-        AlertEvent e = new AlertEvent(Instant.now(), severity, kind, node, subject, message);
+        // The log keeps the whole message (escaped); the event, shown in vigil:status and sent to sinks, a summary.
+        String full = Text.escape(message);
+        AlertEvent e = new AlertEvent(Instant.now(), severity, kind, node, subject,
+                Text.summary(message, EVENT_MAX));
         switch (severity) {
-            case CRITICAL -> LOG.error("[{}] {}: {}", kind, subject, message);
-            case WARNING -> LOG.warn("[{}] {}: {}", kind, subject, message);
-            default -> LOG.info("[{}] {}: {}", kind, subject, message);
+            case CRITICAL -> LOG.error("[{}] {}: {}", kind, subject, full);
+            case WARNING -> LOG.warn("[{}] {}: {}", kind, subject, full);
+            default -> LOG.info("[{}] {}: {}", kind, subject, full);
         }
         synchronized (recent) {
             recent.addLast(e);

@@ -20,7 +20,13 @@ public final class DocumentStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(DocumentStore.class);
 
+    /** The largest version step a peer's document may make over the local one. */
+    public static final long MAX_STEP = 1_000_000;
+    /** No document version beyond this is adopted: far below overflow, far above anything an admin reaches. */
+    public static final long MAX_VERSION = Long.MAX_VALUE / 2;
+
     private final Path file;
+    private long lastJumpLog;
     private volatile ClusterDocument current;
     private final Runnable onChange;
 
@@ -74,8 +80,29 @@ public final class DocumentStore {
     }
 
     /** @param doc a peer's document @return true when it superseded the local one and was adopted */
-    public synchronized boolean offer(ClusterDocument doc) {
+    public boolean offer(ClusterDocument doc) {
+        return offer(doc, doc.origin());
+    }
+
+    /**
+     * @param doc  a peer's document
+     * @param from the node that sent it, for the log
+     * @return true when it superseded the local one and was adopted; a version beyond {@link #MAX_STEP} of the
+     *         local one is refused (logged, naming the sender): adopted, it would leave no room for the next
+     *         change, and no admin makes that many changes while a node is away
+     */
+    public synchronized boolean offer(ClusterDocument doc, String from) {
         if (!doc.supersedes(current)) {
+            return false;
+        }
+        if (doc.version() - current.version() > MAX_STEP || doc.version() > MAX_VERSION) {
+            long now = System.nanoTime();
+            if (now - lastJumpLog > 10_000_000_000L || lastJumpLog == 0) {
+                lastJumpLog = now;
+                LOG.error("refused cluster document version {} from {} (origin {}): it jumps more than {} versions beyond "
+                        + "this node's version {}; repeats within 10 s are not logged", doc.version(), from, doc.origin(),
+                        MAX_STEP, current.version());
+            }
             return false;
         }
         if (doc.version() == current.version()) {

@@ -39,6 +39,7 @@ import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.model.Text;
 import org.vigil.core.internal.policy.Action;
 import org.vigil.core.internal.policy.Decision;
 import org.vigil.core.internal.policy.GroupReport;
@@ -883,7 +884,18 @@ public final class Engine {
         Map<String, String> fs = new TreeMap<>();
         fenceStates.forEach((n, st) -> fs.put(n, st.future != null ? "fencing under way" : st.last));
         fenceSummary = Map.copyOf(fs);
-        return new Snapshot(node, now, settled, doc, nodes, lr, busy, qv);
+        return new Snapshot(node, now, settled, doc, nodes, lr, busy, qv, restarting(doc));
+    }
+
+    /** @return the groups restarting in place here (held by {@link InPlaceRestarts} until they run whole again) */
+    private Set<String> restarting(ClusterDocument doc) {
+        Set<String> out = new HashSet<>();
+        for (GroupDef g : doc.groups()) {
+            if (inPlace.holds(g.name())) {
+                out.add(g.name());
+            }
+        }
+        return out;
     }
 
     private NodeReport ownReport(ClusterDocument doc, boolean settled) {
@@ -1139,9 +1151,9 @@ public final class Engine {
 
     private void ban(String g, String reason) {
         GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
-        gl.banned = reason;
+        gl.banned = Text.summary(reason, Text.NOTE_MAX); // it rides in every heartbeat: bounded; the log has it all
         inPlace.release(g);
-        remember(g + ": " + reason);
+        remember(g + ": " + gl.banned, "group " + g + " banned here: " + reason);
     }
 
     /**
@@ -1173,11 +1185,12 @@ public final class Engine {
 
     private void note(String g, String note) {
         GroupLocal gl = groupState.computeIfAbsent(g, k -> new GroupLocal());
-        gl.lastNote = note;
-        remember(g + ": " + note);
+        gl.lastNote = Text.summary(note, Text.NOTE_MAX);
+        remember(g + ": " + gl.lastNote, "group " + g + ": " + note);
     }
 
-    private void remember(String failure) {
+    private void remember(String failure, String full) {
+        LOG.warn("{}", Text.escape(full));
         recentFailures.addLast(java.time.Instant.now().toString().substring(0, 19) + " " + failure);
         while (recentFailures.size() > 10) {
             recentFailures.removeFirst();

@@ -44,6 +44,7 @@ public final class HeartbeatIo {
     private static final long RETRY_MILLIS = 2000;
     private static final long DOC_REQUEST_EVERY_MILLIS = 300;
     private static final long REJECT_LOG_EVERY_MILLIS = 10_000;
+    private static final int OUTBOX_BATCH = 16;
 
     /**
      * One path's state for the status.
@@ -159,6 +160,9 @@ public final class HeartbeatIo {
     private final Map<String, Path> paths = new ConcurrentHashMap<>();
     private final Map<String, HeartbeatTransportFactory> factories = new ConcurrentHashMap<>();
     private final Map<String, Long> lastDocRequest = new ConcurrentHashMap<>();
+    private final DocumentChunks chunks = new DocumentChunks();
+    private final PartialReports partials = new PartialReports();
+    private final DocumentLag lag;
     private volatile long intervalMillis;
     private volatile java.util.function.BiPredicate<String, String> fenceHandler;
     private volatile boolean running;
@@ -190,6 +194,12 @@ public final class HeartbeatIo {
         this.wake = wake;
         this.alerts = alerts;
         this.intervalMillis = intervalMillis;
+        this.lag = new DocumentLag(alerts);
+    }
+
+    /** @return why this node does not hold its peers' cluster document, or "" when it does */
+    public String documentLag() {
+        return lag.status(clock.getAsLong());
     }
 
     /**
@@ -334,22 +344,27 @@ public final class HeartbeatIo {
                 sendHeartbeat(report.get());
                 next = now + intervalMillis;
             }
+            boolean more = false;
             for (Path p : paths.values()) {
                 Outgoing o;
-                while ((o = p.outbox.poll()) != null) {
+                // a document in many pieces goes a batch at a time, so heartbeats keep their pace on slow paths
+                for (int n = 0; n < OUTBOX_BATCH && (o = p.outbox.poll()) != null; n++) {
                     send(p, sign(p, o.type(), o.payload()));
                 }
+                more |= !p.outbox.isEmpty();
             }
-            long wait = Math.max(1, next - clock.getAsLong());
+            long wait = more ? 1 : Math.max(1, next - clock.getAsLong());
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(wait));
         }
     }
 
     private void sendHeartbeat(WireReport r) {
-        byte[] payload = r.encode();
+        Map<Integer, byte[]> byBudget = new java.util.HashMap<>(); // each path gets the report that fits its frames
         boolean sent = false;
         for (Path p : paths.values()) {
-            if (p.transport != null) {
+            HeartbeatTransport t = p.transport;
+            if (t != null) {
+                byte[] payload = byBudget.computeIfAbsent(payloadBudget(p, t), r::encode);
                 sent |= send(p, sign(p, FrameType.HEARTBEAT, payload));
             }
         }
@@ -376,6 +391,13 @@ public final class HeartbeatIo {
         long s = longestSilence.getAndSet(0);
         long last = lastSent;
         return last == Long.MIN_VALUE ? 0 : Math.max(s, now - last);
+    }
+
+    /** @return the largest payload a frame of this path carries */
+    private int payloadBudget(Path p, HeartbeatTransport t) {
+        int overhead = codec.encode(new Frame(FrameType.HEARTBEAT, node, p.config.name(), incarnation, 0, new byte[0],
+                challenge.nonce(), challenge.echoes())).length; // the challenge and its echoes ride in every frame
+        return t.maxFrameSize() - overhead;
     }
 
     private byte[] sign(Path p, FrameType type, byte[] payload) {
@@ -548,10 +570,12 @@ public final class HeartbeatIo {
         try {
             switch (f.type()) {
                 case HEARTBEAT -> onHeartbeat(p, f, now);
-                case DOCUMENT_REQUEST -> p.outbox.add(documentFrame());
+                case DOCUMENT_REQUEST -> p.outbox.addAll(documentFrames(p));
                 case DOCUMENT -> {
-                    ClusterDocument doc = ClusterDocument.fromJson(new String(f.payload(), StandardCharsets.UTF_8));
-                    docs.offer(doc);
+                    ClusterDocument doc = chunks.accept(f.sender() + "/" + p.config.name(), f.payload()); // pieces differ per path
+                    if (doc != null) {
+                        docs.offer(doc, f.sender());
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -567,11 +591,20 @@ public final class HeartbeatIo {
 
     private void onHeartbeat(Path p, Frame f, long now) {
         WireReport r = WireReport.decode(f.payload());
-        members.report(f.sender(), f.incarnation(), r.report());
+        if (r.complete()) {
+            partials.complete(f.sender(), f.incarnation(), r.report(), now);
+            members.report(f.sender(), f.incarnation(), r.report());
+        } else { // its groups did not fit this path: the last complete report stands while it is recent
+            var stale = partials.partial(f.sender(), f.incarnation(), r.report(), now, 3 * intervalMillis);
+            if (stale != null) {
+                members.report(f.sender(), f.incarnation(), stale);
+            }
+        }
         if (r.leaving()) {
             members.leaving(f.sender(), f.incarnation());
         }
         ClusterDocument mine = docs.current();
+        lag.heard(f.sender(), r.report().documentVersion(), mine.version(), now);
         boolean newer = r.report().documentVersion() > mine.version()
                 || (r.report().documentVersion() == mine.version() && !r.documentDigest().equals(mine.digest()));
         if (newer) {
@@ -584,16 +617,24 @@ public final class HeartbeatIo {
         }
     }
 
-    private Outgoing documentFrame() {
-        return new Outgoing(FrameType.DOCUMENT, docs.current().toJson().getBytes(StandardCharsets.UTF_8));
+    /** @return the current document as frames that fit the path (in pieces when it is larger than one frame) */
+    private List<Outgoing> documentFrames(Path p) {
+        HeartbeatTransport t = p.transport;
+        if (t == null) {
+            return List.of();
+        }
+        List<byte[]> pieces = DocumentChunks.split(docs.current(), payloadBudget(p, t));
+        if (pieces.isEmpty()) {
+            logReject(p, "the cluster document (version " + docs.current().version() + ") does not fit this path even "
+                    + "in " + DocumentChunks.MAX_PIECES + " pieces; peers get it over the other paths");
+        }
+        return pieces.stream().map(b -> new Outgoing(FrameType.DOCUMENT, b)).toList();
     }
 
     /** Pushes the current document to every peer at once (after a local change). */
     public void pushDocument() {
         for (Path p : paths.values()) {
-            if (p.transport != null) {
-                p.outbox.add(documentFrame());
-            }
+            p.outbox.addAll(documentFrames(p));
         }
         kick();
     }

@@ -292,9 +292,10 @@ public final class Policy {
             }
             List<String> behind = up.stream().filter(n -> !n.name().equals(local)
                     && n.report().documentVersion() < s.document().version()).map(NodeView::name).toList();
-            if (!behind.isEmpty() && !localActive) {
+            if (!behind.isEmpty() && !localActive && !s.restarting().contains(g.name())) {
                 // A peer on an older document may still think itself eligible where this one is not (a cleanup
-                // clears bans everywhere at once): wait until its report shows the change.
+                // clears bans everywhere at once): wait until its report shows the change. Not for a restart in
+                // place: the group was running here, and a peer that cannot get the document must not keep it down.
                 return new Placement(target, reason + "; waiting for " + String.join(", ", behind)
                         + " to adopt document version " + s.document().version());
             }

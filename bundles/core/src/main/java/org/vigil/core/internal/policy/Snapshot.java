@@ -15,9 +15,12 @@ import org.vigil.core.internal.model.ClusterDocument;
  * @param local     this node's resources by name (all resources of the document, plus orphans still active)
  * @param busy      the resources with an operation under way here
  * @param quorum    this node's quorum
+ * @param restarting the groups this node is restarting in place after a failure of its own (within their
+ *                   max-restarts), until they run again
  */
 public record Snapshot(String localNode, long now, boolean settled, ClusterDocument document,
-        Map<String, NodeView> nodes, Map<String, LocalResource> local, Set<String> busy, QuorumView quorum) {
+        Map<String, NodeView> nodes, Map<String, LocalResource> local, Set<String> busy, QuorumView quorum,
+        Set<String> restarting) {
 
     /** Canonical constructor; copies collections. */
     public Snapshot {
@@ -25,6 +28,13 @@ public record Snapshot(String localNode, long now, boolean settled, ClusterDocum
         local = Map.copyOf(local);
         busy = Set.copyOf(busy);
         quorum = quorum == null ? QuorumView.NOT_CONFIGURED : quorum;
+        restarting = restarting == null ? Set.of() : Set.copyOf(restarting);
+    }
+
+    /** A snapshot with no group restarting in place. */
+    public Snapshot(String localNode, long now, boolean settled, ClusterDocument document,
+            Map<String, NodeView> nodes, Map<String, LocalResource> local, Set<String> busy, QuorumView quorum) {
+        this(localNode, now, settled, document, nodes, local, busy, quorum, Set.of());
     }
 
     /** A snapshot without quorum configured ({@link QuorumView#NOT_CONFIGURED}). */

@@ -12,6 +12,7 @@ import org.vigil.api.fence.FenceAgentDescription;
 import org.vigil.api.fence.FenceResult;
 import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.model.Names;
+import org.vigil.core.internal.model.Text;
 
 /** Fencing by hand: {@code vigil:fence}, {@code vigil:fence-confirm}, {@code vigil:fence-types}. */
 public final class FenceCommands {
@@ -57,7 +58,7 @@ public final class FenceCommands {
                         + " (add etc/org.vigil.fence-<name>.cfg with nodes = " + node + ")");
             }
             FenceResult r = cluster.fence(node, status ? FenceAction.STATUS : FenceAction.OFF, wait);
-            System.out.println(node + ": " + r.outcome() + (r.message().isEmpty() ? "" : " (" + r.message() + ")"));
+            System.out.println(node + ": " + r.outcome() + (r.message().isEmpty() ? "" : " (" + Text.escape(r.message()) + ")"));
             if (!status && r.outcome() != FenceResult.Outcome.NODE_OFF) {
                 throw new IllegalStateException("fencing " + node + " failed: " + r.message());
             }
@@ -80,7 +81,7 @@ public final class FenceCommands {
         @Override
         protected Object run() throws Exception {
             checkNode(cluster, node);
-            System.out.println(cluster.confirmDown(node));
+            System.out.println(Text.escape(cluster.confirmDown(node)));
             return null;
         }
     }

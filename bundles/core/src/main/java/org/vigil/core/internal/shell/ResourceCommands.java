@@ -17,6 +17,7 @@ import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.Names;
+import org.vigil.core.internal.model.Text;
 import org.vigil.core.internal.model.ResourceDef;
 
 /** Commands that define resources and list the installed types. */
@@ -61,6 +62,8 @@ public final class ResourceCommands {
                     throw new IllegalArgumentException("parameter '" + kv + "' is not name=value");
                 }
                 String k = kv.substring(0, eq).trim();
+                Text.checkNoControls("parameter name '" + Text.escape(k) + "'", k);
+                Text.checkNoControls("parameter " + k, kv.substring(eq + 1)); // they would reach terminals and logs
                 if (p.put(k, kv.substring(eq + 1)) != null) {
                     throw new IllegalArgumentException("parameter " + k + " is given twice");
                 }

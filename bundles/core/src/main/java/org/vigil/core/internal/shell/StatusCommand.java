@@ -13,6 +13,7 @@ import org.vigil.core.internal.engine.HeartbeatIo;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
+import org.vigil.core.internal.model.Text;
 import org.vigil.core.internal.policy.Decision;
 import org.vigil.core.internal.policy.GroupReport;
 import org.vigil.core.internal.policy.NodeView;
@@ -33,7 +34,7 @@ public class StatusCommand extends VigilAction {
 
     @Override
     protected Object run() {
-        PrintStream out = System.out;
+        PrintStream out = Text.terminal(System.out); // program output and peers' notes never steer the terminal
         StatusHealth health = StatusHealth.of(cluster);
         if (json) {
             out.print(org.vigil.core.internal.json.Json.writePretty(StatusJson.of(cluster, health, java.time.Instant.now())));

@@ -42,6 +42,9 @@ record StatusHealth(ExitStatus status, List<String> reasons) {
         if (!q.has()) {
             notReady.add("no quorum: " + q.detail());
         }
+        if (!c.documentLag().isEmpty()) { // changes made since do not apply here
+            degraded.add(c.documentLag());
+        }
         if (c.document().maintenance()) {
             degraded.add("maintenance mode: Vigil takes no action");
         }

@@ -19,6 +19,8 @@ final class InMemoryNetwork {
     private final Set<String> cut = ConcurrentHashMap.newKeySet();
     private final Set<String> frozen = ConcurrentHashMap.newKeySet();
     private final Map<String, List<byte[]>> taps = new ConcurrentHashMap<>();
+    /** The frame limit every endpoint announces (a UDP path's by default; a serial or disk path's is far smaller). */
+    volatile int maxFrame = 65000;
 
     final class Endpoint implements HeartbeatTransport {
         final String node;
@@ -46,6 +48,9 @@ final class InMemoryNetwork {
             if (cut.contains(node)) {
                 return;
             }
+            if (frame.length > maxFrame) {
+                throw new IOException("frame of " + frame.length + " bytes exceeds the medium's " + maxFrame);
+            }
             for (Endpoint e : endpoints.values()) {
                 if (e != this && !cut.contains(e.node) && !frozen.contains(e.node)) {
                     e.inbox.add(frame.clone());
@@ -67,7 +72,7 @@ final class InMemoryNetwork {
 
         @Override
         public int maxFrameSize() {
-            return 65000;
+            return maxFrame;
         }
 
         @Override

@@ -25,6 +25,8 @@ final class World {
     final Set<String> crashed = ConcurrentHashMap.newKeySet();
     final Set<String> deadNodes = ConcurrentHashMap.newKeySet();
     final Set<String> stopFails = ConcurrentHashMap.newKeySet();
+    /** "node/resource" -> the message its start fails with (as a program's output would make it). */
+    final Map<String, String> startFails = new ConcurrentHashMap<>();
     final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
     /** At each start, "node/resource" -> the other nodes its context said were fenced (ResourceContext.isFenced). */
@@ -73,6 +75,11 @@ final class World {
                     public OperationResult start(OperationContext op) {
                         if (deadNodes.contains(node)) {
                             return OperationResult.failed("node is off");
+                        }
+                        String failure = startFails.get(node + "/" + r);
+                        if (failure != null) {
+                            log.add(node + " start-failed " + r);
+                            return OperationResult.failed(failure);
                         }
                         fencedAtStart.put(node + "/" + r, java.util.stream.Stream.of("node1", "node2", "node3")
                                 .filter(n -> !n.equals(node) && ctx.isFenced(n)).toList());

@@ -89,7 +89,8 @@ public final class ScenarioLoader {
             long selfFence = name.equals(local) ? quorum.lossStopMillis() : n.number("selfFence", -1);
             PublicNetwork pub = n.has("public") ? new PublicNetwork(PublicNetwork.State.valueOf(n.string("public")),
                     n.string("publicDetail", ""), n.number("publicDampen", 0)) : PublicNetwork.NOT_WATCHED;
-            NodeReport report = new NodeReport(doc.version(), new HashSet<>(n.strings("types")), settled, groups,
+            long version = name.equals(local) ? doc.version() : n.number("documentVersion", doc.version());
+            NodeReport report = new NodeReport(version, new HashSet<>(n.strings("types")), settled, groups,
                     quorate, selfFence, null, pub);
             Membership m = name.equals(local) ? Membership.ONLINE
                     : Membership.valueOf(n.string("membership", "ONLINE"));
@@ -100,7 +101,7 @@ public final class ScenarioLoader {
             nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss, n.number("publicLostSince", 0)));
         }
         return new Snapshot(local, now, in.bool("settled", true), doc, nodes, localRes, new HashSet<>(in.strings("busy")),
-                quorum);
+                quorum, in.has("restarting") ? new HashSet<>(in.strings("restarting")) : Set.of());
     }
 
     static String describe(String json) {

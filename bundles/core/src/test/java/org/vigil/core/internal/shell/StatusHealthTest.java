@@ -94,6 +94,19 @@ class StatusHealthTest {
     }
 
     @Test
+    void aNodeThatCannotGetTheCurrentDocumentIsDegradedAndSaysWhy() {
+        String lag = "this node cannot get the current cluster document: node1 has version 9, this node 4 (for 12 s)";
+        StatusHealth h = StatusHealth.of(new Delegate(service("monitor-when-due", null, Map.of())) {
+            @Override
+            public String documentLag() {
+                return lag;
+            }
+        });
+        assertThat(h.status()).isEqualTo(ExitStatus.DEGRADED);
+        assertThat(h.reasons()).containsExactly(lag);
+    }
+
+    @Test
     void engineNotStartedIsNotReady() {
         ClusterService c = service("monitor-when-due", null, Map.of());
         ClusterService starting = new Delegate(c) {

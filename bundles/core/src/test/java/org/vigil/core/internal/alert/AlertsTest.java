@@ -76,13 +76,16 @@ class AlertsTest {
         alerts.addSink(hung, new AlertFilter(Severity.INFO, Set.of(), 1000, 5));
         alerts.addSink(ok, new AlertFilter(Severity.INFO, Set.of(), 10_000, 1000)); // room for the whole burst
 
+        // The first event is under way on the hung sink before the burst, so what waits and what is dropped is exact.
+        alerts.raise(Severity.CRITICAL, "node-lost", "node2", "node node2 is lost 0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hung.entered == 1);
         long t0 = System.nanoTime();
-        for (int i = 0; i < 200; i++) {
+        for (int i = 1; i < 200; i++) {
             alerts.raise(Severity.CRITICAL, "node-lost", "node2", "node node2 is lost " + i);
         }
         long took = (System.nanoTime() - t0) / 1_000_000;
 
-        assertThat(took).as("ms to raise 200 events with a hung sink").isLessThan(2000);
+        assertThat(took).as("ms to raise 199 events with a hung sink").isLessThan(2000);
         await().atMost(Duration.ofSeconds(10)).until(() -> ok.got.size() == 200);
         assertThat(ok.threads).as("the healthy sink runs on its own thread, not the engine's workers")
                 .allMatch(t -> t.equals("vigil-alert-recorder"));

@@ -252,6 +252,7 @@ public class ClusterNode implements ClusterService {
                     engine::wakeup, alerts, c.heartbeat_interval_ms());
             io.setFenceHandler(engine::fenceRequested);
             engine.setHeartbeatSilence(io::takeLongestSilence);
+            engine.setListeningSince(io::listeningSince);
             pendingFactories.forEach(io::addFactory);
             pendingPaths.forEach(io::addPath);
             io.start();

@@ -238,6 +238,7 @@ public final class Engine {
     }
 
     private volatile java.util.function.LongUnaryOperator heartbeatSilence;
+    private volatile java.util.function.LongSupplier listeningSince = () -> Long.MIN_VALUE;
 
     /**
      * @param silence given the monotonic time, the longest silence of this node's outgoing heartbeats since the
@@ -245,6 +246,15 @@ public final class Engine {
      */
     public void setHeartbeatSilence(java.util.function.LongUnaryOperator silence) {
         this.heartbeatSilence = silence;
+    }
+
+    /**
+     * @param since when this node's first heartbeat path opened (monotonic ms; Long.MIN_VALUE while none has): the
+     *              start-up wait runs from then too, since peers count only once heard and they answered this
+     *              node's challenge ({@link HeartbeatIo#listeningSince})
+     */
+    public void setListeningSince(java.util.function.LongSupplier since) {
+        this.listeningSince = since;
     }
 
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
@@ -451,7 +461,7 @@ public final class Engine {
         checkTimeouts(now);
         watchPublicNetwork(now);
         String notReady = notReady();
-        boolean settled = notReady == null && now - startedAt >= settleMillis;
+        boolean settled = notReady == null && now - Math.max(startedAt, listeningSince.getAsLong()) >= settleMillis;
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = evaluateQuorum(now, peers, settled);
         if (!qv.has()) {

@@ -27,6 +27,7 @@ import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;
 import org.vigil.core.internal.frame.ReplayGuard;
+import org.vigil.core.internal.membership.Challenge;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.PathCounters;
 import org.vigil.core.internal.model.ClusterDocument;
@@ -145,6 +146,8 @@ public final class HeartbeatIo {
     private final long incarnation;
     private final FrameCodec codec;
     private final ReplayGuard replay = new ReplayGuard();
+    private final Challenge challenge = Challenge.random();
+    private volatile long firstOpen = Long.MIN_VALUE;
     private final MembershipTracker members;
     private final DocumentStore docs;
     private final Supplier<WireReport> report;
@@ -205,6 +208,11 @@ public final class HeartbeatIo {
      */
     public void setFenceHandler(java.util.function.BiPredicate<String, String> handler) {
         this.fenceHandler = handler;
+    }
+
+    /** @return when the first heartbeat path opened (monotonic ms), Long.MIN_VALUE while none has */
+    public long listeningSince() {
+        return firstOpen;
     }
 
     /** @param millis the heartbeat interval */
@@ -319,6 +327,9 @@ public final class HeartbeatIo {
         long lastRetry = 0;
         while (running) {
             long now = clock.getAsLong();
+            if (challenge.senderRan(now, members.deadTimeMillis())) {
+                logPause();
+            }
             if (dirty || now - lastRetry >= RETRY_MILLIS) {
                 dirty = false;
                 lastRetry = now;
@@ -384,12 +395,14 @@ public final class HeartbeatIo {
 
     /** @return the largest payload a frame of this path carries */
     private int payloadBudget(Path p, HeartbeatTransport t) {
-        int overhead = codec.encode(new Frame(FrameType.HEARTBEAT, node, p.config.name(), incarnation, 0, new byte[0])).length;
+        int overhead = codec.encode(new Frame(FrameType.HEARTBEAT, node, p.config.name(), incarnation, 0, new byte[0],
+                challenge.nonce(), challenge.echoes())).length; // the challenge and its echoes ride in every frame
         return t.maxFrameSize() - overhead;
     }
 
     private byte[] sign(Path p, FrameType type, byte[] payload) {
-        return codec.encode(new Frame(type, node, p.config.name(), incarnation, sequence.incrementAndGet(), payload));
+        return codec.encode(new Frame(type, node, p.config.name(), incarnation, sequence.incrementAndGet(), payload,
+                challenge.nonce(), challenge.echoes()));
     }
 
     private boolean send(Path p, byte[] frame) {
@@ -471,6 +484,9 @@ public final class HeartbeatIo {
             try {
                 HeartbeatTransport t = f.open(p);
                 p.transport = t;
+                if (firstOpen == Long.MIN_VALUE) {
+                    firstOpen = now;
+                }
                 p.state = "open";
                 p.detail = "";
                 Thread rx = new Thread(() -> receiveLoop(p, t), "vigil-heartbeat-rx[" + node + "/" + c.name() + "]");
@@ -532,6 +548,21 @@ public final class HeartbeatIo {
                 return false;
             }
             case FRESH -> { }
+        }
+        if (challenge.renewAfterPause(clock.getAsLong(), members.deadTimeMillis())) {
+            logPause(); // this frame, and all that waited in the socket, were sent while we slept
+        }
+        switch (challenge.admit(f, node)) { // only a peer that answered this incarnation's challenge counts
+            case ANSWERED -> { }
+            case ASKED -> {
+                p.counters.unanswered.incrementAndGet();
+                kick(); // our next heartbeat echoes its challenge
+                return true; // authentic and fresh: a stream's connection is a peer's, even before it answered
+            }
+            case UNANSWERED -> {
+                p.counters.unanswered.incrementAndGet();
+                return true;
+            }
         }
         p.counters.accepted.incrementAndGet();
         long now = clock.getAsLong();
@@ -606,6 +637,11 @@ public final class HeartbeatIo {
             p.outbox.addAll(documentFrames(p));
         }
         kick();
+    }
+
+    private void logPause() {
+        LOG.warn("heartbeat sender of node {} had not run for more than the dead time (the process was paused):"
+                + " new challenge; frames sent before it do not count", node);
     }
 
     private void logReject(Path p, String what) {

@@ -4,6 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -11,10 +14,14 @@ import javax.crypto.spec.SecretKeySpec;
  * Encodes and authenticates frames with HMAC-SHA256 over the cluster key. Layout (big-endian):
  *
  * <pre>
- * 'V' 'G' | version (1) | type (1) | incarnation (8) | sequence (8)
+ * 'V' 'G' | version (1) | type (1) | incarnation (8) | sequence (8) | nonce (8)
  * | sender length (1) | sender (UTF-8) | path length (1) | path (UTF-8)
+ * | echo count (1) | per echo: node length (1) | node (UTF-8) | nonce (8)
  * | payload length (4) | payload | HMAC-SHA256 of all of the above (32)
  * </pre>
+ *
+ * The nonce is the sender's challenge for this incarnation; the echoes answer the peers' challenges (see
+ * {@link org.vigil.core.internal.membership.Challenge}).
  *
  * Decoding never throws: anything that is not a well-formed frame with a valid code is rejected with a
  * reason, so garbage on a path is counted, not fatal.
@@ -24,9 +31,12 @@ public final class FrameCodec {
     /** Smallest accepted cluster key, in bytes. */
     public static final int MIN_KEY_BYTES = 16;
     static final int MAC_LEN = 32;
-    private static final int VERSION = 1;
-    private static final int HEADER = 2 + 1 + 1 + 8 + 8;
+    // 2: the challenge (nonce and echoes) joined the header
+    private static final int VERSION = 2;
+    private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8;
     private static final int MAX_NAME = 63;
+    /** Most echoes a frame carries: one per peer, and a cluster has far fewer nodes. */
+    public static final int MAX_ECHOES = 255;
 
     /** Why a frame was rejected. */
     public enum Rejection {
@@ -79,11 +89,31 @@ public final class FrameCodec {
         if (sender.length > MAX_NAME || path.length > MAX_NAME) {
             throw new IllegalArgumentException("node and path names are limited to " + MAX_NAME + " bytes");
         }
-        int len = HEADER + 1 + sender.length + 1 + path.length + 4 + f.payload().length;
+        if (f.echoes().size() > MAX_ECHOES) {
+            throw new IllegalArgumentException("a frame carries at most " + MAX_ECHOES + " echoes");
+        }
+        byte[][] echoNames = new byte[f.echoes().size()][];
+        long[] echoNonces = new long[echoNames.length];
+        int echoBytes = 0;
+        int i = 0;
+        for (Map.Entry<String, Long> e : f.echoes().entrySet()) {
+            byte[] n = e.getKey().getBytes(StandardCharsets.UTF_8);
+            if (n.length == 0 || n.length > MAX_NAME) {
+                throw new IllegalArgumentException("node names are limited to " + MAX_NAME + " bytes");
+            }
+            echoNames[i] = n;
+            echoNonces[i++] = e.getValue();
+            echoBytes += 1 + n.length + 8;
+        }
+        int len = HEADER + 1 + sender.length + 1 + path.length + 1 + echoBytes + 4 + f.payload().length;
         ByteBuffer b = ByteBuffer.allocate(len + MAC_LEN);
         b.put((byte) 'V').put((byte) 'G').put((byte) VERSION).put((byte) f.type().code);
-        b.putLong(f.incarnation()).putLong(f.sequence());
+        b.putLong(f.incarnation()).putLong(f.sequence()).putLong(f.nonce());
         b.put((byte) sender.length).put(sender).put((byte) path.length).put(path);
+        b.put((byte) echoNames.length);
+        for (int j = 0; j < echoNames.length; j++) {
+            b.put((byte) echoNames[j].length).put(echoNames[j]).putLong(echoNonces[j]);
+        }
         b.putInt(f.payload().length).put(f.payload());
         Mac mac = macs.get();
         mac.update(b.array(), 0, len);
@@ -101,7 +131,7 @@ public final class FrameCodec {
         if (data == null || offset < 0 || length < 0 || offset + length > data.length) {
             return Decoded.reject(Rejection.MALFORMED, "bad buffer bounds");
         }
-        if (length < HEADER + 1 + 1 + 4 + MAC_LEN) {
+        if (length < HEADER + 1 + 1 + 1 + 4 + MAC_LEN) {
             return Decoded.reject(Rejection.MALFORMED, "too short (" + length + " bytes)");
         }
         ByteBuffer b = ByteBuffer.wrap(data, offset, length);
@@ -118,11 +148,24 @@ public final class FrameCodec {
         }
         long incarnation = b.getLong();
         long sequence = b.getLong();
+        long nonce = b.getLong();
         int end = offset + length - MAC_LEN;
         String sender = name(b, end);
         String path = sender == null ? null : name(b, end);
         if (sender == null || path == null) {
             return Decoded.reject(Rejection.MALFORMED, "bad name field");
+        }
+        if (b.position() >= end) {
+            return Decoded.reject(Rejection.MALFORMED, "truncated");
+        }
+        int echoCount = b.get() & 0xff;
+        int echoStart = b.position();
+        for (int i = 0; i < echoCount; i++) { // only checked here: read once authenticated, so forgeries cost no objects
+            int n = b.position() < end ? b.get() & 0xff : 0;
+            if (n == 0 || n > MAX_NAME || b.position() + n + 8 > end) {
+                return Decoded.reject(Rejection.MALFORMED, "bad echo field");
+            }
+            b.position(b.position() + n + 8);
         }
         if (b.position() + 4 > end) {
             return Decoded.reject(Rejection.MALFORMED, "truncated");
@@ -141,7 +184,18 @@ public final class FrameCodec {
         }
         byte[] payload = new byte[plen];
         b.get(payload);
-        return new Decoded(new Frame(type, sender, path, incarnation, sequence, payload), null, "");
+        Map<String, Long> echoes = Map.of();
+        if (echoCount > 0) {
+            b.position(echoStart);
+            Map<String, Long> m = new HashMap<>(echoCount * 2);
+            for (int i = 0; i < echoCount; i++) {
+                String peer = name(b, end);
+                m.put(peer, b.getLong());
+            }
+            echoes = Collections.unmodifiableMap(m);
+        }
+        return new Decoded(new Frame(type, sender, path, incarnation, sequence, payload, nonce, echoes),
+                null, "");
     }
 
     private static String name(ByteBuffer b, int end) {

@@ -12,6 +12,8 @@ public final class PathCounters {
     public final AtomicLong forged = new AtomicLong();
     /** Authenticated frames older than the last accepted (replays, or overtaken on the way). */
     public final AtomicLong replayed = new AtomicLong();
+    /** Authenticated, fresh frames from a peer that had not answered this node's challenge: a recording, or a peer starting. */
+    public final AtomicLong unanswered = new AtomicLong();
     /** The last accepted frame delivered again by the medium (harmless; dropped). */
     public final AtomicLong duplicates = new AtomicLong();
     /** Authenticated frames built for another path. */
@@ -24,7 +26,7 @@ public final class PathCounters {
     /** @return a one-line summary */
     public String summary() {
         return "accepted " + accepted.get() + ", malformed " + malformed.get() + ", forged " + forged.get()
-                + ", replayed " + replayed.get() + ", duplicates " + duplicates.get() + ", wrong-path " + wrongPath.get() + ", garbage " + garbage.get()
+                + ", replayed " + replayed.get() + ", unanswered " + unanswered.get() + ", duplicates " + duplicates.get() + ", wrong-path " + wrongPath.get() + ", garbage " + garbage.get()
                 + ", send-errors " + sendErrors.get();
     }
 }

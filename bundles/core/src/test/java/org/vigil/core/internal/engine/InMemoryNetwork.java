@@ -18,6 +18,7 @@ final class InMemoryNetwork {
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Set<String> cut = ConcurrentHashMap.newKeySet();
     private final Set<String> frozen = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<byte[]>> taps = new ConcurrentHashMap<>();
     /** The frame limit every endpoint announces (a UDP path's by default; a serial or disk path's is far smaller). */
     volatile int maxFrame = 65000;
 
@@ -39,6 +40,10 @@ final class InMemoryNetwork {
             }
             if (frozen.contains(node)) {
                 throw new IOException(node + " is frozen: nothing leaves it");
+            }
+            List<byte[]> tap = taps.get(node);
+            if (tap != null) {
+                tap.add(frame.clone());
             }
             if (cut.contains(node)) {
                 return;
@@ -97,6 +102,16 @@ final class InMemoryNetwork {
 
     void thaw(String node) {
         frozen.remove(node);
+    }
+
+    /** @return a live list that from now on receives a copy of every frame {@code node} sends (a wire recorder) */
+    List<byte[]> record(String node) {
+        return taps.computeIfAbsent(node, n -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()));
+    }
+
+    /** Stops recording what {@code node} sends. */
+    void stopRecording(String node) {
+        taps.remove(node);
     }
 
     void inject(String node, byte[] garbage) {

@@ -29,6 +29,26 @@ class FrameCodecTest {
     }
 
     @Test
+    void theChallengeAndTheEchoesRideInTheAuthenticatedHeader() {
+        Frame f = new Frame(FrameType.HEARTBEAT, "node1", "lan", 42, 7, new byte[] {1}, -123456789L,
+                java.util.Map.of("node2", 5L, "node3", Long.MIN_VALUE));
+        byte[] wire = codec.encode(f);
+        Frame back = codec.decode(wire, 0, wire.length).frame();
+        assertThat(back.nonce()).isEqualTo(-123456789L);
+        assertThat(back.echoes()).containsOnly(java.util.Map.entry("node2", 5L), java.util.Map.entry("node3", Long.MIN_VALUE));
+        assertThat(back.echoFor("node2")).isEqualTo(5L);
+        assertThat(back.echoFor("node9")).isZero();
+        for (int i = 0; i < wire.length * 8; i++) {
+            byte[] m = wire.clone();
+            m[i / 8] ^= (byte) (1 << (i % 8));
+            assertThat(codec.decode(m, 0, m.length).frame()).as("bit %d flipped", i).isNull();
+        }
+        for (int len = 0; len < wire.length; len++) {
+            assertThat(codec.decode(wire, 0, len).frame()).as("truncated to %d", len).isNull();
+        }
+    }
+
+    @Test
     void decodesAFrameInsideALargerBuffer() {
         byte[] wire = codec.encode(frame(1, "x"));
         byte[] buf = new byte[wire.length + 20];

@@ -36,6 +36,7 @@ import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;
 import org.vigil.core.internal.frame.ReplayGuard;
+import org.vigil.core.internal.membership.Challenge;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
@@ -139,6 +140,7 @@ final class Simulation {
         final List<Ev> deferred = new ArrayList<>();
         MembershipTracker members;
         ReplayGuard replay;
+        Challenge challenge;
         DocumentStore docs;
         Engine engine;
         long sequence;
@@ -433,6 +435,8 @@ final class Simulation {
         node.deferred.clear();
         node.members = new MembershipTracker(INTERVAL, DEAD_TIME);
         node.replay = new ReplayGuard();
+        // deterministic (the run depends on the seed only) and distinct per node and incarnation
+        node.challenge = new Challenge((node.name.hashCode() * 1_000_003L + node.incarnation) | 1L);
         node.docs = new DocumentStore(node.dir.resolve("cluster.json"), () -> wake(node));
         Workers workers = new Workers(node, node.incarnation);
         node.engine = new Engine(node.name, node.dir, node::clock, node.docs, node.members,
@@ -552,6 +556,7 @@ final class Simulation {
     // ---- heartbeats over simulated paths ----
 
     private void sendHeartbeat(Node from) {
+        from.challenge.senderRan(from.clock(), DEAD_TIME);
         WireReport r = from.engine.report();
         if (r != from.encodedFor) {
             from.encodedFor = r;
@@ -559,7 +564,7 @@ final class Simulation {
         }
         for (String path : PATHS) {
             byte[] frame = codec.encode(new Frame(FrameType.HEARTBEAT, from.name, path, from.incarnation,
-                    ++from.sequence, from.encoded));
+                    ++from.sequence, from.encoded, from.challenge.nonce(), from.challenge.echoes()));
             for (Node to : nodes) {
                 if (to != from) {
                     transmit(from, to, path, frame);
@@ -611,6 +616,14 @@ final class Simulation {
             return;
         }
         long t = node.clock();
+        node.challenge.renewAfterPause(t, DEAD_TIME); // as HeartbeatIo: frames that waited out a freeze do not count
+        Challenge.Admission admission = node.challenge.admit(f, node.name);
+        if (admission != Challenge.Admission.ANSWERED) {
+            if (admission == Challenge.Admission.ASKED) {
+                kick(node);
+            }
+            return;
+        }
         node.members.heard(f.sender(), f.incarnation(), path, t);
         if (f.type() == FrameType.HEARTBEAT) {
             WireReport r = decodeReport(f.payload());

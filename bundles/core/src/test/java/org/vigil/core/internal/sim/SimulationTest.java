@@ -49,7 +49,7 @@ class SimulationTest {
     }
 
     /**
-     * The known limit of Vigil without quorum (README, "Known limits"): a partition, or a node frozen for
+     * The known limit of Vigil without quorum (docs/known-limits.md): a partition, or a node frozen for
      * longer than the dead time, lets both sides run a group. The simulation must find that within a few
      * hundred seeds, or its safety check is blind. Quorum is off by default (cluster.nodes empty), so this
      * stays true; {@link #withQuorumPartitionsAndFreezesNeverRunAGroupTwiceNorWithoutQuorum()} is the same

@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
 import org.vigil.plugin.support.disk.DirectIo;
 
 /**
- * The on-disk layout of a heartbeat disk (see the README's "Disk heartbeat: the layout on the disk") and
+ * The on-disk layout of a heartbeat disk (see bundles/heartbeat-disk/README.md, "Disk heartbeat: the layout on the disk") and
  * the codec of its 4 KiB blocks. Big-endian. Block 0 of the device is the header, block 1 the quorum
  * disk's lock (the tie-breaker); slot {@code i} starts at block {@code 2 + i * SLOT_BLOCKS}:
  *

@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
 import org.vigil.plugin.support.disk.DirectIo;
 
 /**
- * The ownership record kept in the first 4 KiB block of a disk's reservation area (see the README's
+ * The ownership record kept in the first 4 KiB block of a disk's reservation area (see bundles/resource-disk/README.md,
  * "Shared disk: the reservation on the disk"). Big-endian:
  *
  * <pre>

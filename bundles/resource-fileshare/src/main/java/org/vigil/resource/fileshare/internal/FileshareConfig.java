@@ -83,7 +83,7 @@ record FileshareConfig(Path path, InetSocketAddress listen, String share, Path p
             if (!guestOk) {
                 throw new InvalidParameterException(PASSDB, "required (unless guest-ok=true): the tdbsam account"
                         + " database every node reads, for example /srv/office/samba/passdb.tdb on the shared disk,"
-                        + " made with pdbedit (see the README)");
+                        + " made with pdbedit (see the fileshare manual, bundles/resource-fileshare/README.md)");
             }
         } else {
             passdb = absolutePath(PASSDB, passdbRaw, null);

@@ -38,7 +38,7 @@ public final class FileshareResourceType implements ResourceType {
                     ParameterDescription.optional(FileshareConfig.PASSDB,
                             "The tdbsam account database (SMB users and password hashes), one file every node"
                                     + " reads: on the shared disk outside the shared directory, or copied to the same"
-                                    + " path on every node. Made with pdbedit (see the README). Required unless"
+                                    + " path on every node. Made with pdbedit (see the fileshare manual, bundles/resource-fileshare/README.md). Required unless"
                                     + " guest-ok=true.", null),
                     ParameterDescription.optional(FileshareConfig.VALID_USERS,
                             "The users (and @groups) allowed in, separated by spaces or commas; unset: every"

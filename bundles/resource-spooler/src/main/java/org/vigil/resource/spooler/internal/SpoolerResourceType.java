@@ -36,7 +36,7 @@ public final class SpoolerResourceType implements ResourceType {
                                     + " address, for example 192.0.2.10:631 or [2001:db8::10]:631 (put the ip resource"
                                     + " before this one). A literal address; the wildcard is refused."),
                     ParameterDescription.optional(SpoolerConfig.ALLOW,
-                            "Who may print: submit, list, hold, release and cancel jobs (any job; see the README). Networks in CIDR form separated by"
+                            "Who may print: submit, list, hold, release and cancel jobs (any job; see the spooler manual, bundles/resource-spooler/README.md). Networks in CIDR form separated by"
                                     + " commas (192.0.2.0/24, 2001:db8::/64), or @LOCAL, every network this node has"
                                     + " an address on. Printer administration is never allowed over the network:"
                                     + " root on the node uses the admin socket in the state directory.",

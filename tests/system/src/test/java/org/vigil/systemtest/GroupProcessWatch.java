@@ -46,9 +46,13 @@ final class GroupProcessWatch extends Watch<Map<String, Set<String>>> {
                 if (paren < 0 || stat.length() < paren + 3 || "ZX".indexOf(stat.charAt(paren + 2)) >= 0) {
                     continue;
                 }
+                String environ = read(proc.resolve("environ"));
+                if (environ.isEmpty()) {
+                    continue; // it ended between the two reads: it runs nowhere now
+                }
                 String node = "?";
                 String group = "?";
-                for (String var : read(proc.resolve("environ")).split("\0")) {
+                for (String var : environ.split("\0")) {
                     if (var.startsWith("VIGIL_NODE=")) {
                         node = var.substring("VIGIL_NODE=".length());
                     } else if (var.startsWith("VIGIL_GROUP=")) {

@@ -3,14 +3,10 @@ package org.vigil.core.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vigil.api.alert.Severity;
 import org.vigil.core.internal.policy.Membership;
 import org.vigil.core.internal.model.ClusterDocument;
@@ -22,26 +18,7 @@ import org.vigil.core.internal.model.ResourceDef;
  * fitting whatever the groups report, a document larger than a frame crosses in pieces, a node that cannot get
  * the current document says so, and a restart in place is never held back by a peer's document version.
  */
-class FrameBudgetClusterTest {
-
-    @TempDir
-    Path dir;
-
-    private final InMemoryNetwork net = new InMemoryNetwork();
-    private final World world = new World();
-    private final List<TestNode> nodes = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        nodes.forEach(TestNode::close);
-        assertThat(world.violations).as("double starts").isEmpty();
-    }
-
-    private TestNode start(String name) throws Exception {
-        TestNode n = new TestNode(name, dir, net, world);
-        nodes.add(n);
-        return n;
-    }
+class FrameBudgetClusterTest extends InMemoryCluster {
 
     private static GroupDef group(String name, String resource, String note) {
         return GroupDef.create(name).withResources(List.of(new ResourceDef(resource, "fake", Map.of("note", note))))

@@ -8,9 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
@@ -21,26 +19,7 @@ import org.vigil.core.internal.policy.ResourceState;
  * JVM over an in-memory medium, with fake resources whose world detects any double start. The
  * real-process, real-network proofs are the system tests; this finds core bugs in seconds.
  */
-class InProcessClusterTest {
-
-    @TempDir
-    Path dir;
-
-    private final InMemoryNetwork net = new InMemoryNetwork();
-    private final World world = new World();
-    private final List<TestNode> nodes = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        nodes.forEach(TestNode::close);
-        assertThat(world.violations).as("double starts").isEmpty();
-    }
-
-    private TestNode start(String name) throws Exception {
-        TestNode n = new TestNode(name, dir, net, world);
-        nodes.add(n);
-        return n;
-    }
+class InProcessClusterTest extends InMemoryCluster {
 
     private static ClusterDocument withGroup(ClusterDocument d, String origin, GroupDef g) {
         return d.next(origin, l -> {

@@ -3,14 +3,10 @@ package org.vigil.core.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
@@ -20,26 +16,7 @@ import org.vigil.core.internal.model.ResourceDef;
  * to node1 after node2 crashed and node1 restarted (so node1's in-memory replay marks are gone). node2 must never
  * count as alive on node1, and node1 must start the group after its usual start-up wait, while the replay goes on.
  */
-class ReplayAfterRestartClusterTest {
-
-    @TempDir
-    Path dir;
-
-    private final InMemoryNetwork net = new InMemoryNetwork();
-    private final World world = new World();
-    private final List<TestNode> nodes = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        nodes.forEach(TestNode::close);
-        assertThat(world.violations).as("double starts").isEmpty();
-    }
-
-    private TestNode start(String name) throws Exception {
-        TestNode n = new TestNode(name, dir, net, world);
-        nodes.add(n);
-        return n;
-    }
+class ReplayAfterRestartClusterTest extends InMemoryCluster {
 
     @Test
     void framesRecordedBeforeARestartNeverMakeACrashedPeerLookAlive() throws Exception {

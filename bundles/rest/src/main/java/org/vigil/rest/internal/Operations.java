@@ -100,6 +100,11 @@ final class Operations {
         Operation op;
         synchronized (ops) {
             prune();
+            for (Iterator<Operation> it = ops.values().iterator(); it.hasNext() && ops.size() >= max;) {
+                if (it.next().state() != State.RUNNING) {
+                    it.remove(); // the oldest finished one makes room
+                }
+            }
             if (ops.size() >= max) {
                 throw new ApiError(503, null, max + " operations are still running; try again when one has ended");
             }
@@ -143,14 +148,9 @@ final class Operations {
         }
     }
 
-    /** Forgets finished operations past their age, then the oldest finished ones while full. */
+    /** Forgets finished operations past their age. */
     private void prune() {
         Instant limit = clock.get().minus(maxAge);
         ops.values().removeIf(o -> o.state() != State.RUNNING && o.finished.isBefore(limit));
-        for (Iterator<Operation> it = ops.values().iterator(); it.hasNext() && ops.size() >= max;) {
-            if (it.next().state() != State.RUNNING) {
-                it.remove();
-            }
-        }
     }
 }

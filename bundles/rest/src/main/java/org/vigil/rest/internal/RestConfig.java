@@ -41,7 +41,7 @@ record RestConfig(boolean enabled, List<InetAddress> bind, int port, Path keysto
     static RestConfig parse(Map<String, ?> props) {
         List<String> problems = new ArrayList<>();
         for (String k : props.keySet()) {
-            if (!KEYS.contains(k) && !k.startsWith("service.") && !k.startsWith("felix.") && !k.startsWith("component.")) {
+            if (!KEYS.contains(k) && !k.matches("(service|felix|component|osgi|org)\\..*")) { // the framework's own keys
                 problems.add("unknown key '" + k + "' (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             }
         }

@@ -104,6 +104,10 @@ public class RestServer implements RestInfo {
         requests.setRejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy());
         ApiHandler handler = new ApiHandler(config, new JaasLogin(config.realm()), throttle, new ShellRunner(sessions),
                 operations, audit);
+        // A client sending its request slowly would hold one of the few request threads for ever: the JDK server's
+        // limits are JVM-wide properties read once, unset (no limit) by default; Vigil runs no other JDK HTTP server.
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "30");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "300");
         List<String> where = new ArrayList<>();
         try {
             for (InetAddress a : config.bind()) {

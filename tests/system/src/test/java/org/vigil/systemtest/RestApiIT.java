@@ -47,7 +47,8 @@ import org.vigil.core.internal.json.Json;
  * TLS only; 401 without or with wrong credentials; the viewer reads the status (the schema of
  * {@code vigil:status --json}) and gets 403 on a change; bad JSON and an unknown parameter get 400 naming it and change
  * nothing; a group defined, brought in and switched over through the API (202, polled until done) really runs on
- * node2; the audit log names the user of each change and refusal; repeated failed logins are delayed, then refused.
+ * node2; the audit log names the user of each change and refusal; repeated failed logins are delayed, then refused;
+ * uninstalled, it listens no more.
  */
 @Steps
 @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -242,6 +243,15 @@ class RestApiIT implements Steps.Diagnostics {
         HttpResponse<String> locked = send("GET", "/status", ADMIN, ADMIN_PW, null);
         assertThat(locked.statusCode()).as("even the right password, once locked out: %s", locked.body()).isEqualTo(429);
         assertThat(lab.cliOk(NODE, "vigil:rest")).contains("failed logins since start: 5");
+        assertThat(lab.cliOk(NODE, "vigil:status")).as("the cluster runs on").containsPattern("api\\s+on node2\\s");
+    }
+
+    @Test
+    @Order(8)
+    void uninstalledTheFeatureListensNoMore() {
+        lab.cliOk(NODE, "feature:uninstall vigil-rest");
+        long pid = lab.jvmPid(NODE);
+        await("only SSH listening", () -> listening(pid).equals(Set.of("127.0.0.1:" + sshPort)));
         assertThat(lab.cliOk(NODE, "vigil:status")).as("the cluster runs on").containsPattern("api\\s+on node2\\s");
     }
 

@@ -55,7 +55,6 @@ public final class Engine {
     private final Inbox inbox = new Inbox();
     private final LocalState locals;
     private final ResourceTypes types;
-    private final Proofs proofs;
     private final FenceControl fences;
     private final QuorumWatch quorum;
     private final PublicNetworkTracker publicNetwork;
@@ -95,7 +94,7 @@ public final class Engine {
         this.startedAt = clock.getAsLong();
         this.locals = new LocalState(docs);
         this.types = new ResourceTypes(locals, inbox, alerts);
-        this.proofs = new Proofs(node, clock, members);
+        Proofs proofs = new Proofs(node, clock, members);
         this.fences = new FenceControl(node, clock, members, docs, alerts, workers, inbox, locals, proofs);
         this.quorum = new QuorumWatch(node, clock, members, alerts, workers, inbox, proofs);
         this.publicNetwork = new PublicNetworkTracker(node, clock, alerts, workers, inbox);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -57,7 +58,9 @@ import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.Names;
 import org.vigil.core.internal.publicnet.PublicNetworkWatch;
+import org.vigil.core.internal.quorum.PingProber;
 import org.vigil.core.internal.quorum.PingTieBreaker;
+import org.vigil.core.internal.quorum.PingTool;
 
 /**
  * The cluster service of one node: wires the document, membership, heartbeat paths, the engine and the
@@ -121,6 +124,16 @@ public class ClusterNode implements ClusterService {
                 + "may reach the targets (default: the first node in cluster.nodes)")
         String quorum_tiebreaker_winner() default "";
 
+        /** @return the ping tie-breaker's probe period */
+        @AttributeDefinition(description = "For quorum.tiebreaker = ping: milliseconds between two pings of each target "
+                + "and peer address (10 to 1000); every address is pinged all the time so a tie is decided at once")
+        long quorum_ping_interval_ms() default 50;
+
+        /** @return the silence that proves a lost member gone */
+        @AttributeDefinition(description = "For quorum.tiebreaker = ping: milliseconds without an answer from a lost "
+                + "member's public address after which it counts as silent (at least 4 probe periods plus 100 ms)")
+        long quorum_ping_silence_ms() default 400;
+
         /** @return the self-fencing bound */
         @AttributeDefinition(description = "Milliseconds within which a node that lost quorum stops all its resources; "
                 + "the side with quorum waits this long before it starts a lost node's groups (unless fenced)")
@@ -164,6 +177,8 @@ public class ClusterNode implements ClusterService {
     private final List<TieBreaker> tieBreakers = new CopyOnWriteArrayList<>();
     private final Fencing fencing = new Fencing(ClusterNode::now);
     private volatile PingTieBreaker pingTieBreaker;
+    private volatile List<String> pingCommand = List.of("ping");
+    private volatile PingProber pingProber;
     private volatile java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> publicWatches =
             PublicNetworkWatch::system;
     private volatile String keyProblem;
@@ -244,7 +259,12 @@ public class ClusterNode implements ClusterService {
         this.keyProblem = keyProblem;
         engine.setFencing(fencing);
         engine.setTieBreaker(this::tieBreaker);
-        engine.setReadinessCheck(() -> io == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(io.status()));
+        engine.setReadinessCheck(() -> {
+            PingProber pp = pingProber;
+            String tool = pp == null ? null : pp.problem();
+            return tool != null ? tool : io == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(io.status());
+        });
+        pingProber = new PingProber(pingCommand, ClusterNode::now);
         configureQuorum(c);
         pendingTypes.forEach(engine::typeAdded);
         if (codec != null) {
@@ -305,6 +325,7 @@ public class ClusterNode implements ClusterService {
             }
             h.stop();
         }
+        pingProber.close();
         processes.close();
         alerts.close();
         workers.shutdownNow();
@@ -317,8 +338,9 @@ public class ClusterNode implements ClusterService {
             Quorum.Settings qs = Quorum.Settings.parse(c.cluster_nodes(), c.quorum_tiebreaker(), c.quorum_loss_stop_ms());
             PingTieBreaker ping = null;
             if (qs.tieBreaker().equals("ping")) {
-                ping = PingTieBreaker.parse(c.quorum_ping_targets(), c.quorum_ping_peers(), c.quorum_tiebreaker_winner(),
-                        qs.votes().keySet());
+                ping = new PingTieBreaker(PingTieBreaker.parse(c.quorum_ping_targets(), c.quorum_ping_peers(),
+                        c.quorum_tiebreaker_winner(), qs.votes().keySet(), c.quorum_ping_interval_ms(),
+                        c.quorum_ping_silence_ms()), pingProber, ClusterNode::now);
             }
             if (c.fence_delay_ms() < 0 || c.fence_delay_ms() > 600_000) {
                 throw new IllegalArgumentException("fence.delay.ms: " + c.fence_delay_ms() + " must be from 0 to 600000");
@@ -328,6 +350,7 @@ public class ClusterNode implements ClusterService {
                         qs.lossStopMillis(), c.dead_time_ms());
             }
             pingTieBreaker = ping;
+            pingProber.configure(ping == null ? Set.of() : ping.settings().addresses(), c.quorum_ping_interval_ms());
             engine.quorum().configure(qs);
             engine.setFenceDelay(c.fence_delay_ms());
             if (qs.configured()) {
@@ -341,7 +364,8 @@ public class ClusterNode implements ClusterService {
             LOG.error(problem);
         }
         String publicProblem = configurePublicNetwork(c);
-        String notReady = java.util.stream.Stream.of(keyProblem, configProblem, problem, publicProblem)
+        String toolProblem = pingToolProblem(pingTieBreaker != null && problem == null);
+        String notReady = java.util.stream.Stream.of(keyProblem, configProblem, problem, publicProblem, toolProblem)
                 .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.joining("; "));
         engine.setNotReady(notReady.isEmpty() ? null : notReady);
     }
@@ -354,6 +378,28 @@ public class ClusterNode implements ClusterService {
                 + " nothing new (it keeps heartbeating and keeps what runs)";
         LOG.error(p);
         return p;
+    }
+
+    /** @return why this node cannot run the ping its settings need (tie-breaker, public ping targets), or null */
+    private String pingToolProblem(boolean tieBreaker) {
+        PublicNetworkWatch w = engine.publicWatch();
+        if (!tieBreaker && (w == null || w.settings().targets().isEmpty())) {
+            return null;
+        }
+        String p = PingTool.problem(pingCommand);
+        if (p != null) {
+            LOG.error("{}", p);
+        }
+        return p;
+    }
+
+    /**
+     * Replaces the ping program (before activation): for tests of a node that cannot run ping.
+     *
+     * @param command the program and any leading arguments
+     */
+    public void usePingCommand(List<String> command) {
+        this.pingCommand = List.copyOf(command);
     }
 
     /** @return the problem with the public network settings, or null */

@@ -180,7 +180,8 @@ public class ClusterNode implements ClusterService {
     private volatile List<String> pingCommand = List.of("ping");
     private volatile PingProber pingProber;
     private volatile java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> publicWatches =
-            PublicNetworkWatch::system;
+            s -> PublicNetworkWatch.system(s, pingProber, ClusterNode::now);
+    private volatile boolean publicByProber = true;
     private volatile String keyProblem;
     /** A bad value in etc/org.vigil.node.cfg (named with its key), or null; and the configuration in use. */
     private volatile String configProblem;
@@ -350,7 +351,6 @@ public class ClusterNode implements ClusterService {
                         qs.lossStopMillis(), c.dead_time_ms());
             }
             pingTieBreaker = ping;
-            pingProber.configure(ping == null ? Set.of() : ping.settings().addresses(), c.quorum_ping_interval_ms());
             engine.quorum().configure(qs);
             engine.setFenceDelay(c.fence_delay_ms());
             if (qs.configured()) {
@@ -364,7 +364,7 @@ public class ClusterNode implements ClusterService {
             LOG.error(problem);
         }
         String publicProblem = configurePublicNetwork(c);
-        String toolProblem = pingToolProblem(pingTieBreaker != null && problem == null);
+        String toolProblem = configurePings(c);
         String notReady = java.util.stream.Stream.of(keyProblem, configProblem, problem, publicProblem, toolProblem)
                 .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.joining("; "));
         engine.setNotReady(notReady.isEmpty() ? null : notReady);
@@ -380,10 +380,25 @@ public class ClusterNode implements ClusterService {
         return p;
     }
 
-    /** @return why this node cannot run the ping its settings need (tie-breaker, public ping targets), or null */
-    private String pingToolProblem(boolean tieBreaker) {
+    /**
+     * Pings every address the ping tie-breaker and the public network watch need, all the time.
+     *
+     * @return why this node cannot run ping while its settings need it, or null
+     */
+    private String configurePings(Config c) {
+        Set<String> addresses = new java.util.LinkedHashSet<>();
+        PingTieBreaker tb = pingTieBreaker;
+        if (tb != null && engine.quorum().settings().tieBreaker().equals("ping")) {
+            addresses.addAll(tb.settings().addresses());
+        }
         PublicNetworkWatch w = engine.publicWatch();
-        if (!tieBreaker && (w == null || w.settings().targets().isEmpty())) {
+        boolean publicPings = w != null && !w.settings().targets().isEmpty();
+        if (publicPings && publicByProber) {
+            addresses.addAll(w.settings().targets());
+        }
+        long interval = c.quorum_ping_interval_ms();
+        pingProber.configure(addresses, interval >= 10 && interval <= 1000 ? interval : PingTieBreaker.DEFAULT_INTERVAL_MILLIS);
+        if (addresses.isEmpty() && !publicPings) {
             return null;
         }
         String p = PingTool.problem(pingCommand);
@@ -407,6 +422,9 @@ public class ClusterNode implements ClusterService {
         try {
             PublicNetworkWatch.Settings ps = PublicNetworkWatch.Settings.parse(c.public_interfaces(), c.public_ping_targets(),
                     c.public_interval_ms(), c.public_lost_after(), c.public_ok_after());
+            if (!ps.targets().isEmpty()) {
+                PingTieBreaker.checkInterval(c.quorum_ping_interval_ms());
+            }
             PublicNetworkWatch current = engine.publicWatch();
             if (current != null && current.settings().equals(ps)) {
                 return null;
@@ -434,6 +452,7 @@ public class ClusterNode implements ClusterService {
      */
     public void usePublicNetworkWatches(java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> factory) {
         this.publicWatches = java.util.Objects.requireNonNull(factory);
+        this.publicByProber = false;
     }
 
     private TieBreaker tieBreaker() {

@@ -131,17 +131,25 @@ public final class PingTieBreaker implements TieBreaker {
         if (!members.isEmpty() && !members.contains(w)) {
             throw new IllegalArgumentException("quorum.tiebreaker.winner: " + w + " is not named in cluster.nodes");
         }
-        if (interval < 10 || interval > 1000) {
-            throw new IllegalArgumentException("quorum.ping.interval.ms: " + interval + " must be from 10 to 1000 (the "
-                    + "period of ping -i; iputils-ping 20221126 of Debian 12 lets any user ping every 2 ms or more, "
-                    + "older iputils need root or CAP_NET_RAW below 200 ms)");
-        }
+        checkInterval(interval);
         if (silence < 4 * interval + 100 || silence > 60_000) {
             throw new IllegalArgumentException("quorum.ping.silence.ms: " + silence + " must be from 4 probe periods "
                     + "plus 100 ms (" + (4 * interval + 100) + " with quorum.ping.interval.ms = " + interval
                     + ", so one lost packet or a slow answer is not silence) to 60000");
         }
         return new Settings(ts, ps, w, interval, silence);
+    }
+
+    /**
+     * @param interval {@code quorum.ping.interval.ms}
+     * @throws IllegalArgumentException naming the setting when it is out of range
+     */
+    public static void checkInterval(long interval) {
+        if (interval < 10 || interval > 1000) {
+            throw new IllegalArgumentException("quorum.ping.interval.ms: " + interval + " must be from 10 to 1000 (the "
+                    + "period of ping -i; iputils-ping 20221126 of Debian 12 lets any user ping every 2 ms or more, "
+                    + "older iputils need root or CAP_NET_RAW below 200 ms)");
+        }
     }
 
     /**

@@ -24,8 +24,17 @@ public final class PingRule {
         UNDECIDED
     }
 
-    /** @param verdict the verdict @param detail why, for the log */
-    public record Outcome(Verdict verdict, String detail) {
+    /**
+     * @param verdict   the verdict
+     * @param detail    why, for the log
+     * @param unreached true when it loses because no target answered within the reach window while they are probed:
+     *                  a fresh answer may still come (a reply late on a loaded machine)
+     */
+    public record Outcome(Verdict verdict, String detail, boolean unreached) {
+
+        Outcome(Verdict verdict, String detail) {
+            this(verdict, detail, false);
+        }
     }
 
     private final java.util.List<String> targets;
@@ -73,7 +82,7 @@ public final class PingRule {
             watched &= now - a.probingSince(t) >= reachWindow() && now - a.lastReport(t) <= reachWindow();
         }
         if (reached == null) {
-            return watched ? new Outcome(Verdict.LOSE, "no ping target answered within the last " + reachWindow() + " ms")
+            return watched ? new Outcome(Verdict.LOSE, "no ping target answered within the last " + reachWindow() + " ms", true)
                     : new Outcome(Verdict.UNDECIDED, "the ping targets have not been probed long enough yet");
         }
         if (side.contains(winner)) {

@@ -34,6 +34,8 @@ public final class PingTieBreaker implements TieBreaker {
 
     private static final Logger LOG = LoggerFactory.getLogger(PingTieBreaker.class);
 
+    /** How long a side that reached no target recently waits for a fresh answer before it loses. */
+    public static final long REACH_GRACE_MILLIS = 1_000;
     /** The default probe period ({@code quorum.ping.interval.ms}). */
     public static final long DEFAULT_INTERVAL_MILLIS = 50;
     /** The default silence that proves a lost member's address dead ({@code quorum.ping.silence.ms}). */
@@ -195,12 +197,22 @@ public final class PingTieBreaker implements TieBreaker {
         return settings.describe();
     }
 
-    /** Answers from the prober's state at once; waits (probe period by period) only while it is undecided. */
+    /**
+     * Answers from the prober's state at once. Waits, probe period by period and within the budget, only while it is
+     * undecided, or for at most {@link #REACH_GRACE_MILLIS} while no target answered recently (a late reply on a
+     * loaded machine must not make a healthy side lose and stop everything; a side that is really cut off loses a
+     * second later, as with the one {@code ping -W 1} of before).
+     */
     @Override
     public boolean wins(String localNode, Set<String> side, Set<String> lost, OperationContext op) {
-        PingRule.Outcome o = rule.decide(side, lost, answers, clock.getAsLong());
-        while (o.verdict() == PingRule.Verdict.UNDECIDED && !op.isCancelled()
-                && op.remaining().toMillis() > settings.intervalMillis()) {
+        long asked = clock.getAsLong();
+        PingRule.Outcome o = rule.decide(side, lost, answers, asked);
+        // bounded in count as well as in time: at most the operation's timeout in probe periods
+        long rounds = Math.max(1, op.timeout().toMillis() / settings.intervalMillis());
+        long graceRounds = REACH_GRACE_MILLIS / settings.intervalMillis();
+        for (long round = 0; round < rounds && (o.verdict() == PingRule.Verdict.UNDECIDED
+                || o.unreached() && round < graceRounds && clock.getAsLong() - asked < REACH_GRACE_MILLIS)
+                && !op.isCancelled() && op.remaining().toMillis() > settings.intervalMillis(); round++) {
             try {
                 Thread.sleep(settings.intervalMillis());
             } catch (InterruptedException e) {

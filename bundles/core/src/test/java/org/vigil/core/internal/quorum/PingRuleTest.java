@@ -2,7 +2,6 @@ package org.vigil.core.internal.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +22,9 @@ class PingRuleTest {
 
     /** The prober's state, by hand. */
     static final class Seen implements PingAnswers {
-        final Map<String, Long> answer = new HashMap<>();
-        final Map<String, Long> since = new HashMap<>();
-        final Map<String, Long> report = new HashMap<>();
+        final Map<String, Long> answer = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Long> since = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Long> report = new java.util.concurrent.ConcurrentHashMap<>();
 
         /** Probed from {@code from} on, reporting at {@code now}. */
         Seen probed(String a, long from, long now) {

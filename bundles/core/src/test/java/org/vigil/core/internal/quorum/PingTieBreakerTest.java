@@ -95,6 +95,33 @@ class PingTieBreakerTest {
     }
 
     @Test
+    void aSideWhoseTargetAnswerIsLateWaitsUpToASecondForAFreshOneAndALateAnswerWins() throws Exception {
+        java.util.function.LongSupplier real = () -> System.nanoTime() / 1_000_000;
+        long t = real.getAsLong();
+        seen.probed("203.0.113.1", t - 10_000, t + 60_000).answered("203.0.113.1", t - 500); // its ping reports all along
+        PingTieBreaker tb = new PingTieBreaker(new PingTieBreaker.Settings(List.of("203.0.113.1"), Map.of(), "node1", 50, 400),
+                seen, real);
+        Thread late = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            seen.answered("203.0.113.1", real.getAsLong());
+        });
+        late.start();
+        assertThat(tb.wins("node1", Set.of("node1"), Set.of("node2"), OP)).isTrue();
+        late.join();
+
+        long t2 = real.getAsLong();
+        seen.answered("203.0.113.1", t2 - 500);
+        long t0 = System.nanoTime();
+        assertThat(tb.wins("node1", Set.of("node1"), Set.of("node2"), OP)).as("no fresh answer within 1 s").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(900))
+                .isLessThan(Duration.ofMillis(2900));
+    }
+
+    @Test
     void theSystemPingReachesLoopback() {
         org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/ping").canExecute()
                 || new java.io.File("/bin/ping").canExecute() || "true".equals(System.getenv("CI")), "ping is not installed");

@@ -68,7 +68,18 @@ class PingProberNetnsTest {
         Assumptions.assumeTrue(false, reason);
     }
 
+    /** Deletes the namespaces a killed run of this test left behind (only when the pid in their name is dead). */
+    private static void sweepLeftovers() {
+        for (String line : CommandRunner.run(List.of("ip", "netns", "list"), CMD).stdout().split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(vpp(\\d+)[ab])\\b.*").matcher(line.strip());
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(2))).isEmpty()) {
+                CommandRunner.run(List.of("ip", "netns", "del", m.group(1)), CMD);
+            }
+        }
+    }
+
     private void lab() {
+        sweepLeftovers();
         for (String ns : List.of(nsA, nsB)) {
             CommandRunner.run(List.of("ip", "netns", "del", ns), CMD); // a leftover of a killed run with this pid
             sh("ip", "netns", "add", ns);

@@ -66,7 +66,7 @@ public interface ProcessSupervisor {
      * without running the action (the resource is then unguarded until it is declared again: a declaration
      * under the same key whose guard has ended starts a new one).</li>
      * </ul>
-     * A new node process on the same node begins only after the actions of the previous one ended. The action
+     * A new node process on the same node waits (at most 65 s) until the actions of the previous one ended. The action
      * runs with the node's environment, standard input {@code /dev/null}; it must be idempotent and must act on
      * this node only (removing an address that is already gone succeeds or fails harmlessly).
      *

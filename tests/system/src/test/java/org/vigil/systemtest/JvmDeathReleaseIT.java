@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,14 +11,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -37,9 +31,9 @@ import org.junit.jupiter.api.Timeout;
  * withdraws the guard, which ends: its release log records no release.</li>
  * </ol>
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
-class JvmDeathReleaseIT {
+class JvmDeathReleaseIT implements Steps.Diagnostics {
 
     /** How long the address may outlive its node's JVM: a fork and an ip addr del, under load. */
     static final long RELEASE_LIMIT_MILLIS = 2000;
@@ -51,8 +45,6 @@ class JvmDeathReleaseIT {
     private static NetnsNodes nodes;
     private static PlacementWatch watch;
     private static String vip;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
     private static final Thread HOOK = new Thread(JvmDeathReleaseIT::tearDown, "jvm-death-release-down");
 
     @BeforeAll
@@ -95,17 +87,10 @@ class JvmDeathReleaseIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && nodes != null) {
-            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (nodes != null) {
+            log("step '%s' failed; node logs:%n%s", step, nodes.logTails());
         }
     }
 
@@ -144,7 +129,6 @@ class JvmDeathReleaseIT {
         String status = nodes.cliOk("node2", "vigil:status");
         assertThat(status).as("node2's status").doesNotContain("BANNED").doesNotContain("already in use");
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -169,7 +153,6 @@ class JvmDeathReleaseIT {
         assertThat(onEth0("node2")).as("%s on node2 after its clean stop", vip).isFalse();
         assertThat(releaseLog("node2")).as("node2's release log after a clean stop").doesNotContain(GONE);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     private static boolean isGuard(ProcessHandle h) {

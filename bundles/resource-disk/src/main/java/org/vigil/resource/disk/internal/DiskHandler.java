@@ -35,9 +35,9 @@ import org.vigil.resource.disk.internal.MountTable.Mount;
  *
  * <p>Once mounted, start declares an unmount as the release action for the death of the node process
  * ({@link #UNMOUNT_ON_DEATH}); stop withdraws it once the disk is unmounted. So when only the node's JVM dies,
- * the file system is flushed and unmounted here after the lifeline killed the programs holding it, before
- * another node can mount it (its reservation lapses later). The reservation itself is not released by it: it
- * lapses after {@code reservation-timeout}.
+ * the file system is flushed and unmounted here once the lifeline killed the programs holding it, normally long
+ * before another node may mount it. The reservation itself is not released by it: it lapses after
+ * {@code reservation-timeout}.
  */
 final class DiskHandler implements ResourceHandler {
 
@@ -507,8 +507,9 @@ final class DiskHandler implements ResourceHandler {
     }
 
     /**
-     * Declares the unmount of {@code point} as the release action for the death of the node process, bounded to
-     * finish before another node may take the disk (its reservation lapses).
+     * Declares the unmount of {@code point} as the release action for the death of the node process, bounded by
+     * the reservation's lease (it normally ends within a fraction of a second, once the lifeline killed the
+     * holders).
      *
      * @return a note when it cannot be declared
      */

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * node2 runs the group: the address up in its namespace and the page served to the client, within 30 s.</li>
  * <li>node1 is powered on and started again; quorum is switched on at runtime on both nodes ({@code cluster.nodes},
  * the ping tie-breaker aiming at the client, each node's public address as its peer address). node2, now running the
- * group, loses power: node1 (paths {@code link-down}, 1 of 2 votes, the target reached and node2's address silent)
- * wins the tie-break, waits out the self-fencing bound and takes the group over within 30 s.</li>
+ * group, loses power: node1 (paths {@code link-down}, 1 of 2 votes, the ping tie-breaker choosing its side: it
+ * reaches the target) waits out the self-fencing bound and takes the group over within 30 s.</li>
  * </ol>
  */
 @Steps
@@ -75,7 +75,8 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
             nodes = new NetnsNodes(lab.dir(), dist, net, ssh, udp).paths("hb1=" + net.privAddress("node1") + ","
                     + net.privAddress("node2") + " hb2=" + hb2Address("node1") + "," + hb2Address("node2"));
             nodes.setUp();
-            assertThat(lab.dir().resolve("node1/etc/org.vigil.path-pub.cfg")).as("no heartbeat path on the public network")
+            assertThat(lab.dir().resolve("node1/etc/org.vigil.path-pub.cfg"))
+                    .as("no heartbeat path on the public network")
                     .doesNotExist();
             nodes.start("node1", "node2");
             awaitOnline("node1", "node2");
@@ -179,8 +180,10 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
 
         String paths = awaitStatus(survivor, Pattern.compile("(?m)^\\s+hb1\\s+udp\\s+link-down\\b"),
                 Pattern.compile("(?m)^\\s+hb2\\s+udp\\s+link-down\\b"));
-        log("%s's status %d ms after the power loss of %s:%n%s", survivor, System.currentTimeMillis() - t0, victim, paths);
-        assertThat(paths).as("%s's status with both back-to-back paths link-down", survivor).doesNotContain("NOT READY");
+        log("%s's status %d ms after the power loss of %s:%n%s", survivor, System.currentTimeMillis() - t0, victim,
+                paths);
+        assertThat(paths).as("%s's status with both back-to-back paths link-down", survivor)
+                .doesNotContain("NOT READY");
 
         long end = System.nanoTime() + TAKEOVER.toNanos();
         long served = -1;
@@ -197,7 +200,8 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
                 .mapToLong(c -> c.atMillis()).findFirst().orElse(-1);
         log("power loss of %s at %d: %s has the address +%d ms (sampled), the client gets the page +%d ms", victim, t0,
                 survivor, up < 0 ? -1 : up - t0, served < 0 ? -1 : served - t0);
-        assertThat(up).as("%s has the address up within %d s of %s's power loss", survivor, TAKEOVER.toSeconds(), victim)
+        assertThat(up)
+                .as("%s has the address up within %d s of %s's power loss", survivor, TAKEOVER.toSeconds(), victim)
                 .isPositive();
         assertThat(served).as("the client gets the page through %s from %s within %d s", vip, survivor,
                 TAKEOVER.toSeconds()).isPositive();
@@ -217,7 +221,8 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
             Sh.ok("ip", "-n", net.nodeNs(n), "addr", "add", hb2Address(n) + "/24", "dev", "eth2");
             Sh.ok("ip", "-n", net.nodeNs(n), "link", "set", "eth2", "up");
         }
-        Sh.Result r = Sh.run("ip", "netns", "exec", net.nodeNs("node1"), "ping", "-c", "1", "-W", "2", hb2Address("node2"));
+        Sh.Result r = Sh.run("ip", "netns", "exec", net.nodeNs("node1"), "ping", "-c", "1", "-W", "2",
+                hb2Address("node2"));
         if (!r.ok()) {
             throw new IllegalStateException("the second back-to-back cable does not work: " + r.output());
         }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.vigil.core.internal.model.Names;
-import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.model.Sorted;
+import org.vigil.core.internal.policy.QuorumView;
 
 /**
  * This node's quorum and its self-fencing triggers, as a pure state machine: no I/O, no threads, the

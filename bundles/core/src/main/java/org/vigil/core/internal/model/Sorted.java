@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 /**
  * Immutable copies that iterate in key order, for what decides behaviour or order (reports, snapshots,
- * quorum sides, echoes). {@code Map.copyOf} and {@code Set.copyOf} iterate in an order salted per JVM run,
+ * quorum sides). {@code Map.copyOf} and {@code Set.copyOf} iterate in an order salted per JVM run,
  * so the same inputs could be handled in a different order by another JVM, and a simulation seed would
  * not replay there. Like them, these refuse null keys, elements and values.
  */
@@ -23,7 +23,12 @@ public final class Sorted {
     /** @param m a map without nulls @return an unmodifiable copy iterating in key order */
     public static <K extends Comparable<? super K>, V> NavigableMap<K, V> copyOf(Map<? extends K, ? extends V> m) {
         TreeMap<K, V> t = new TreeMap<>();
-        m.forEach((k, v) -> t.put(Objects.requireNonNull(k, "key"), Objects.requireNonNull(v, "value of " + k)));
+        m.forEach((k, v) -> {
+            if (v == null) {
+                throw new NullPointerException("no value for " + k);
+            }
+            t.put(Objects.requireNonNull(k, "key"), v);
+        });
         return Collections.unmodifiableNavigableMap(t);
     }
 

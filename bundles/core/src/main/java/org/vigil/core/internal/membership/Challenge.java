@@ -1,10 +1,12 @@
 package org.vigil.core.internal.membership;
 
 import java.security.SecureRandom;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 
@@ -42,6 +44,7 @@ public final class Challenge {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private final LongSupplier draws;
     private volatile long nonce;
     private final AtomicLong senderPulse = new AtomicLong(Long.MIN_VALUE);
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
@@ -49,21 +52,31 @@ public final class Challenge {
 
     /** @param nonce this node's challenge for this incarnation; not 0 (0 means "none" on the wire) */
     public Challenge(long nonce) {
+        this(nonce, RANDOM::nextLong);
+    }
+
+    /**
+     * @param nonce this node's challenge for this incarnation; not 0
+     * @param draws where the challenges renewed after a pause come from (the simulation passes its seeded random
+     *              so that a seed replays; production draws from a {@link SecureRandom})
+     */
+    public Challenge(long nonce, LongSupplier draws) {
         if (nonce == 0) {
             throw new IllegalArgumentException("a challenge must not be 0");
         }
         this.nonce = nonce;
+        this.draws = draws;
     }
 
     /** @return a challenge with a fresh random nonce, for a new incarnation of this node */
     public static Challenge random() {
-        return new Challenge(fresh(0));
+        return new Challenge(fresh(RANDOM::nextLong, 0));
     }
 
-    private static long fresh(long not) {
+    private static long fresh(LongSupplier draws, long not) {
         long n;
         do {
-            n = RANDOM.nextLong();
+            n = draws.getAsLong();
         } while (n == 0 || n == not);
         return n;
     }
@@ -109,7 +122,7 @@ public final class Challenge {
         }
         // Renew before the pulse moves on: whoever then sees a recent pulse also sees the new challenge. Two
         // threads may both renew; a peer then answers one round trip later, nothing worse.
-        renew(fresh(nonce));
+        renew(fresh(draws, nonce));
         senderPulse.compareAndSet(last, now);
         return true;
     }
@@ -168,6 +181,6 @@ public final class Challenge {
                 m.put(name, p.nonce);
             }
         });
-        echoes = Map.copyOf(m);
+        echoes = Collections.unmodifiableMap(m);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.vigil.core.internal.model.Names;
+import org.vigil.core.internal.model.Sorted;
 import org.vigil.core.internal.policy.QuorumView;
 
 /**
@@ -191,7 +192,7 @@ public final class Quorum {
      * @return the quorum
      */
     public synchronized QuorumView evaluate(long now, Set<String> side, Set<String> knownDown) {
-        this.side = Set.copyOf(side);
+        this.side = Sorted.copyOf(side);
         Settings st = settings;
         String paused = now < rejoinAt ? String.format(Locale.ROOT,
                 "paused for %.1f s, longer than the dead time: the others may have taken over; it stops everything "
@@ -205,7 +206,7 @@ public final class Quorum {
         Map<String, Integer> votes = st.votes();
         Set<String> lostNow = new TreeSet<>(votes.keySet());
         lostNow.removeAll(side);
-        lost = Set.copyOf(lostNow);
+        lost = Sorted.copyOf(lostNow);
         for (String n : side) {
             if (votes.containsKey(n)) {
                 seen.add(n);

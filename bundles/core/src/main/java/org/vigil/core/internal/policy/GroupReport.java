@@ -1,6 +1,7 @@
 package org.vigil.core.internal.policy;
 
 import java.util.Map;
+import org.vigil.core.internal.model.Sorted;
 
 /**
  * What a node reports about one group on itself.
@@ -16,7 +17,7 @@ public record GroupReport(Map<String, ResourceState> resources, boolean banned, 
 
     /** Canonical constructor; copies the map. */
     public GroupReport {
-        resources = Map.copyOf(resources);
+        resources = Sorted.copyOf(resources);
         note = note == null ? "" : note;
     }
 

@@ -2,6 +2,7 @@ package org.vigil.core.internal.policy;
 
 import java.util.Map;
 import java.util.Set;
+import org.vigil.core.internal.model.Sorted;
 
 /**
  * What a node tells the others in every heartbeat.
@@ -26,9 +27,9 @@ public record NodeReport(long documentVersion, Set<String> types, boolean settle
 
     /** Canonical constructor; copies collections. */
     public NodeReport {
-        types = Set.copyOf(types);
-        groups = Map.copyOf(groups);
-        hears = hears == null ? null : Set.copyOf(hears);
+        types = Sorted.copyOf(types);
+        groups = Sorted.copyOf(groups);
+        hears = hears == null ? null : Sorted.copyOf(hears);
         publicNetwork = publicNetwork == null ? PublicNetwork.NOT_WATCHED : publicNetwork;
     }
 

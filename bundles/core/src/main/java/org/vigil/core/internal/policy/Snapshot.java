@@ -3,6 +3,7 @@ package org.vigil.core.internal.policy;
 import java.util.Map;
 import java.util.Set;
 import org.vigil.core.internal.model.ClusterDocument;
+import org.vigil.core.internal.model.Sorted;
 
 /**
  * Everything the policy decides from: the cluster as this node sees it at one instant.
@@ -24,11 +25,11 @@ public record Snapshot(String localNode, long now, boolean settled, ClusterDocum
 
     /** Canonical constructor; copies collections. */
     public Snapshot {
-        nodes = Map.copyOf(nodes);
-        local = Map.copyOf(local);
-        busy = Set.copyOf(busy);
+        nodes = Sorted.copyOf(nodes);
+        local = Sorted.copyOf(local);
+        busy = Sorted.copyOf(busy);
         quorum = quorum == null ? QuorumView.NOT_CONFIGURED : quorum;
-        restarting = restarting == null ? Set.of() : Set.copyOf(restarting);
+        restarting = restarting == null ? Set.of() : Sorted.copyOf(restarting);
     }
 
     /** A snapshot with no group restarting in place. */

@@ -102,4 +102,16 @@ class ChallengeTest {
     void randomChallengesDifferPerIncarnation() {
         assertThat(Challenge.random().nonce()).isNotEqualTo(Challenge.random().nonce()).isNotZero();
     }
+
+    /** The simulation hands its seeded random in, so the challenges renewed after a freeze replay with the seed. */
+    @Test
+    void aChallengeRenewedAfterAPauseComesFromTheGivenSourceNeverZeroNorTheCurrentOne() {
+        java.util.PrimitiveIterator.OfLong draws = java.util.stream.LongStream.of(0, 11, 42, 0, 42, 77).iterator();
+        Challenge me = new Challenge(11, draws::nextLong);
+        me.senderRan(0, 600);
+        assertThat(me.senderRan(2000, 600)).isTrue();
+        assertThat(me.nonce()).as("0 and the current challenge are skipped").isEqualTo(42L);
+        assertThat(me.senderRan(4000, 600)).isTrue();
+        assertThat(me.nonce()).isEqualTo(77L);
+    }
 }

@@ -436,7 +436,7 @@ final class Simulation {
         node.members = new MembershipTracker(INTERVAL, DEAD_TIME);
         node.replay = new ReplayGuard();
         // deterministic (the run depends on the seed only) and distinct per node and incarnation
-        node.challenge = new Challenge((node.name.hashCode() * 1_000_003L + node.incarnation) | 1L);
+        node.challenge = new Challenge((node.name.hashCode() * 1_000_003L + node.incarnation) | 1L, rnd::nextLong);
         node.docs = new DocumentStore(node.dir.resolve("cluster.json"), () -> wake(node));
         Workers workers = new Workers(node, node.incarnation);
         node.engine = new Engine(node.name, node.dir, node::clock, node.docs, node.members,

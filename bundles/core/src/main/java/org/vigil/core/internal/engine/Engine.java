@@ -641,7 +641,7 @@ public final class Engine {
         if (pr != null && pr.incarnation() == p.incarnation() && p.lastHeard() <= pr.at()) {
             return pr.text();
         }
-        return null;
+        return members.gone(p); // known down, not fenced: its machine may still hold what is in the kernel
     }
 
     /** For agents (any thread): fenced or confirmed down by the admin, and not heard since. */

@@ -109,6 +109,14 @@ public final class HeartbeatIo {
         }
 
         @Override
+        public void peerRefused(String endpoint, String how) {
+            counters.refused.incrementAndGet();
+            if (members.refusals().refused(config.name(), endpoint, clock.getAsLong()) == null) {
+                logReject(this, endpoint + " refused a frame (" + how + "), and no node was heard from there");
+            }
+        }
+
+        @Override
         public void garbageDiscarded(String reason) {
             counters.garbage.incrementAndGet();
             logReject(this, "garbage discarded: " + reason);
@@ -195,6 +203,22 @@ public final class HeartbeatIo {
         this.alerts = alerts;
         this.intervalMillis = intervalMillis;
         this.lag = new DocumentLag(alerts);
+        members.refusals().canRefuse(this::reportsRefusals);
+    }
+
+    /** @return true when the path is open and its transport reports refused peers (a 1.2 transport does not) */
+    private boolean reportsRefusals(String path) {
+        for (Path p : paths.values()) {
+            HeartbeatTransport t = p.transport;
+            try {
+                if (p.config.name().equals(path) && t != null && t.reportsRefusals()) {
+                    return true;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** @return why this node does not hold its peers' cluster document, or "" when it does */
@@ -547,7 +571,7 @@ public final class HeartbeatIo {
                 p.counters.replayed.incrementAndGet();
                 return false;
             }
-            case FRESH -> { }
+            case FRESH -> members.refusals().heard(p.config.name(), source, f.sender()); // alive: refusals are stale
         }
         if (challenge.renewAfterPause(clock.getAsLong(), members.deadTimeMillis())) {
             logPause(); // this frame, and all that waited in the socket, were sent while we slept

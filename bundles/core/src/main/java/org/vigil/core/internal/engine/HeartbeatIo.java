@@ -259,10 +259,25 @@ public final class HeartbeatIo {
 
     /** @param c a path configuration that was removed */
     public void removePath(PathConfiguration c) {
-        Path p = paths.remove(key(c));
+        Path p = paths.get(key(c));
+        if (p != null) {
+            quietBeforeClosing(java.util.List.of(p));
+        }
+        p = paths.remove(key(c));
         if (p != null) {
             close(p);
         }
+    }
+
+    /** Before the last open paths close while resources run: see {@link LastPortGuard}. */
+    private void quietBeforeClosing(java.util.List<Path> closing) {
+        boolean canRefuse = closing.stream().anyMatch(p -> reportsRefusals(p.config.name()));
+        boolean othersOpen = paths.values().stream().anyMatch(p -> !closing.contains(p) && p.transport != null);
+        LastPortGuard.quietFirst(node, String.join(", ", closing.stream().map(p -> p.config.name()).toList()), canRefuse,
+                othersOpen, () -> {
+                    WireReport r = report.get();
+                    return r != null && r.report().anyActive();
+                }, fenceHandler, clock, LastPortGuard.WAIT_MILLIS);
     }
 
     private static String key(PathConfiguration c) {
@@ -282,6 +297,8 @@ public final class HeartbeatIo {
     /** @param f a transport that is going away; its paths close */
     public void removeFactory(HeartbeatTransportFactory f) {
         factories.entrySet().removeIf(e -> e.getValue() == f);
+        quietBeforeClosing(paths.values().stream()
+                .filter(p -> !factories.containsKey(p.config.type()) && p.transport != null).toList());
         for (Path p : paths.values()) {
             if (!factories.containsKey(p.config.type()) && p.transport != null) {
                 close(p);

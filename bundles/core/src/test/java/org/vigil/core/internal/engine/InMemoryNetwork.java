@@ -55,10 +55,13 @@ final class InMemoryNetwork {
             if (frame.length > maxFrame) {
                 throw new IOException("frame of " + frame.length + " bytes exceeds the medium's " + maxFrame);
             }
+            for (String g : gone) {
+                if (!g.equals(node) && !cut.contains(g) && refusing) {
+                    ctx.peerRefused(source(g), "port unreachable");
+                }
+            }
             for (Endpoint e : endpoints.values()) {
-                if (e != this && gone.contains(e.node) && !cut.contains(e.node) && refusing) {
-                    ctx.peerRefused(source(e.node), "port unreachable");
-                } else if (e != this && !cut.contains(e.node) && !frozen.contains(e.node)) {
+                if (e != this && !gone.contains(e.node) && !cut.contains(e.node) && !frozen.contains(e.node)) {
                     e.inbox.add(new Delivery(frame.clone(), source(node)));
                 }
             }
@@ -89,7 +92,9 @@ final class InMemoryNetwork {
         @Override
         public void close() {
             closed = true;
-            endpoints.remove(node, this);
+            if (endpoints.remove(node, this) && refusing) {
+                gone.add(node); // its port is closed, its machine up: what is sent to it is refused
+            }
         }
     }
 
@@ -161,6 +166,7 @@ final class InMemoryNetwork {
             @Override
             public HeartbeatTransport open(PathContext context) {
                 Endpoint e = new Endpoint(context.nodeName(), context);
+                gone.remove(context.nodeName());
                 endpoints.put(context.nodeName(), e);
                 return e;
             }

@@ -114,4 +114,20 @@ class PeerGoneClusterTest extends InMemoryCluster {
         assertThat(n2.node.engineStatus().snapshot().nodes().get("node1").loss().proof()).isNull();
         assertThat(n2.runs("web")).isFalse();
     }
+
+    @Test
+    void aLiveNodeStopsEverythingBeforeItsLastHeartbeatPortClosesSoNothingRunsTwice() throws Exception {
+        net.refusing = true;
+        TestNode n1 = node("node1");
+        TestNode n2 = node("node2");
+        webOnNode1(n1);
+
+        n1.node.removeTransport(n1.transport); // its transport bundle stopped: the port closes, the JVM lives on
+
+        assertThat(n1.runs("web")).as("node1 stopped the group before its port closed").isFalse();
+        assertThat(world.runningOn.get("app")).as("where app runs when node1's port has closed (node2 may already have"
+                + " started it: node1 was heard quiet)").isNotEqualTo("node1");
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> n2.runs("web"));
+        assertThat(n1.state("app")).isNotEqualTo(org.vigil.core.internal.policy.ResourceState.RUNNING);
+    }
 }

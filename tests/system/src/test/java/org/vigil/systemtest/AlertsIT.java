@@ -17,14 +17,9 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -36,9 +31,9 @@ import org.junit.jupiter.api.Timeout;
  * fails over no slower than the first beyond noise, the webhook and syslog still deliver within 1 s, and the mail
  * sink's timeouts and drops are counted in {@code vigil:alerts} and {@code vigil:status}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
-class AlertsIT {
+class AlertsIT implements Steps.Diagnostics {
 
     /** The requirement: each alert reaches its receiver within 1 s of the event. */
     static final long DELIVERY_LIMIT_MILLIS = 1000;
@@ -50,8 +45,6 @@ class AlertsIT {
     private static String active;
     private static String survivor;
     private static long normalFailoverMillis = -1;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
 
     @BeforeAll
     static void start() throws Exception {
@@ -109,18 +102,11 @@ class AlertsIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess() {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && cluster != null) {
+    @Override
+    public void stepFailed(String step) {
+        if (cluster != null) {
             WebCluster.log("alerts: step '%s' failed; vigil:alerts on both nodes:%n%s%n%s%nnode logs:%n%s",
-                    info.getDisplayName(), cluster.lab.cli("node1", "vigil:alerts").output(),
+                    step, cluster.lab.cli("node1", "vigil:alerts").output(),
                     cluster.lab.cli("node2", "vigil:alerts").output(), cluster.lab.logTails());
         }
     }
@@ -155,7 +141,6 @@ class AlertsIT {
                 .allMatch(r -> List.of("node-lost", "group-failover", "test").contains(r.kind()));
         assertThat(receivers.mails()).as("the mail sink's severity filter: warning and critical only")
                 .noneMatch(r -> r.raw().contains("X-Vigil-Severity: INFO"));
-        thisPassed = true;
     }
 
     @Test
@@ -203,7 +188,6 @@ class AlertsIT {
         assertThat(mailCounter(out, "delivered")).isZero();
         String status = cluster.lab.cliOk(next, "vigil:status");
         assertThat(status).containsPattern("Alert sinks:.* mail 0 delivered \\(\\d+ failed, \\d+ timed out, [1-9]\\d* dropped\\)");
-        thisPassed = true;
     }
 
     private static List<Supplier<List<AlertReceivers.Received>>> channels() {

@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -10,14 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.api.fence.FenceAction;
 import org.vigil.api.fence.FenceResult;
@@ -35,16 +29,14 @@ import org.vigil.heartbeat.disk.internal.DiskPoisonPillAgent;
  *
  * <p>The steps build on each other and run in order; a step whose predecessor failed is skipped.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
-class DiskHeartbeatIT {
+class DiskHeartbeatIT implements Steps.Diagnostics {
 
     private static WebCluster cluster;
     private static Path image;
     private static String loop;
     private static String active;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
 
     @BeforeAll
     static void startCluster() throws IOException {
@@ -84,17 +76,10 @@ class DiskHeartbeatIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess() {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && cluster != null) {
-            WebCluster.log("diskhb: step '%s' failed; status: %s%nnode logs:%n%s", info.getDisplayName(),
+    @Override
+    public void stepFailed(String step) {
+        if (cluster != null) {
+            WebCluster.log("diskhb: step '%s' failed; status: %s%nnode logs:%n%s", step,
                     cluster.lab.cli("node1", "vigil:status").output(), cluster.lab.logTails());
         }
     }
@@ -128,7 +113,6 @@ class DiskHeartbeatIT {
         awaitStatus("node1", Pattern.compile("(?m)^\\s+node2\\s+online\\s+paths: .*qdisk up"), Duration.ofSeconds(40));
         awaitStatus("node2", Pattern.compile("(?m)^\\s+node1\\s+online\\s+paths: .*qdisk up"), Duration.ofSeconds(40));
         awaitStatus("node1", Pattern.compile("(?m)^\\s+qdisk\\s+disk\\s+open"), Duration.ofSeconds(5));
-        thisPassed = true;
     }
 
     @Test
@@ -150,7 +134,6 @@ class DiskHeartbeatIT {
         assertThat(cluster.watch.nodesSeenSince(since)).as("nodes that ran the service").containsExactly(active);
         assertThat(cluster.watch.overlaps()).isEmpty();
         WebCluster.log("diskhb: 8 s with only the disk path: %s keeps the service; node1 sees node2 online", active);
-        thisPassed = true;
     }
 
     @Test
@@ -175,7 +158,6 @@ class DiskHeartbeatIT {
         assertThat(status).as("the fenced node's status").contains("BANNED").contains("poison pill");
         assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
         assertThat(cluster.watch.nodesSeenSince(since)).contains(fencer);
-        thisPassed = true;
     }
 
     @Test
@@ -193,7 +175,6 @@ class DiskHeartbeatIT {
         WebCluster.log("diskhb: %s serves %d ms after %s was frozen (its only path to it: the disk)", fenced,
                 servedAt - crash.freezeMillis(), active);
         assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
-        thisPassed = true;
     }
 
     private static org.vigil.api.resource.OperationContext budget(Duration d) {

@@ -1,18 +1,12 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -23,9 +17,9 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>The steps build on each other and run in order; a step whose predecessor failed is skipped.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
-class FailoverIT {
+class FailoverIT implements Steps.Diagnostics {
 
     /** The requirement: the other node serves within 2 s of the crash. */
     static final long FAILOVER_LIMIT_MILLIS = 2000;
@@ -33,8 +27,6 @@ class FailoverIT {
     private static WebCluster cluster;
     private static String active;
     private static String survivor;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
 
     @BeforeAll
     static void startCluster() {
@@ -49,17 +41,10 @@ class FailoverIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && cluster != null) {
-            WebCluster.log("failover: step '%s' failed; node logs:%n%s", info.getDisplayName(), cluster.lab.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (cluster != null) {
+            WebCluster.log("failover: step '%s' failed; node logs:%n%s", step, cluster.lab.logTails());
         }
     }
 
@@ -84,7 +69,6 @@ class FailoverIT {
         assertThat(fromFreeze).as("time from the crash of %s until %s serves (ms)", active, survivor)
                 .isLessThanOrEqualTo(FAILOVER_LIMIT_MILLIS);
         assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
-        thisPassed = true;
     }
 
     @Test
@@ -111,7 +95,6 @@ class FailoverIT {
                 .containsExactly(survivor);
         assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
         WebCluster.log("failover: over 5 s after the rejoin, %d answers all from %s; never on %s", answers, survivor, active);
-        thisPassed = true;
     }
 
     @Test
@@ -127,6 +110,5 @@ class FailoverIT {
         assertThat(servedAt).as("HTTP answers from %s after the switchover", active).isPositive();
         assertThat(cluster.watch.nodesNow()).containsExactly(active);
         assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
-        thisPassed = true;
     }
 }

@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /**
  * Watches the real processes that run one script (as {@code process} resources of several groups): every
  * ~20 ms it reads /proc for processes whose command line names the script, and which node and group started
- * each ({@code VIGIL_NODE}, {@code VIGIL_GROUP} in its environment). A sample with a group on two nodes is an
+ * each ({@code VIGIL_NODE}, {@code VIGIL_GROUP} in its environment; a process without both, such as the client
+ * command that defined the resource, is not a group's program). A sample with a group on two nodes is an
  * overlap.
  */
 final class GroupProcessWatch extends Watch<Map<String, Set<String>>> {
@@ -50,14 +51,19 @@ final class GroupProcessWatch extends Watch<Map<String, Set<String>>> {
                 if (environ.isEmpty()) {
                     continue; // it ended between the two reads: it runs nowhere now
                 }
-                String node = "?";
-                String group = "?";
+                String node = null;
+                String group = null;
                 for (String var : environ.split("\0")) {
                     if (var.startsWith("VIGIL_NODE=")) {
                         node = var.substring("VIGIL_NODE=".length());
                     } else if (var.startsWith("VIGIL_GROUP=")) {
                         group = var.substring("VIGIL_GROUP=".length());
                     }
+                }
+                if (node == null || group == null) {
+                    // not a group's program: e.g. the admin's bin/client whose command line names the script
+                    // (resource-add ... command=/bin/sh <script>) while it is still running
+                    continue;
                 }
                 out.computeIfAbsent(group, k -> new TreeSet<>()).add(node);
             }

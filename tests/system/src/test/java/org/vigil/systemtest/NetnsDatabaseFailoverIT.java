@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,14 +18,9 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -49,9 +43,9 @@ import org.junit.jupiter.api.Timeout;
  * With {@code -Dvigil.sql.bench=true} the figures (crash to first acknowledged commit) are printed as
  * {@code BENCH ...} lines for bench/sql-failover.sh.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
-class NetnsDatabaseFailoverIT {
+class NetnsDatabaseFailoverIT implements Steps.Diagnostics {
 
     static final String PASSWORD = "db-failover-test-password";
 
@@ -72,8 +66,6 @@ class NetnsDatabaseFailoverIT {
     private static final List<Db> dbs = new ArrayList<>();
     private static final Map<String, Process> clients = new LinkedHashMap<>();
     private static final Map<String, Path> clientLogs = new LinkedHashMap<>();
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
     private static final Thread HOOK = new Thread(NetnsDatabaseFailoverIT::tearDown, "netns-database-down");
 
     @BeforeAll
@@ -203,17 +195,10 @@ class NetnsDatabaseFailoverIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && nodes != null) {
-            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (nodes != null) {
+            log("step '%s' failed; node logs:%n%s", step, nodes.logTails());
             clientLogs.forEach((engine, log) -> log("%s client, last lines:%n%s", engine, tail(log, 15)));
         }
     }
@@ -248,7 +233,6 @@ class NetnsDatabaseFailoverIT {
             assertThat(status).containsPattern("(?m)^\\s+" + db.group() + "-sql\\s+" + db.engine() + "\\s+.*node1: RUNNING");
         }
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -310,7 +294,6 @@ class NetnsDatabaseFailoverIT {
             }
         }
         assertNeverBoth();
-        thisPassed = true;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -2,7 +2,6 @@ package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +17,9 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -51,9 +45,9 @@ import org.junit.jupiter.api.Timeout;
  * All along, every ~50 ms, a watch samples which node has each virtual address up and which has the disk
  * mounted: never both.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
-class NetnsFailoverIT {
+class NetnsFailoverIT implements Steps.Diagnostics {
 
     /** The requirement: the client's neighbour table shows the new owner within 1 s of the takeover. */
     static final long NEIGHBOUR_LIMIT_MILLIS = 1000;
@@ -67,8 +61,6 @@ class NetnsFailoverIT {
     private static String dbVip;
     private static Path mount;
     private static String page;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
     private static final Thread HOOK = new Thread(NetnsFailoverIT::tearDown, "netns-failover-down");
 
     @BeforeAll
@@ -134,17 +126,10 @@ class NetnsFailoverIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && nodes != null) {
-            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (nodes != null) {
+            log("step '%s' failed; node logs:%n%s", step, nodes.logTails());
         }
     }
 
@@ -172,7 +157,6 @@ class NetnsFailoverIT {
         assertThat(net.clientNeighbour(officeVip)).as("client's neighbour entry for %s", officeVip).contains(mac1);
         log("client GET http://%s/ -> %s(node1's MAC %s in the client's neighbour table)", officeVip, page, mac1);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -205,9 +189,14 @@ class NetnsFailoverIT {
         long ipStarted = nodes.awaitLog("node2", "started office-ip (group office)", cablesAt, Duration.ofSeconds(10));
         long diskStarted = nodes.logTime("node2", "started office-disk (group office)", cablesAt);
         long webStarted = nodes.awaitLog("node2", "started office-web (group office)", cablesAt, Duration.ofSeconds(20));
-        assertThat(neighbourAt).as("the client's neighbour table shows node2's MAC %s for %s within 30 s (now: %s)",
-                mac2, officeVip, neighbourLine).isPositive();
-        assertThat(ipStarted).as("node2's log: started office-ip").isPositive();
+        if (neighbourAt < 0 || ipStarted < 0) {
+            // say which step did not happen: the takeover on node2 or the client's neighbour update
+            Sh.Result st = nodes.cli("node2", "vigil:status");
+            throw new AssertionError(String.format("after node1's power loss: node2 %s office-ip; the client's neighbour"
+                    + " table %s node2's MAC %s for %s within 30 s (now: %s)%nnode2's vigil:status:%n%s%n%s",
+                    ipStarted > 0 ? "started" : "did not start", neighbourAt > 0 ? "showed" : "did not show", mac2,
+                    officeVip, neighbourLine, st.output(), nodes.logTails()));
+        }
 
         String body = awaitPage(Duration.ofSeconds(15));
         long servedAt = System.currentTimeMillis();
@@ -230,7 +219,6 @@ class NetnsFailoverIT {
         assertThat(disk.mountNamespacesHoldingIt()).as("mount namespaces on the machine with the disk mounted")
                 .containsExactly(SharedLoopDisk.mountNamespaceOf(nodes.jvmPid("node2")));
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -261,7 +249,6 @@ class NetnsFailoverIT {
         log("with node1 back: office stays on node2 (manual failback); %s; node1's status: %s", reservation,
                 diskLine.group(0).strip());
         assertNeverBoth();
-        thisPassed = true;
     }
 
     /**
@@ -308,7 +295,6 @@ class NetnsFailoverIT {
         log("probe removed: %s", removed.output().strip().replace('\n', ' '));
         assertThat(net.clientGet("http://" + officeVip + "/")).as("office still serves").isEqualTo(page);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -333,7 +319,6 @@ class NetnsFailoverIT {
         assertThat(net.addressesUp(net.nodeNs("node2"))).contains(dbVip).doesNotContain(officeVip);
         log("office back on node1 in %d ms; db's %s stayed on node2 throughout: %s", took, dbVip, db);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,14 +17,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -50,9 +44,9 @@ import org.junit.jupiter.api.Timeout;
  * All along, every ~50 ms, a watch samples which node has the address up and which has the disk mounted: never
  * both.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
-class NetnsFileshareFailoverIT {
+class NetnsFileshareFailoverIT implements Steps.Diagnostics {
 
     private static final String SHARE = "office";
     private static final String FILE = "ledger.bin";
@@ -68,8 +62,6 @@ class NetnsFileshareFailoverIT {
     private static Path mount;
     private static Path clientDir;
     private static byte[] bytes;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
     private static final Thread HOOK = new Thread(NetnsFileshareFailoverIT::tearDown, "netns-fileshare-down");
 
     @BeforeAll
@@ -148,17 +140,10 @@ class NetnsFileshareFailoverIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && nodes != null) {
-            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (nodes != null) {
+            log("step '%s' failed; node logs:%n%s", step, nodes.logTails());
         }
     }
 
@@ -184,7 +169,6 @@ class NetnsFileshareFailoverIT {
                 "-U", user + "%wrong-password", "-c", "ls").output()).contains("NT_STATUS_LOGON_FAILURE");
         log("client put %d bytes as %s through //%s/%s (node1)", bytes.length, FILE, vip, SHARE);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -239,7 +223,6 @@ class NetnsFileshareFailoverIT {
         if (trials > 1) {
             log("FIGURES crash_to_first_read_ms over %d trials: %s", trials, reads);
         }
-        thisPassed = true;
     }
 
     @Test
@@ -266,7 +249,6 @@ class NetnsFileshareFailoverIT {
                 .isPositive();
         log("switchover %s -> %s: first SMB read +%d ms after the request", from, to, readAt - t0);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,14 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -40,9 +34,9 @@ import org.junit.jupiter.api.Timeout;
  * at once, well before the self-fencing bound.</li>
  * </ol>
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
-class NetnsQuorumIT {
+class NetnsQuorumIT implements Steps.Diagnostics {
 
     static final long BOUND_MILLIS = 4000;
     static final long DEAD_MILLIS = 600;
@@ -52,8 +46,6 @@ class NetnsQuorumIT {
     private static NetnsNodes nodes;
     private static PlacementWatch watch;
     private static String vip;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
     private static final Thread HOOK = new Thread(NetnsQuorumIT::tearDown, "netns-quorum-down");
 
     @BeforeAll
@@ -114,17 +106,10 @@ class NetnsQuorumIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && nodes != null) {
-            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (nodes != null) {
+            log("step '%s' failed; node logs:%n%s", step, nodes.logTails());
         }
     }
 
@@ -158,7 +143,6 @@ class NetnsQuorumIT {
         assertThat(watch.placementsSince("svc-ip", started)).as("where the address was since node2 took it")
                 .containsExactly(Set.of("node2"));
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -186,7 +170,6 @@ class NetnsQuorumIT {
         Lab.sleep(1000);
         assertThat(watch.where("svc-ip")).containsExactly("node1");
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -235,7 +218,6 @@ class NetnsQuorumIT {
         Lab.sleep(1000);
         assertThat(watch.where("svc-ip")).containsExactly("node2");
         assertNeverBoth();
-        thisPassed = true;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

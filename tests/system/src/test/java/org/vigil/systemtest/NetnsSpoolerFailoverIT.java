@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,14 +14,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -44,9 +38,9 @@ import org.junit.jupiter.api.Timeout;
  * A watch samples, every ~50 ms, which node has the virtual address up and which has the disk mounted: never
  * both.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
-class NetnsSpoolerFailoverIT {
+class NetnsSpoolerFailoverIT implements Steps.Diagnostics {
 
     private static final String RESOURCE = "office-spool";
     private static final String BACKEND = "vigiltest" + ProcessHandle.current().pid();
@@ -95,8 +89,6 @@ class NetnsSpoolerFailoverIT {
     private static List<String> queued = List.of();
     /** The admin sockets the spoolers listened on: a crashed cupsd leaves its socket file behind. */
     private static final java.util.Set<Path> SOCKETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
     private static final Thread HOOK = new Thread(NetnsSpoolerFailoverIT::tearDown, "netns-spooler-down");
 
     @BeforeAll
@@ -171,17 +163,10 @@ class NetnsSpoolerFailoverIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && nodes != null) {
-            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (nodes != null) {
+            log("step '%s' failed; node logs:%n%s", step, nodes.logTails());
         }
     }
 
@@ -210,7 +195,6 @@ class NetnsSpoolerFailoverIT {
         assertThat(printed).as("nothing printed while the queue is held").doesNotExist();
         log("client queued %s through %s:631 (node1)", queued, vip);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -264,7 +248,6 @@ class NetnsSpoolerFailoverIT {
         log("released on node2 through %s: printed %s", socket2, Files.readString(printed).strip().replace('\n', '|'));
         assertThat(queuedJobs()).isEmpty();
         assertNeverBoth();
-        thisPassed = true;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,14 +12,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -43,9 +37,9 @@ import org.junit.jupiter.api.Timeout;
  * </ol>
  * All along, every ~50 ms, a {@link PlacementWatch} samples which node has the virtual address: never both.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
-class PublicNetworkIT {
+class PublicNetworkIT implements Steps.Diagnostics {
 
     private static NetnsTwoNodes lab;
     private static NetnsTopology net;
@@ -53,8 +47,6 @@ class PublicNetworkIT {
     private static PlacementWatch watch;
     private static String vip;
     private static String page;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
     private static final Thread HOOK = new Thread(PublicNetworkIT::tearDown, "public-network-down");
 
     @BeforeAll
@@ -104,17 +96,10 @@ class PublicNetworkIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess(TestInfo info) {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && nodes != null) {
-            log("step '%s' failed; node logs:%n%s", info.getDisplayName(), nodes.logTails());
+    @Override
+    public void stepFailed(String step) {
+        if (nodes != null) {
+            log("step '%s' failed; node logs:%n%s", step, nodes.logTails());
         }
     }
 
@@ -130,7 +115,6 @@ class PublicNetworkIT {
         assertThat(awaitPage(Duration.ofSeconds(10))).isEqualTo(page);
         assertThat(net.clientNeighbour(vip)).contains(net.mac(net.nodeNs("node1"), "eth0"));
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -157,7 +141,6 @@ class PublicNetworkIT {
         assertThat(nodes.awaitLog("node2", "[public-ok] node2", t0, Duration.ofSeconds(5))).isPositive();
         assertThat(watch.placementsSince("web-ip", t0)).containsExactly(Set.of("node1"));
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -176,7 +159,6 @@ class PublicNetworkIT {
         nodes.awaitOnline("node2", "node1", Duration.ofSeconds(20));
         assertThat(watch.placementsSince("web-ip", t0)).containsExactly(Set.of("node1"));
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -209,7 +191,6 @@ class PublicNetworkIT {
                 servedAt - t0);
         assertThat(nodes.cliOk("node2", "vigil:status")).doesNotContain("BANNED");
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -226,7 +207,6 @@ class PublicNetworkIT {
         assertThat(s1).contains("runs on node2 (sticky)");
         assertThat(net.clientGet("http://" + vip + "/")).isEqualTo(page);
         assertNeverBoth();
-        thisPassed = true;
     }
 
     @Test
@@ -244,7 +224,6 @@ class PublicNetworkIT {
                 startedAt - t0);
         net.plugPublicCable("node2");
         assertNeverBoth();
-        thisPassed = true;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -1,7 +1,6 @@
 package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,16 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -47,17 +41,15 @@ import org.junit.jupiter.api.Timeout;
  * </ol>
  * A {@link ServiceWatch} samples the service's processes every 20 ms from the start.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Steps
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
-class SerialPathCutIT {
+class SerialPathCutIT implements Steps.Diagnostics {
 
     private static final String PATH = "tty";
     private static WebCluster cluster;
     private static Cable cable;
     private static String active;
     private static long sinceStart;
-    private static boolean previousPassed = true;
-    private boolean thisPassed;
 
     @BeforeAll
     static void startCluster() throws IOException {
@@ -102,18 +94,11 @@ class SerialPathCutIT {
         }
     }
 
-    @BeforeEach
-    void onlyAfterSuccess() {
-        assumeTrue(previousPassed, "an earlier step failed");
-        thisPassed = false;
-    }
-
-    @AfterEach
-    void record(TestInfo info) {
-        previousPassed = thisPassed;
-        if (!thisPassed && cluster != null) {
+    @Override
+    public void stepFailed(String step) {
+        if (cluster != null) {
             WebCluster.log("serialcut: step '%s' failed; status node1:%n%s%nstatus node2:%n%s%nnode logs:%n%s",
-                    info.getDisplayName(), cluster.lab.cli("node1", "vigil:status").output(),
+                    step, cluster.lab.cli("node1", "vigil:status").output(),
                     cluster.lab.cli("node2", "vigil:status").output(), cluster.lab.logTails());
         }
     }
@@ -129,7 +114,6 @@ class SerialPathCutIT {
             WebCluster.log("serialcut: %s: %s", node, line(s, peer));
         }
         assertNothingMoved(sinceStart);
-        thisPassed = true;
     }
 
     @Test
@@ -157,7 +141,6 @@ class SerialPathCutIT {
         }
         assertThat(logCount(active, "stopping web-server", t0)).as("%s stopped nothing", active).isZero();
         assertNothingMoved(t0);
-        thisPassed = true;
     }
 
     @Test
@@ -177,7 +160,6 @@ class SerialPathCutIT {
         }
         holdAndWatch(Duration.ofSeconds(3));
         assertNothingMoved(t0);
-        thisPassed = true;
     }
 
     @Test
@@ -216,7 +198,6 @@ class SerialPathCutIT {
         holdAndWatch(Duration.ofSeconds(2));
         assertNothingMoved(t0);
         assertNothingMoved(sinceStart);
-        thisPassed = true;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

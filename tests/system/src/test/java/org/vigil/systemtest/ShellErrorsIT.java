@@ -2,11 +2,15 @@ package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.vigil.core.internal.json.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,6 +185,23 @@ class ShellErrorsIT {
         } finally {
             vigil("resource-remove", "quoted");
         }
+    }
+
+    @Test
+    void vigilRefusesAKeyOthersMayRead() throws IOException {
+        Path key = home().resolve("etc/vigil-cli.key");
+        Set<PosixFilePermission> before = Files.getPosixFilePermissions(key);
+        try {
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+            VigilCli.Result r = vigil("status");
+            assertThat(r.exit()).as(r.toString()).isEqualTo(4);
+            assertThat(r.out()).as(r.toString()).isEmpty();
+            assertThat(r.err().strip()).as(r.toString()).contains(key.toString()).contains("644").contains("chmod 600");
+        } finally {
+            Files.setPosixFilePermissions(key, before);
+        }
+        VigilCli.Result ok = vigil("status");
+        assertThat(ok.exit()).as("with the key back at 0600: %s", ok).isNotEqualTo(4);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -57,7 +58,9 @@ import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.Names;
 import org.vigil.core.internal.publicnet.PublicNetworkWatch;
+import org.vigil.core.internal.quorum.PingProber;
 import org.vigil.core.internal.quorum.PingTieBreaker;
+import org.vigil.core.internal.quorum.PingTool;
 
 /**
  * The cluster service of one node: wires the document, membership, heartbeat paths, the engine and the
@@ -121,6 +124,16 @@ public class ClusterNode implements ClusterService {
                 + "may reach the targets (default: the first node in cluster.nodes)")
         String quorum_tiebreaker_winner() default "";
 
+        /** @return the ping tie-breaker's probe period */
+        @AttributeDefinition(description = "For quorum.tiebreaker = ping: milliseconds between two pings of each target "
+                + "and peer address (10 to 1000); every address is pinged all the time so a tie is decided at once")
+        long quorum_ping_interval_ms() default 50;
+
+        /** @return the silence that proves a lost member gone */
+        @AttributeDefinition(description = "For quorum.tiebreaker = ping: milliseconds without an answer from a lost "
+                + "member's public address after which it counts as silent (at least 4 probe periods plus 100 ms)")
+        long quorum_ping_silence_ms() default 400;
+
         /** @return the self-fencing bound */
         @AttributeDefinition(description = "Milliseconds within which a node that lost quorum stops all its resources; "
                 + "the side with quorum waits this long before it starts a lost node's groups (unless fenced)")
@@ -164,8 +177,11 @@ public class ClusterNode implements ClusterService {
     private final List<TieBreaker> tieBreakers = new CopyOnWriteArrayList<>();
     private final Fencing fencing = new Fencing(ClusterNode::now);
     private volatile PingTieBreaker pingTieBreaker;
+    private volatile List<String> pingCommand = List.of("ping");
+    private volatile PingProber pingProber;
     private volatile java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> publicWatches =
-            PublicNetworkWatch::system;
+            s -> PublicNetworkWatch.system(s, pingProber, ClusterNode::now);
+    private volatile boolean publicByProber = true;
     private volatile String keyProblem;
     /** A bad value in etc/org.vigil.node.cfg (named with its key), or null; and the configuration in use. */
     private volatile String configProblem;
@@ -244,7 +260,12 @@ public class ClusterNode implements ClusterService {
         this.keyProblem = keyProblem;
         engine.setFencing(fencing);
         engine.setTieBreaker(this::tieBreaker);
-        engine.setReadinessCheck(() -> io == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(io.status()));
+        engine.setReadinessCheck(() -> {
+            PingProber pp = pingProber;
+            String tool = pp == null ? null : pp.problem();
+            return tool != null ? tool : io == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(io.status());
+        });
+        pingProber = new PingProber(pingCommand, ClusterNode::now);
         configureQuorum(c);
         pendingTypes.forEach(engine::typeAdded);
         if (codec != null) {
@@ -305,6 +326,7 @@ public class ClusterNode implements ClusterService {
             }
             h.stop();
         }
+        pingProber.close();
         processes.close();
         alerts.close();
         workers.shutdownNow();
@@ -317,8 +339,9 @@ public class ClusterNode implements ClusterService {
             Quorum.Settings qs = Quorum.Settings.parse(c.cluster_nodes(), c.quorum_tiebreaker(), c.quorum_loss_stop_ms());
             PingTieBreaker ping = null;
             if (qs.tieBreaker().equals("ping")) {
-                ping = PingTieBreaker.parse(c.quorum_ping_targets(), c.quorum_ping_peers(), c.quorum_tiebreaker_winner(),
-                        qs.votes().keySet());
+                ping = new PingTieBreaker(PingTieBreaker.parse(c.quorum_ping_targets(), c.quorum_ping_peers(),
+                        c.quorum_tiebreaker_winner(), qs.votes().keySet(), c.quorum_ping_interval_ms(),
+                        c.quorum_ping_silence_ms()), pingProber, ClusterNode::now);
             }
             if (c.fence_delay_ms() < 0 || c.fence_delay_ms() > 600_000) {
                 throw new IllegalArgumentException("fence.delay.ms: " + c.fence_delay_ms() + " must be from 0 to 600000");
@@ -341,7 +364,8 @@ public class ClusterNode implements ClusterService {
             LOG.error(problem);
         }
         String publicProblem = configurePublicNetwork(c);
-        String notReady = java.util.stream.Stream.of(keyProblem, configProblem, problem, publicProblem)
+        String toolProblem = configurePings(c);
+        String notReady = java.util.stream.Stream.of(keyProblem, configProblem, problem, publicProblem, toolProblem)
                 .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.joining("; "));
         engine.setNotReady(notReady.isEmpty() ? null : notReady);
     }
@@ -356,11 +380,51 @@ public class ClusterNode implements ClusterService {
         return p;
     }
 
+    /**
+     * Pings every address the ping tie-breaker and the public network watch need, all the time.
+     *
+     * @return why this node cannot run ping while its settings need it, or null
+     */
+    private String configurePings(Config c) {
+        Set<String> addresses = new java.util.LinkedHashSet<>();
+        PingTieBreaker tb = pingTieBreaker;
+        if (tb != null && engine.quorum().settings().tieBreaker().equals("ping")) {
+            addresses.addAll(tb.settings().addresses());
+        }
+        PublicNetworkWatch w = engine.publicWatch();
+        boolean publicPings = w != null && !w.settings().targets().isEmpty();
+        if (publicPings && publicByProber) {
+            addresses.addAll(w.settings().targets());
+        }
+        long interval = c.quorum_ping_interval_ms();
+        pingProber.configure(addresses, interval >= 10 && interval <= 1000 ? interval : PingTieBreaker.DEFAULT_INTERVAL_MILLIS);
+        if (addresses.isEmpty() && !publicPings) {
+            return null;
+        }
+        String p = PingTool.problem(pingCommand);
+        if (p != null) {
+            LOG.error("{}", p);
+        }
+        return p;
+    }
+
+    /**
+     * Replaces the ping program (before activation): for tests of a node that cannot run ping.
+     *
+     * @param command the program and any leading arguments
+     */
+    public void usePingCommand(List<String> command) {
+        this.pingCommand = List.copyOf(command);
+    }
+
     /** @return the problem with the public network settings, or null */
     private String configurePublicNetwork(Config c) {
         try {
             PublicNetworkWatch.Settings ps = PublicNetworkWatch.Settings.parse(c.public_interfaces(), c.public_ping_targets(),
                     c.public_interval_ms(), c.public_lost_after(), c.public_ok_after());
+            if (!ps.targets().isEmpty()) {
+                PingTieBreaker.checkInterval(c.quorum_ping_interval_ms());
+            }
             PublicNetworkWatch current = engine.publicWatch();
             if (current != null && current.settings().equals(ps)) {
                 return null;
@@ -388,6 +452,7 @@ public class ClusterNode implements ClusterService {
      */
     public void usePublicNetworkWatches(java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> factory) {
         this.publicWatches = java.util.Objects.requireNonNull(factory);
+        this.publicByProber = false;
     }
 
     private TieBreaker tieBreaker() {

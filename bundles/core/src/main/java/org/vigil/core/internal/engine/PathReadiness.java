@@ -1,14 +1,22 @@
 package org.vigil.core.internal.engine;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A node none of whose configured heartbeat paths is open hears no one and is heard by no one: whatever it starts may
- * already run elsewhere, so it starts nothing (with quorum off as well) until a path opens. A node with no path
- * configured at all is a one-node cluster and is not held back.
+ * A node none of whose configured heartbeat paths could be opened (each invalid, failing to open, or waiting for its
+ * transport) hears no one and is heard by no one because of its own configuration: whatever it starts may already run
+ * elsewhere, so it starts nothing (with quorum off as well) until a path opens. A path that is open but whose link is
+ * down ({@code link-down}: a cable pulled, or the peer at the other end of a back-to-back cable lost power) is the
+ * network's state, not the node's configuration: membership and quorum decide what that means, exactly as for a peer
+ * that stops answering. Holding the node back then would keep the survivor of a power loss from taking over. A node
+ * with no path configured at all is a one-node cluster and is not held back.
  */
 public final class PathReadiness {
+
+    /** The states of a path whose transport is open, whatever its link. */
+    private static final Set<String> OPENED = Set.of("open", "link-down");
 
     private PathReadiness() {
     }
@@ -19,7 +27,7 @@ public final class PathReadiness {
      *         or none is configured
      */
     public static String problem(Map<String, HeartbeatIo.PathStatus> paths) {
-        if (paths.isEmpty() || paths.values().stream().anyMatch(p -> "open".equals(p.state()))) {
+        if (paths.isEmpty() || paths.values().stream().anyMatch(p -> OPENED.contains(p.state()))) {
             return null;
         }
         return "no open heartbeat path (" + paths.values().stream()

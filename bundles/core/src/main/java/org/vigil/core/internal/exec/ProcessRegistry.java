@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,6 +29,10 @@ import org.vigil.api.resource.SupervisedProcess;
  * <p>The pipe is closed when the program ends (the JDK's process reaper already closes a child's stdin
  * when it exits; this registry also closes it on its next call), so whatever the program left behind in
  * its group is killed too. {@link #close()} closes every pipe.
+ *
+ * <p>It also keeps the resources' release actions ({@link ReleaseGuards}): the same technique, a guard
+ * process blocked on a pipe from this JVM, but it runs a command when the pipe closes without a word from
+ * this JVM, and {@link #close()} withdraws them instead.
  *
  * <p>Thread-safe. Starts no threads: exit detection is the JDK's own process reaper.
  */
@@ -76,12 +81,28 @@ public final class ProcessRegistry implements AutoCloseable {
     /** Per resource, why its last launch failed (cleared by a launch that worked); guarded by this. */
     private final Map<String, String> launchFailures = new HashMap<>();
     private boolean closed; // guarded by this
+    private final ReleaseGuards guards;
 
     /**
-     * @param runDir a directory for the registry's own files (for example lifeline scripts); currently
-     *               unused, since the lifeline script is passed inline and so cannot go missing or be altered
+     * Waits first (at most {@link ReleaseGuards#LEFTOVER_WAIT}) for the release actions a previous process of
+     * this node may still be running, so that nothing this node starts can be released under it.
+     *
+     * @param runDir the node's run directory; names its release guards (the lifeline script is passed inline,
+     *               so it cannot go missing or be altered)
      */
     public ProcessRegistry(Path runDir) {
+        String marker = runDir.toAbsolutePath().toString();
+        List<Long> left = ReleaseGuards.awaitLeftovers(marker, ReleaseGuards.LEFTOVER_WAIT);
+        if (!left.isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(ProcessRegistry.class).warn("release actions of a previous process of"
+                    + " this node still run after {} s (pids {}); going on", ReleaseGuards.LEFTOVER_WAIT.toSeconds(), left);
+        }
+        this.guards = new ReleaseGuards(marker);
+    }
+
+    /** For tests: the release guards. */
+    ReleaseGuards guards() {
+        return guards;
     }
 
     /**
@@ -116,9 +137,13 @@ public final class ProcessRegistry implements AutoCloseable {
         return launchFailures.remove(resourceName);
     }
 
-    /** Cuts every lifeline: every program still running is killed with its process group. */
+    /**
+     * Cuts every lifeline: every program still running is killed with its process group. Withdraws every
+     * release guard: this JVM lives on, so nothing is released.
+     */
     @Override
     public void close() {
+        guards.close();
         List<SupervisedProgram> all;
         synchronized (this) {
             closed = true;
@@ -214,7 +239,7 @@ public final class ProcessRegistry implements AutoCloseable {
      * group signal sent before that would find no group and be lost. Bounded: a child that ends first,
      * or a system too slow to get there in a second, is returned as it is.
      */
-    private static void awaitOwnGroup(Process process) {
+    static void awaitOwnGroup(Process process) {
         Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
         long deadline = System.nanoTime() + 1_000_000_000L;
         while (process.isAlive() && System.nanoTime() < deadline) {
@@ -266,6 +291,16 @@ public final class ProcessRegistry implements AutoCloseable {
         @Override
         public void forget(String key) {
             ProcessRegistry.this.forget(new Key(resource, key));
+        }
+
+        @Override
+        public void guard(String key, List<String> onNodeDeath, Duration timeout) throws IOException {
+            guards.guard(resource, key, onNodeDeath, timeout, defaultWorkingDir);
+        }
+
+        @Override
+        public void withdrawGuard(String key) {
+            guards.withdraw(resource, key);
         }
     }
 }

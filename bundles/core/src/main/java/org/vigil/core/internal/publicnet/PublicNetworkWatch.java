@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.vigil.core.internal.policy.PublicNetwork;
+import org.vigil.core.internal.quorum.PingAnswers;
 import org.vigil.core.internal.quorum.PingTieBreaker;
 
 /**
@@ -126,10 +128,48 @@ public final class PublicNetworkWatch {
         this.state = new PublicNetwork(PublicNetwork.State.OK, "not checked yet");
     }
 
-    /** @return a watch of this machine's interfaces with the system's ping */
+    /** @return a watch of this machine's interfaces with the system's ping, one fork per target and check */
     public static PublicNetworkWatch system(Settings settings) {
         Links l = Links.system();
         return new PublicNetworkWatch(settings, l::read, PingTieBreaker::ping);
+    }
+
+    /**
+     * @param settings what to watch
+     * @param prober   the node's continuous prober, which pings the targets all the time (no fork per check)
+     * @param clock    the prober's clock (ms)
+     * @return a watch of this machine's interfaces for which a target answers when it answered the prober within
+     *         the ping budget (the last second), as one {@code ping -W 1} would have
+     */
+    public static PublicNetworkWatch system(Settings settings, PingAnswers prober, LongSupplier clock) {
+        Links l = Links.system();
+        return new PublicNetworkWatch(settings, l::read, answeredWithin(prober, clock));
+    }
+
+    /**
+     * @param prober the continuous prober
+     * @param clock  its clock (ms)
+     * @return a probe without a fork: true when the address answered the prober within the budget; while the prober
+     *         has probed it for less than the budget (just started or restarted) it waits, at most the budget
+     */
+    public static BiPredicate<String, Duration> answeredWithin(PingAnswers prober, LongSupplier clock) {
+        return (a, budget) -> {
+            long start = clock.getAsLong();
+            long now = start;
+            for (long waits = budget.toMillis() / 20; now - prober.lastAnswer(a) > budget.toMillis(); waits--) {
+                if (now - prober.probingSince(a) >= budget.toMillis() || now - start >= budget.toMillis() || waits <= 0) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                now = clock.getAsLong();
+            }
+            return true;
+        };
     }
 
     /** @return the settings */

@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vigil.api.quorum.TieBreaker;
 import org.vigil.api.resource.OperationContext;
 import org.vigil.core.internal.exec.CommandRunner;
@@ -22,37 +24,90 @@ import org.vigil.core.internal.model.Names;
  * member's public address answers (or none is configured for it), both sides may reach the target (only
  * the heartbeat paths are cut, or the other node's Vigil is paused or dead while its machine still answers):
  * then a fixed rule makes exactly one side win, the side holding {@code quorum.tiebreaker.winner} (by
- * default the first member named in {@code cluster.nodes}). Every probe is one {@code ping -c 1 -W 1 -n}.
+ * default the first member named in {@code cluster.nodes}).
+ *
+ * <p>Nothing is probed when a tie must be broken: a {@link PingProber} pings every target and peer address all
+ * the time ({@code quorum.ping.interval.ms}) and {@link PingRule} answers from what it saw, at once. Only right
+ * after a start (no window of data yet) does {@link #wins} wait, within the operation's budget.
  */
 public final class PingTieBreaker implements TieBreaker {
 
-    private final List<String> targets;
-    private final Map<String, String> peers;
-    private final String winner;
-    private final BiPredicate<String, Duration> ping;
+    private static final Logger LOG = LoggerFactory.getLogger(PingTieBreaker.class);
+
+    /** How long a side that reached no target recently waits for a fresh answer before it loses. */
+    public static final long REACH_GRACE_MILLIS = 1_000;
+    /** The default probe period ({@code quorum.ping.interval.ms}). */
+    public static final long DEFAULT_INTERVAL_MILLIS = 50;
+    /** The default silence that proves a lost member's address dead ({@code quorum.ping.silence.ms}). */
+    public static final long DEFAULT_SILENCE_MILLIS = 400;
 
     /**
-     * @param targets the ping targets (literal addresses)
-     * @param peers   each member's public address, by node name
-     * @param winner  the member whose side wins when both sides may reach the targets
-     * @param ping    how to probe an address within a time budget (true when it answers)
+     * The settings of the ping tie-breaker.
+     *
+     * @param targets        the ping targets (literal addresses)
+     * @param peers          each member's public address, by node name
+     * @param winner         the member whose side wins when both sides may reach the targets
+     * @param intervalMillis the probe period
+     * @param silenceMillis  how long a lost member's address must stay unanswered to count as silent
      */
-    public PingTieBreaker(List<String> targets, Map<String, String> peers, String winner, BiPredicate<String, Duration> ping) {
-        this.targets = List.copyOf(targets);
-        this.peers = Map.copyOf(peers);
-        this.winner = winner;
-        this.ping = ping;
+    public record Settings(List<String> targets, Map<String, String> peers, String winner, long intervalMillis,
+            long silenceMillis) {
+
+        /** Canonical constructor; copies. */
+        public Settings {
+            targets = List.copyOf(targets);
+            peers = Map.copyOf(peers);
+        }
+
+        /** @return every address the prober must ping: the targets and the peers' public addresses */
+        public Set<String> addresses() {
+            Set<String> a = new java.util.LinkedHashSet<>(targets);
+            a.addAll(peers.values());
+            return a;
+        }
+
+        /** @return the rule these settings make */
+        public PingRule rule() {
+            return new PingRule(targets, peers, winner, intervalMillis, silenceMillis);
+        }
+
+        /** @return a one-line account of the settings, for the status */
+        public String describe() {
+            return "ping targets " + String.join(", ", targets) + (peers.isEmpty() ? "" : "; peers " + new java.util.TreeMap<>(peers))
+                    + "; if both sides may reach the targets, the side of " + winner + " wins; probed every "
+                    + intervalMillis + " ms, a peer silent for " + silenceMillis + " ms counts as gone";
+        }
+    }
+
+    private final Settings settings;
+    private final PingRule rule;
+    private final PingAnswers answers;
+    private final LongSupplier clock;
+
+    /**
+     * @param settings the settings
+     * @param answers  what the continuous prober saw
+     * @param clock    this node's monotonic clock (ms), the prober's
+     */
+    public PingTieBreaker(Settings settings, PingAnswers answers, LongSupplier clock) {
+        this.settings = settings;
+        this.rule = settings.rule();
+        this.answers = answers;
+        this.clock = clock;
     }
 
     /**
-     * @param targets {@code quorum.ping.targets}: literal addresses, comma-separated
-     * @param peers   {@code quorum.ping.peers}: {@code node=address}, comma-separated
-     * @param winner  {@code quorum.tiebreaker.winner}, or "" for the first member
-     * @param members the members in the order of {@code cluster.nodes}
-     * @return the tie-breaker
+     * @param targets  {@code quorum.ping.targets}: literal addresses, comma-separated
+     * @param peers    {@code quorum.ping.peers}: {@code node=address}, comma-separated
+     * @param winner   {@code quorum.tiebreaker.winner}, or "" for the first member
+     * @param members  the members in the order of {@code cluster.nodes}
+     * @param interval {@code quorum.ping.interval.ms}
+     * @param silence  {@code quorum.ping.silence.ms}
+     * @return the settings
      * @throws IllegalArgumentException naming the parameter that is wrong
      */
-    public static PingTieBreaker parse(String targets, String peers, String winner, Set<String> members) {
+    public static Settings parse(String targets, String peers, String winner, Set<String> members, long interval,
+            long silence) {
         List<String> ts = new ArrayList<>();
         for (String t : (targets == null ? "" : targets).split("[,\\s]+")) {
             if (!t.isEmpty()) {
@@ -78,7 +133,25 @@ public final class PingTieBreaker implements TieBreaker {
         if (!members.isEmpty() && !members.contains(w)) {
             throw new IllegalArgumentException("quorum.tiebreaker.winner: " + w + " is not named in cluster.nodes");
         }
-        return new PingTieBreaker(ts, ps, w, PingTieBreaker::ping);
+        checkInterval(interval);
+        if (silence < 4 * interval + 100 || silence > 60_000) {
+            throw new IllegalArgumentException("quorum.ping.silence.ms: " + silence + " must be from 4 probe periods "
+                    + "plus 100 ms (" + (4 * interval + 100) + " with quorum.ping.interval.ms = " + interval
+                    + ", so one lost packet or a slow answer is not silence) to 60000");
+        }
+        return new Settings(ts, ps, w, interval, silence);
+    }
+
+    /**
+     * @param interval {@code quorum.ping.interval.ms}
+     * @throws IllegalArgumentException naming the setting when it is out of range
+     */
+    public static void checkInterval(long interval) {
+        if (interval < 10 || interval > 1000) {
+            throw new IllegalArgumentException("quorum.ping.interval.ms: " + interval + " must be from 10 to 1000 (the "
+                    + "period of ping -i; iputils-ping 20221126 of Debian 12 lets any user ping every 2 ms or more, "
+                    + "older iputils need root or CAP_NET_RAW below 200 ms)");
+        }
     }
 
     /**
@@ -114,32 +187,42 @@ public final class PingTieBreaker implements TieBreaker {
         return "ping";
     }
 
-    /** @return a one-line account of the settings, for the status */
-    public String describe() {
-        return "ping targets " + String.join(", ", targets) + (peers.isEmpty() ? "" : "; peers " + peers)
-                + "; if both sides may reach the targets, the side of " + winner + " wins";
+    /** @return the settings */
+    public Settings settings() {
+        return settings;
     }
 
+    /** @return a one-line account of the settings, for the status */
+    public String describe() {
+        return settings.describe();
+    }
+
+    /**
+     * Answers from the prober's state at once. Waits, probe period by period and within the budget, only while it is
+     * undecided, or for at most {@link #REACH_GRACE_MILLIS} while no target answered recently (a late reply on a
+     * loaded machine must not make a healthy side lose and stop everything; a side that is really cut off loses a
+     * second later, as with the one {@code ping -W 1} of before).
+     */
     @Override
     public boolean wins(String localNode, Set<String> side, Set<String> lost, OperationContext op) {
-        boolean reach = false;
-        for (String t : targets) {
-            if (!op.isCancelled() && ping.test(t, op.remaining())) {
-                reach = true;
+        long asked = clock.getAsLong();
+        PingRule.Outcome o = rule.decide(side, lost, answers, asked);
+        // bounded in count as well as in time: at most the operation's timeout in probe periods
+        long rounds = Math.max(1, op.timeout().toMillis() / settings.intervalMillis());
+        long graceRounds = REACH_GRACE_MILLIS / settings.intervalMillis();
+        for (long round = 0; round < rounds && (o.verdict() == PingRule.Verdict.UNDECIDED
+                || o.unreached() && round < graceRounds && clock.getAsLong() - asked < REACH_GRACE_MILLIS)
+                && !op.isCancelled() && op.remaining().toMillis() > settings.intervalMillis(); round++) {
+            try {
+                Thread.sleep(settings.intervalMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 break;
             }
+            o = rule.decide(side, lost, answers, clock.getAsLong());
         }
-        if (!reach) {
-            return false;
-        }
-        boolean otherMayReach = false;
-        for (String n : lost) {
-            String a = peers.get(n);
-            if (a == null || op.isCancelled() || ping.test(a, op.remaining())) {
-                otherMayReach = true;
-                break;
-            }
-        }
-        return !otherMayReach || side.contains(winner);
+        LOG.info("ping tie-breaker: this side {} ({})", o.verdict() == PingRule.Verdict.WIN ? "wins" : "loses",
+                o.verdict() == PingRule.Verdict.UNDECIDED ? "undecided within the budget: " + o.detail() : o.detail());
+        return o.verdict() == PingRule.Verdict.WIN;
     }
 }

@@ -32,6 +32,15 @@ class PathReadinessTest {
     }
 
     @Test
+    void aPathWhoseLinkIsDownIsTheNetworksStateNotAConfigurationProblem() {
+        // the survivor of a power loss on back-to-back cables: every link lost carrier with the peer; it must take over
+        Map<String, HeartbeatIo.PathStatus> paths = new TreeMap<>();
+        paths.put("hb1", path("hb1", "link-down", "interface eth1 holding 203.0.113.2 is down"));
+        paths.put("hb2", path("hb2", "link-down", "interface eth2 holding 203.0.113.130 is down"));
+        assertThat(PathReadiness.problem(paths)).isNull();
+    }
+
+    @Test
     void aNodeWithoutAnyConfiguredPathIsAOneNodeClusterAndNotHeldBack() {
         assertThat(PathReadiness.problem(Map.of())).isNull();
     }

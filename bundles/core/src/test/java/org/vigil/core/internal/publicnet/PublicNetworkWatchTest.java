@@ -188,4 +188,50 @@ class PublicNetworkWatchTest {
         assertThat(w.check()).isEqualTo(new PublicNetworkWatch.Check(true, "lo up; 127.0.0.1 answers"));
         assertThat(PublicNetworkWatch.PING_BUDGET).isEqualTo(Duration.ofSeconds(1));
     }
+
+    @Test
+    void withTheContinuousProberACheckForksNothingAndSeesTheTargetsAnswers() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/ping").canExecute()
+                || new java.io.File("/bin/ping").canExecute() || "true".equalsIgnoreCase(System.getenv("CI")),
+                "ping (iputils-ping) is not installed");
+        java.util.function.LongSupplier clock = () -> System.nanoTime() / 1_000_000;
+        try (org.vigil.core.internal.quorum.PingProber prober = new org.vigil.core.internal.quorum.PingProber(
+                List.of("ping"), clock)) {
+            prober.configure(Set.of("127.0.0.1"), 50);
+            PublicNetworkWatch w = PublicNetworkWatch.system(PublicNetworkWatch.Settings.parse("lo", "127.0.0.1", 1000, 1, 1),
+                    prober, clock);
+            // the first check right after the prober started waits (within the 1 s budget) for its first answer
+            assertThat(w.check()).isEqualTo(new PublicNetworkWatch.Check(true, "lo up; 127.0.0.1 answers"));
+            long pid = prober.pids().get("127.0.0.1");
+            assertThat(w.check().ok()).isTrue();
+            assertThat(prober.pids()).containsEntry("127.0.0.1", pid); // the same ping all along: no fork per check
+        }
+    }
+
+    @Test
+    void aTargetTheProberHasWatchedForTheBudgetWithoutAnAnswerFailsAtOnce() {
+        org.vigil.core.internal.quorum.PingAnswers silent = new org.vigil.core.internal.quorum.PingAnswers() {
+            @Override
+            public long lastAnswer(String address) {
+                return address.equals("198.51.100.1") ? 500 : NEVER;
+            }
+
+            @Override
+            public long probingSince(String address) {
+                return 0;
+            }
+
+            @Override
+            public long lastReport(String address) {
+                return now;
+            }
+        };
+        var probe = PublicNetworkWatch.answeredWithin(silent, () -> now);
+        assertThat(probe.test("198.51.100.1", Duration.ofSeconds(1))).as("answered 500 ms ago").isTrue();
+        now = 2_000;
+        long t0 = System.nanoTime();
+        assertThat(probe.test("198.51.100.1", Duration.ofSeconds(1))).as("silent for 1.5 s").isFalse();
+        assertThat(probe.test("198.51.100.9", Duration.ofSeconds(1))).as("never answered").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+    }
 }

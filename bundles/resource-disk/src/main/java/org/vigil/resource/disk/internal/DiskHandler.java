@@ -32,6 +32,12 @@ import org.vigil.resource.disk.internal.MountTable.Mount;
  * release on stop; mount table, reservation renewal and a write-and-read probe on monitor. Keeps no state
  * between calls: everything is read from the system (mount table, /proc, the disk), so a new handler
  * after a bundle update picks up a mounted disk at once.
+ *
+ * <p>Once mounted, start declares an unmount as the release action for the death of the node process
+ * ({@link #UNMOUNT_ON_DEATH}); stop withdraws it once the disk is unmounted. So when only the node's JVM dies,
+ * the file system is flushed and unmounted here once the lifeline killed the programs holding it, normally long
+ * before another node may mount it. The reservation itself is not released by it: it lapses after
+ * {@code reservation-timeout}.
  */
 final class DiskHandler implements ResourceHandler {
 
@@ -51,6 +57,16 @@ final class DiskHandler implements ResourceHandler {
     static final Duration KILL_WAIT = Duration.ofSeconds(3);
 
     private static final Duration HOLDER_POLL = Duration.ofMillis(100);
+
+    /** The supervisor key of the unmount declared for the death of the node process. */
+    static final String RELEASE = "mount";
+
+    /**
+     * The release action: {@code umount POINT}, retried every 0.2 s while it fails (the lifeline kills the
+     * programs holding the mount at the same instant, so the first tries may find it busy), within the bound.
+     * Never a lazy unmount: it would only hide a mount that a process outside Vigil still writes to.
+     */
+    static final String UNMOUNT_ON_DEATH = "until umount \"$1\"; do sleep 0.2; done";
 
     private final ResourceContext context;
     private final DiskConfig config;
@@ -107,7 +123,10 @@ final class DiskHandler implements ResourceHandler {
                     return OperationResult.failed(lost.get());
                 }
             }
-            return OperationResult.ok("already mounted at " + point);
+            List<String> notes = new ArrayList<>();
+            note(notes, "already mounted at " + point);
+            guardRelease(point).ifPresent(n -> note(notes, n));
+            return OperationResult.ok(String.join("; ", notes));
         }
 
         // The reservation first: nothing is checked, created or mounted while another live node holds the disk.
@@ -167,10 +186,15 @@ final class DiskHandler implements ResourceHandler {
                                 .orElse("nothing") + ")" : r.describeFailure()));
             }
             mounted = true;
+            // from here on the file system must leave with the node process
+            guardRelease(point).ifPresent(n -> note(notes, n));
             Optional<String> probe = probe(point, now.get());
             if (probe.isPresent()) {
                 CommandResult u = context.run(List.of("umount", point.toString()), min(MOUNT_TIMEOUT, op.remaining()));
                 mounted = !u.succeeded();
+                if (!mounted) {
+                    context.processes().withdrawGuard(RELEASE);
+                }
                 return OperationResult.failed("mounted, but " + probe.get() + (mounted ? "; and unmounting failed: "
                         + u.describeFailure() : "; unmounted again"));
             }
@@ -211,6 +235,14 @@ final class DiskHandler implements ResourceHandler {
     }
 
     private OperationResult doStop(OperationContext op) throws IOException, InterruptedException {
+        OperationResult r = unmountAndRelease(op);
+        if (r.isOk()) {
+            context.processes().withdrawGuard(RELEASE); // unmounted: nothing left to release
+        }
+        return r;
+    }
+
+    private OperationResult unmountAndRelease(OperationContext op) throws IOException, InterruptedException {
         DeviceNumber dev;
         try {
             dev = BlockDevice.number(config.device());
@@ -471,6 +503,31 @@ final class DiskHandler implements ResourceHandler {
             return r.heldHere();
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * Declares the unmount of {@code point} as the release action for the death of the node process, bounded by
+     * the reservation's lease (it normally ends within a fraction of a second, once the lifeline killed the
+     * holders).
+     *
+     * @return a note when it cannot be declared
+     */
+    private Optional<String> guardRelease(Path point) {
+        Duration bound = config.reservation() ? config.reservationTimeout().minusSeconds(1) : MOUNT_TIMEOUT;
+        if (bound.compareTo(MOUNT_TIMEOUT) > 0) {
+            bound = MOUNT_TIMEOUT;
+        }
+        if (bound.compareTo(Duration.ofSeconds(1)) < 0) {
+            bound = Duration.ofSeconds(1);
+        }
+        try {
+            context.processes().guard(RELEASE, List.of("/bin/sh", "-c", UNMOUNT_ON_DEATH, "vigil-umount",
+                    point.toString()), bound);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(point + " is not guarded: if the node process dies, it stays mounted here ("
+                    + e.getMessage() + ")");
         }
     }
 

@@ -32,11 +32,19 @@ import org.vigil.resource.ip.internal.LocalNetwork.Presence;
  * {@code ndptool} or the kernel's). Repeated announcements run in the background under the core's process
  * supervisor, so start returns as soon as the first one is out. Stop removes the address. Monitor reads the
  * kernel's tables in-process.
+ *
+ * <p>Once the address is on the interface, start declares its removal (the stop's own {@code ip addr del}) as the
+ * release action of the core's process supervisor, and stop withdraws it once the address is gone: if only the
+ * node process dies (kill -9, the OOM killer), the address leaves with it, so the other node's duplicate-address
+ * check finds nobody answering and its start goes through, instead of being refused and the group banned there.
  */
 final class IpHandler implements ResourceHandler {
 
     /** The supervisor key of the background announcer. */
     static final String ANNOUNCER = "announce";
+
+    /** The supervisor key of the address's release guard (removal when the node process dies). */
+    static final String RELEASE = "address";
 
     /** Time kept back from start's budget to remove an address whose DAD did not finish. */
     static final Duration CLEANUP_RESERVE = Duration.ofSeconds(2);
@@ -133,6 +141,7 @@ final class IpHandler implements ResourceHandler {
                 if (!net.isUp(dev)) {
                     return OperationResult.failed(linkDown());
                 }
+                guardRelease(ip.get()).ifPresent(notes::add);
                 registerIfNeeded(dns, op, notes);
                 notes.add(0, addr + " already on " + dev);
                 return OperationResult.ok(String.join("; ", notes));
@@ -178,6 +187,8 @@ final class IpHandler implements ResourceHandler {
                         + add.describeFailure());
             }
         }
+        // Right after the add: from here on the address must leave with the node process.
+        guardRelease(ip.get()).ifPresent(notes::add);
         if (config.isIpv6()) {
             Optional<String> failure = awaitIpv6Dad(ip.get(), op);
             if (failure.isPresent()) {
@@ -224,10 +235,12 @@ final class IpHandler implements ResourceHandler {
                 return Optional.empty();
             case DAD_FAILED:
                 delete(ip, op);
+                withdrawReleaseIfGone();
                 return Optional.of("address " + config.host() + " is already in use by another host (it answered"
                         + " IPv6 duplicate address detection on " + config.iface() + "); not added");
             case TENTATIVE:
                 delete(ip, op);
+                withdrawReleaseIfGone();
                 return Optional.of("duplicate address detection of " + config.host() + " on " + config.iface()
                         + " did not end within the start timeout; the address was removed");
             default:
@@ -321,12 +334,14 @@ final class IpHandler implements ResourceHandler {
     public OperationResult stop(OperationContext op) {
         stopAnnouncer();
         if (config == null) {
+            context.processes().withdrawGuard(RELEASE);
             return OperationResult.ok("nothing to remove: " + configError);
         }
         String addr = config.addressText();
         String dev = config.iface();
         Presence p = net.presence(config);
         if (p == Presence.NO_INTERFACE || p == Presence.ABSENT || p == Presence.OTHER_PREFIX) {
+            context.processes().withdrawGuard(RELEASE);
             forgetDns();
             return p == Presence.NO_INTERFACE ? OperationResult.ok("interface " + dev + " is gone, and " + addr
                     + " with it") : OperationResult.ok();
@@ -343,9 +358,11 @@ final class IpHandler implements ResourceHandler {
         CommandResult del = delete(ip.get(), op);
         p = net.presence(config);
         if (p != Presence.ABSENT && p != Presence.NO_INTERFACE && p != Presence.OTHER_PREFIX) {
+            // still held: its guard stays, so it still leaves with the node process
             return OperationResult.failed(addr + " is still on " + dev + " after ip addr del: "
                     + del.describeFailure());
         }
+        context.processes().withdrawGuard(RELEASE);
         forgetDns();
         return notes.isEmpty() ? OperationResult.ok() : OperationResult.ok(String.join("; ", notes));
     }
@@ -427,8 +444,34 @@ final class IpHandler implements ResourceHandler {
         if (t.compareTo(Duration.ofSeconds(1)) < 0) {
             t = Duration.ofSeconds(1);
         }
-        return context.run(List.of(ip, config.isIpv6() ? "-6" : "-4", "addr", "del", config.cidr(), "dev",
-                config.iface()), t);
+        return context.run(deleteCommand(ip), t);
+    }
+
+    private List<String> deleteCommand(String ip) {
+        return List.of(ip, config.isIpv6() ? "-6" : "-4", "addr", "del", config.cidr(), "dev", config.iface());
+    }
+
+    /**
+     * Declares the address's removal as the release action for the death of the node process.
+     *
+     * @return a note for the admin when it cannot be declared (the address serves, but would outlive the node
+     *         process)
+     */
+    private Optional<String> guardRelease(String ip) {
+        try {
+            context.processes().guard(RELEASE, deleteCommand(ip), IP_TIMEOUT);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(config.addressText() + " is not guarded: if the node process dies, it stays on "
+                    + config.iface() + " until removed (" + e.getMessage() + ")");
+        }
+    }
+
+    private void withdrawReleaseIfGone() {
+        Presence p = net.presence(config);
+        if (p == Presence.ABSENT || p == Presence.NO_INTERFACE || p == Presence.OTHER_PREFIX) {
+            context.processes().withdrawGuard(RELEASE);
+        }
     }
 
     private String linkDown() {

@@ -182,6 +182,47 @@ class IpHandlerTest {
     }
 
     @Test
+    void startDeclaresTheStopsRemovalAsTheReleaseActionAndStopWithdrawsIt() {
+        Agent a = agent("vip", "address", vip4(1));
+        assertThat(a.start()).matches(OperationResult::isOk, "start");
+
+        List<List<String>> guards = releaseGuards();
+        assertThat(guards).as("release guards running after start").hasSize(1);
+        List<String> action = guards.get(0);
+        assertThat(action.subList(1, action.size())).as("the guard's action: the stop's own command")
+                .containsExactly("-4", "addr", "del", vip4(1), "dev", lab.nodeIf());
+        assertThat(Path.of(action.get(0)).getFileName().toString()).isEqualTo("ip");
+
+        assertThat(a.start()).matches(OperationResult::isOk, "start again");
+        assertThat(releaseGuards()).as("a second start keeps the one guard").hasSize(1);
+
+        assertThat(a.stop()).matches(OperationResult::isOk, "stop");
+        assertThat(NetLab.await(Duration.ofSeconds(5), () -> releaseGuards().isEmpty())).as("the guard ends at stop")
+                .isTrue();
+        assertThat(lab.nodeAddresses()).doesNotContain(lab.v4(1) + "/");
+        assertThat(stateDir.resolve("vip/release-" + IpHandler.RELEASE + ".log")).as("nothing released").satisfiesAnyOf(
+                p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
+    }
+
+    /** @return the actions of the release guards this JVM started (/bin/sh -c SCRIPT vigil-guard MARKER T ARGV...) */
+    private static List<List<String>> releaseGuards() {
+        List<List<String>> found = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        ProcessHandle.current().children().forEach(h -> {
+            try {
+                String[] argv = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
+                        java.nio.charset.StandardCharsets.UTF_8).split("\0");
+                if (argv.length > 6 && argv[3].equals("vigil-guard") && h.parent().map(ProcessHandle::pid).orElse(0L) == self) {
+                    found.add(List.of(argv).subList(6, argv.length));
+                }
+            } catch (java.io.IOException e) {
+                // ended meanwhile
+            }
+        });
+        return found;
+    }
+
+    @Test
     void monitorFailsWhenTheLinkGoesDownAndSaysNotRunningWhenTheAddressWasRemoved() {
         Agent a = agent("vip", "address", vip4(1));
         assertThat(a.start()).matches(OperationResult::isOk, "start");

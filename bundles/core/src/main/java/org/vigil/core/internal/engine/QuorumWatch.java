@@ -1,0 +1,180 @@
+package org.vigil.core.internal.engine;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.api.alert.Severity;
+import org.vigil.api.quorum.TieBreaker;
+import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.membership.Quorum;
+import org.vigil.core.internal.policy.Membership;
+import org.vigil.core.internal.policy.QuorumView;
+
+/**
+ * This node's quorum, evaluated each tick from what it hears (and what its peers say they hear), with the
+ * tie-breaker asked on a worker thread when the {@link Quorum} state machine wants it. Engine thread only,
+ * but for the quorum state machine, which the configuration replaces.
+ */
+final class QuorumWatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumWatch.class);
+    /** The time budget of one tie-breaker request. */
+    static final long TIE_TIMEOUT_MILLIS = 3_000;
+
+    private final String node;
+    private final LongSupplier clock;
+    private final MembershipTracker members;
+    private final Alerts alerts;
+    private final ExecutorService workers;
+    private final Inbox inbox;
+    private final Proofs proofs;
+    private volatile Quorum quorum;
+    private volatile Supplier<TieBreaker> tieBreaker = () -> null;
+
+    // Engine thread only.
+    private QuorumView lastQuorum = QuorumView.NOT_CONFIGURED;
+    private Set<String> hears = Set.of();
+    private long quorateSince = -1;
+    private boolean tieInFlight;
+
+    QuorumWatch(String node, LongSupplier clock, MembershipTracker members, Alerts alerts, ExecutorService workers,
+            Inbox inbox, Proofs proofs) {
+        this.node = node;
+        this.clock = clock;
+        this.members = members;
+        this.alerts = alerts;
+        this.workers = workers;
+        this.inbox = inbox;
+        this.proofs = proofs;
+        this.quorum = new Quorum(node);
+    }
+
+    /** @param q this node's quorum state machine */
+    void setQuorum(Quorum q) {
+        this.quorum = Objects.requireNonNull(q);
+    }
+
+    /** @return this node's quorum state machine */
+    Quorum quorum() {
+        return quorum;
+    }
+
+    /** @param t supplies the configured tie-breaker, or null when it is not installed */
+    void setTieBreaker(Supplier<TieBreaker> t) {
+        this.tieBreaker = Objects.requireNonNull(t);
+    }
+
+    /** @return the quorum of the latest tick */
+    QuorumView last() {
+        return lastQuorum;
+    }
+
+    /** @return the peers this node heard at the latest tick (they ride in its report) */
+    Set<String> hears() {
+        return hears;
+    }
+
+    /** @return since when this node has had quorum without a break (monotonic ms), or -1 while it has none */
+    long quorateSince() {
+        return quorateSince;
+    }
+
+    /**
+     * A node that has just gained quorum starts nothing until its report saying so has reached its peers:
+     * until then they do not count it as a candidate and may place its groups on themselves.
+     *
+     * @return true when quorum is not configured, or this node has had it for two heartbeat intervals
+     */
+    boolean reportedQuorate(QuorumView qv, long now) {
+        if (!qv.has()) {
+            quorateSince = -1;
+        } else if (quorateSince < 0) {
+            quorateSince = now;
+        }
+        return !qv.configured() || now - quorateSince >= 2 * members.intervalMillis();
+    }
+
+    /**
+     * @return this node's quorum now: its side is itself and the peers that hear it; peers lost with a proof are
+     *         known down. Alerts when quorum is lost or regained once settled
+     */
+    QuorumView evaluateQuorum(long now, Map<String, MembershipTracker.PeerView> peers, boolean settled) {
+        Set<String> side = new TreeSet<>();
+        side.add(node);
+        Set<String> heard = new TreeSet<>();
+        Set<String> knownDown = new TreeSet<>();
+        for (MembershipTracker.PeerView p : peers.values()) {
+            if (p.name().equals(node)) {
+                continue;
+            }
+            if (p.membership().isUp()) {
+                heard.add(p.name());
+                Set<String> theirs = p.report().hears();
+                // A peer that joined within the dead time may not have heard this node yet: it counts. One that
+                // has been up longer and still does not list this node cannot hear it (a one-way cut): it does not.
+                boolean joining = now - p.onlineSince() < members.deadTimeMillis();
+                if (theirs == null || theirs.contains(node) || joining) {
+                    side.add(p.name());
+                }
+            } else if (p.membership() == Membership.LOST && proofs.proof(p) != null) {
+                knownDown.add(p.name());
+            }
+        }
+        proofs.forEach((n, pr) -> {
+            if (!peers.containsKey(n)) {
+                knownDown.add(n); // never heard since this node started, confirmed down by the admin
+            }
+        });
+        hears = heard;
+        QuorumView qv = quorum.evaluate(now, side, knownDown);
+        if (quorum.wantsTieBreak(now) && !tieInFlight) {
+            askTieBreaker();
+        }
+        if (settled && qv.has() != lastQuorum.has()) {
+            if (qv.has()) {
+                alerts.raise(Severity.INFO, "quorum-regained", node, "node " + node + " has quorum: " + qv.detail());
+            } else {
+                alerts.raise(Severity.CRITICAL, "quorum-lost", node, "node " + node + " has lost quorum (" + qv.detail()
+                        + "): it stops every resource here" + (qv.lossStopMillis() > 0 ? " within "
+                        + qv.lossStopMillis() + " ms (quorum.loss.stop.ms)" : ""));
+            }
+        }
+        lastQuorum = qv;
+        return qv;
+    }
+
+    private void askTieBreaker() {
+        TieBreaker tb = tieBreaker.get();
+        Set<String> side = quorum.side();
+        Set<String> lost = quorum.lost();
+        tieInFlight = true;
+        try {
+            workers.submit(() -> {
+                boolean wins = false;
+                if (tb == null) {
+                    LOG.warn("the tie-breaker '{}' is not installed: this side cannot win a tie", quorum.settings().tieBreaker());
+                } else {
+                    try {
+                        wins = tb.wins(node, side, lost, new OpContext(TIE_TIMEOUT_MILLIS, clock));
+                    } catch (RuntimeException | LinkageError e) {
+                        LOG.warn("tie-breaker {} threw; this side loses the tie", tb.type(), e);
+                    }
+                }
+                boolean answer = wins;
+                inbox.submit(() -> {
+                    tieInFlight = false;
+                    quorum.tieAnswer(answer, clock.getAsLong());
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            tieInFlight = false;
+        }
+    }
+}

@@ -148,7 +148,16 @@ final class InMemoryNetwork {
     }
 
     void inject(String node, byte[] garbage) {
-        endpoints.get(node).inbox.add(new Delivery(garbage, "mem:stranger"));
+        // A node just started opens its path on its own thread: wait (bounded) for its endpoint.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!endpoints.containsKey(node) && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        Endpoint e = endpoints.get(node);
+        if (e == null) {
+            throw new IllegalStateException(node + " has no open endpoint on the medium after 5 s");
+        }
+        e.inbox.add(new Delivery(garbage, "mem:stranger"));
     }
 
     HeartbeatTransportFactory factory() {

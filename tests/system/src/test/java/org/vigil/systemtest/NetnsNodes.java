@@ -49,6 +49,15 @@ final class NetnsNodes implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Replaces the heartbeat paths {@link #setUp} writes ({@code VIGIL_LAB_PATHS}: {@code NAME=ADDR1,ADDR2 ...}),
+     * e.g. to carry heartbeats on back-to-back cables only. Call before {@link #setUp}.
+     */
+    NetnsNodes paths(String spec) {
+        env.put("VIGIL_LAB_PATHS", spec);
+        return this;
+    }
+
     Sh.Result run(Duration timeout, String... args) {
         List<String> argv = new ArrayList<>();
         argv.add(script.toString());

@@ -274,6 +274,7 @@ public class ClusterNode implements ClusterService {
             io.setFenceHandler(engine::fenceRequested);
             engine.setHeartbeatSilence(io::takeLongestSilence);
             engine.setListeningSince(io::listeningSince);
+            engine.setUnansweredAt(io::lastUnansweredAt);
             pendingFactories.forEach(io::addFactory);
             pendingPaths.forEach(io::addPath);
             io.start();

@@ -66,6 +66,7 @@ public final class Engine {
     private volatile Supplier<String> readinessCheck = () -> null;
     private volatile LongUnaryOperator heartbeatSilence;
     private volatile LongSupplier listeningSince = () -> Long.MIN_VALUE;
+    private volatile LongSupplier unansweredAt = () -> Long.MIN_VALUE;
     private volatile boolean running;
 
     // Engine thread only.
@@ -145,6 +146,14 @@ public final class Engine {
      */
     public void setListeningSince(LongSupplier since) {
         this.listeningSince = since;
+    }
+
+    /**
+     * @param at when the last frame came from a peer that has not yet answered this node's challenge (monotonic ms;
+     *           Long.MIN_VALUE if none has) ({@link HeartbeatIo#lastUnansweredAt})
+     */
+    public void setUnansweredAt(LongSupplier at) {
+        this.unansweredAt = at;
     }
 
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
@@ -281,7 +290,7 @@ public final class Engine {
         operations.checkTimeouts(now);
         publicNetwork.watchPublicNetwork(now);
         String notReady = notReady();
-        boolean settled = notReady == null && now - Math.max(startedAt, listeningSince.getAsLong()) >= settleMillis;
+        boolean settled = notReady == null && startUpWaitOver(now);
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = quorum.evaluateQuorum(now, peers, settled);
         boolean reported = quorum.reportedQuorate(qv, now); // first: it tracks quorateSince on every tick
@@ -295,6 +304,23 @@ public final class Engine {
         }
         fences.checkSelfFencing(now, qv);
         publisher.publish(snap, decision, settled, notReady());
+    }
+
+    /**
+     * The start-up wait: the settle time from start or from the first open path, whichever is later. A peer that is
+     * heard but has not yet answered this node's new challenge (on a loaded machine the answer can take longer than
+     * the wait) is alive and may run groups: while its frames keep coming the wait lasts up to twice as long, so this
+     * node does not conclude it is alone and start them beside it. A recording replayed to this node never answers,
+     * so it can delay the start by one more settle time at most.
+     */
+    private boolean startUpWaitOver(long now) {
+        long waited = now - Math.max(startedAt, listeningSince.getAsLong());
+        if (waited < settleMillis) {
+            return false;
+        }
+        long u = unansweredAt.getAsLong();
+        boolean peerTalking = u != Long.MIN_VALUE && now - u <= 2 * members.intervalMillis();
+        return !peerTalking || waited >= 2 * settleMillis;
     }
 
     private void logPlacements(Decision d) {

@@ -156,6 +156,8 @@ public final class HeartbeatIo {
     private final ReplayGuard replay = new ReplayGuard();
     private final Challenge challenge = Challenge.random();
     private volatile long firstOpen = Long.MIN_VALUE;
+    /** When the last authentic, fresh frame came from a peer that had not answered this incarnation's challenge. */
+    private volatile long lastUnanswered = Long.MIN_VALUE;
     private final MembershipTracker members;
     private final DocumentStore docs;
     private final Supplier<WireReport> report;
@@ -237,6 +239,14 @@ public final class HeartbeatIo {
     /** @return when the first heartbeat path opened (monotonic ms), Long.MIN_VALUE while none has */
     public long listeningSince() {
         return firstOpen;
+    }
+
+    /**
+     * @return when the last authentic, fresh frame arrived from a peer that had not yet answered this incarnation's
+     *         challenge (monotonic ms), Long.MIN_VALUE if none has: a peer is talking but does not count yet
+     */
+    public long lastUnansweredAt() {
+        return lastUnanswered;
     }
 
     /** @param millis the heartbeat interval */
@@ -597,11 +607,13 @@ public final class HeartbeatIo {
             case ANSWERED -> { }
             case ASKED -> {
                 p.counters.unanswered.incrementAndGet();
+                lastUnanswered = clock.getAsLong();
                 kick(); // our next heartbeat echoes its challenge
                 return true; // authentic and fresh: a stream's connection is a peer's, even before it answered
             }
             case UNANSWERED -> {
                 p.counters.unanswered.incrementAndGet();
+                lastUnanswered = clock.getAsLong();
                 return true;
             }
         }

@@ -22,6 +22,7 @@ final class InMemoryNetwork {
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
     /** Whether endpoints report refusals (as udp and tcp paths do); off, the medium is a serial line. */
     volatile boolean refusing;
+    private final Set<String> muted = ConcurrentHashMap.newKeySet();
     private final Map<String, List<byte[]>> taps = new ConcurrentHashMap<>();
     /** The frame limit every endpoint announces (a UDP path's by default; a serial or disk path's is far smaller). */
     volatile int maxFrame = 65000;
@@ -49,7 +50,7 @@ final class InMemoryNetwork {
             if (tap != null) {
                 tap.add(frame.clone());
             }
-            if (cut.contains(node)) {
+            if (cut.contains(node) || muted.contains(node)) {
                 return;
             }
             if (frame.length > maxFrame) {
@@ -117,6 +118,15 @@ final class InMemoryNetwork {
 
     void cut(String node) {
         cut.add(node);
+    }
+
+    /** One way: what {@code node} sends reaches no one; it still receives. */
+    void mute(String node) {
+        muted.add(node);
+    }
+
+    void unmute(String node) {
+        muted.remove(node);
     }
 
     void heal(String node) {

@@ -27,6 +27,21 @@ public interface HeartbeatTransport extends AutoCloseable {
      */
     void receive(int maxWaitMillis) throws IOException;
 
+    /**
+     * Tells whether this transport reports, through {@link PathContext#peerRefused}, a peer whose heartbeat port
+     * refused a frame. The core counts a lost peer's process as gone only on proof from every path to it that
+     * can refuse, so a transport that can refuse must say so: a path that cannot tell (a serial line, a shared
+     * disk, a multicast-only path) returns false and never counts.
+     *
+     * <p>The default implementation, for transports that predate it, returns false.
+     *
+     * @return true when the transport calls {@link PathContext#peerRefused} for a refused peer
+     * @since 1.3
+     */
+    default boolean reportsRefusals() {
+        return false;
+    }
+
     /** @return the largest frame this path carries, in bytes */
     int maxFrameSize();
 

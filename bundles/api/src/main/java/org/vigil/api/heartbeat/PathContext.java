@@ -101,4 +101,22 @@ public interface PathContext {
     default boolean fenceRequested(String from, String reason) {
         return false;
     }
+
+    /**
+     * Tells the core that a peer's heartbeat endpoint on this path refused a frame: the peer's machine answered
+     * that nothing listens there (UDP: an ICMP port unreachable; TCP: a reset to a connection attempt). A frozen
+     * process keeps its sockets and a cut link answers nothing, so only a machine whose Vigil process is gone
+     * answers this way. The core attributes the endpoint to the node whose authenticated frames came from it on
+     * this path, and counts a lost node as gone (its Vigil process ended, and its programs with it) only when
+     * every path to it that {@link HeartbeatTransport#reportsRefusals reports refusals} has refused repeatedly
+     * since its last frame. Report every refusal; do not filter or debounce: the core does.
+     *
+     * <p>The default implementation, for cores that predate it, does nothing.
+     *
+     * @param endpoint the refused endpoint, formatted as the source of that peer's frames is (address:port)
+     * @param how      what refused, for the status (for example "ICMP port unreachable")
+     * @since 1.3
+     */
+    default void peerRefused(String endpoint, String how) {
+    }
 }

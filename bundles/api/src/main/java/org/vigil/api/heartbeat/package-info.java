@@ -16,6 +16,11 @@
  * the core authenticated a frame (a stream transport closes connections that never carry one), and
  * {@link org.vigil.api.heartbeat.PathContext#heartbeatIntervalMillis}; both have defaults, so transports built
  * against 1.1 still load.
+ *
+ * <p>1.3 adds {@link org.vigil.api.heartbeat.PathContext#peerRefused} and
+ * {@link org.vigil.api.heartbeat.HeartbeatTransport#reportsRefusals}: a transport reports that a peer's heartbeat
+ * port refused a frame, which proves, on every path that can tell, that the peer's Vigil process is gone. Both
+ * have defaults, so transports and cores built against 1.2 still load.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.vigil.api.heartbeat;

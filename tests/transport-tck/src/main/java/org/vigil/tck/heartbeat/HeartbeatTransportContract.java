@@ -1,6 +1,7 @@
 package org.vigil.tck.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
@@ -92,6 +93,15 @@ public abstract class HeartbeatTransportContract {
      * @param frameLength the length of the frame just sent
      */
     protected void pace(int frameLength) throws InterruptedException {
+    }
+
+    /**
+     * @return true when the medium can tell that nothing listens at a peer's endpoint (a UDP port answered by ICMP
+     *         port unreachable, a TCP reset): the transport must then report refusals; false for a serial line or
+     *         a shared disk, whose transport must not
+     */
+    protected boolean canRefuse() {
+        return false;
     }
 
     /** @return how long a frame may take to arrive on a healthy medium */
@@ -549,6 +559,68 @@ public abstract class HeartbeatTransportContract {
         beatUntilHeard(a, b2, "again", random);
         beatUntilHeard(b2, a, "again", random);
         assertHealthy(a, b2);
+    }
+
+    /**
+     * A transport that {@link org.vigil.api.heartbeat.HeartbeatTransport#reportsRefusals reports refusals} names
+     * a peer whose port closed (its process is gone), by the very endpoint the peer's frames came from, so the
+     * core can tell which node refused; and it never names a peer that is there.
+     */
+    @Test
+    void aPeerWhosePortClosedIsReportedRefusedByTheEndpointItsFramesCameFrom() throws Exception {
+        List<Endpoint> e = openConnected(2);
+        Endpoint a = e.get(0);
+        Endpoint b = e.get(1);
+        assertThat(a.transport.reportsRefusals()).as("reportsRefusals() of a transport whose medium %s refuse",
+                canRefuse() ? "can" : "cannot").isEqualTo(canRefuse());
+        assumeTrue(canRefuse(), "this medium cannot tell a closed port");
+        Random random = new Random(12);
+        beatUntilHeard(b, a, "alive", random);
+        Set<String> sources = new java.util.HashSet<>();
+        a.context.frames.stream().filter(f -> f.text().startsWith(b.name)).forEach(f -> sources.add(f.source()));
+        // A dial before the peer listened was refused, rightly; the core ignores a refusal older than a frame.
+        a.context.refusals.clear();
+        for (int i = 0; i < 10; i++) {
+            a.send(frame(a.name, 100 + i, 100, random));
+            Thread.sleep(20);
+        }
+        assertThat(a.context.refusals).as("refusals while the peer listens").isEmpty();
+
+        peerAway(b);
+        long deadline = System.nanoTime() + deliveryTimeout().toNanos();
+        for (int i = 0; a.context.refusals.isEmpty() && System.nanoTime() < deadline && i < 1000; i++) {
+            try {
+                a.send(frame(a.name, 200 + i, 100, random));
+            } catch (IOException allowed) {
+                // the peer is gone: a counted send error
+            }
+            Thread.sleep(20);
+        }
+        assertThat(a.context.refusals).as("refusals once the peer's port closed").isNotEmpty();
+        assertThat(a.context.refusals).allSatisfy(r -> assertThat(r.endpoint())
+                .as("a refused endpoint is one the peer's frames came from %s", sources).isIn(sources));
+        assertHealthy(a);
+    }
+
+    /** A peer that stops reading (a frozen process) keeps its port: it is never reported refused. */
+    @Test
+    void aPeerThatStopsReadingIsNeverReportedRefused() throws Exception {
+        List<Map<String, String>> p = connectedParameters(2);
+        Endpoint b = openManual("nodeb", p.get(1));
+        Endpoint a = open("nodea", p.get(0));
+        assumeTrue(canRefuse(), "this medium cannot tell a closed port");
+        Random random = new Random(13);
+        for (int i = 0; i < 40; i++) {
+            try {
+                a.send(frame(a.name, i, 100, random));
+            } catch (IOException allowed) {
+                // a full buffer towards a peer that does not read
+            }
+            Thread.sleep(25);
+        }
+        assertThat(a.context.refusals).as("refusals from a peer that holds its port but does not read").isEmpty();
+        assertHealthy(a);
+        b.close();
     }
 
     @Test

@@ -54,6 +54,18 @@ public final class RecordingPathContext implements PathContext {
     /** What {@link #fenceRequested} answers: whether the node is quiet (nothing runs any more). */
     public volatile boolean quiet;
 
+    /**
+     * One refusal report.
+     *
+     * @param endpoint the refused endpoint
+     * @param how      what refused
+     */
+    public record Refusal(String endpoint, String how) {
+    }
+
+    /** Every refusal report, in order. */
+    public final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+
     /** Every link state report, in order. */
     public final List<LinkState> linkStates = new CopyOnWriteArrayList<>();
 
@@ -131,5 +143,10 @@ public final class RecordingPathContext implements PathContext {
     public boolean fenceRequested(String from, String reason) {
         fenceRequests.add(new FenceRequest(from, reason));
         return quiet;
+    }
+
+    @Override
+    public void peerRefused(String endpoint, String how) {
+        refusals.add(new Refusal(endpoint, how));
     }
 }

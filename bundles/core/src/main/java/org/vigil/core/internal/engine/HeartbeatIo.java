@@ -109,6 +109,14 @@ public final class HeartbeatIo {
         }
 
         @Override
+        public void peerRefused(String endpoint, String how) {
+            counters.refused.incrementAndGet();
+            if (members.refusals().refused(config.name(), endpoint, clock.getAsLong()) == null) {
+                logReject(this, endpoint + " refused a frame (" + how + "), and no node was heard from there");
+            }
+        }
+
+        @Override
         public void garbageDiscarded(String reason) {
             counters.garbage.incrementAndGet();
             logReject(this, "garbage discarded: " + reason);
@@ -197,6 +205,22 @@ public final class HeartbeatIo {
         this.alerts = alerts;
         this.intervalMillis = intervalMillis;
         this.lag = new DocumentLag(alerts);
+        members.refusals().canRefuse(this::reportsRefusals);
+    }
+
+    /** @return true when the path is open and its transport reports refused peers (a 1.2 transport does not) */
+    private boolean reportsRefusals(String path) {
+        for (Path p : paths.values()) {
+            HeartbeatTransport t = p.transport;
+            try {
+                if (p.config.name().equals(path) && t != null && t.reportsRefusals()) {
+                    return true;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** @return why this node does not hold its peers' cluster document, or "" when it does */
@@ -245,10 +269,25 @@ public final class HeartbeatIo {
 
     /** @param c a path configuration that was removed */
     public void removePath(PathConfiguration c) {
-        Path p = paths.remove(key(c));
+        Path p = paths.get(key(c));
+        if (p != null) {
+            quietBeforeClosing(java.util.List.of(p));
+        }
+        p = paths.remove(key(c));
         if (p != null) {
             close(p);
         }
+    }
+
+    /** Before the last open paths close while resources run: see {@link LastPortGuard}. */
+    private void quietBeforeClosing(java.util.List<Path> closing) {
+        boolean canRefuse = closing.stream().anyMatch(p -> reportsRefusals(p.config.name()));
+        boolean othersOpen = paths.values().stream().anyMatch(p -> !closing.contains(p) && p.transport != null);
+        LastPortGuard.quietFirst(node, String.join(", ", closing.stream().map(p -> p.config.name()).toList()), canRefuse,
+                othersOpen, () -> {
+                    WireReport r = report.get();
+                    return r != null && r.report().anyActive();
+                }, fenceHandler, clock, LastPortGuard.WAIT_MILLIS);
     }
 
     private static String key(PathConfiguration c) {
@@ -268,6 +307,8 @@ public final class HeartbeatIo {
     /** @param f a transport that is going away; its paths close */
     public void removeFactory(HeartbeatTransportFactory f) {
         factories.entrySet().removeIf(e -> e.getValue() == f);
+        quietBeforeClosing(paths.values().stream()
+                .filter(p -> !factories.containsKey(p.config.type()) && p.transport != null).toList());
         for (Path p : paths.values()) {
             if (!factories.containsKey(p.config.type()) && p.transport != null) {
                 close(p);
@@ -557,7 +598,7 @@ public final class HeartbeatIo {
                 p.counters.replayed.incrementAndGet();
                 return false;
             }
-            case FRESH -> { }
+            case FRESH -> members.refusals().heard(p.config.name(), source, f.sender()); // alive: refusals are stale
         }
         if (challenge.renewAfterPause(clock.getAsLong(), members.deadTimeMillis())) {
             logPause(); // this frame, and all that waited in the socket, were sent while we slept

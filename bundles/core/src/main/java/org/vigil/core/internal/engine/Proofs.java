@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 import org.vigil.core.internal.membership.MembershipTracker;
 
 /**
- * What proves a lost node is down (fenced, or confirmed down by the admin), by node: the policy starts a lost
- * node's groups elsewhere only with a proof. Written on the engine thread only, read from any thread.
+ * What proves a lost node is down (fenced, confirmed down by the admin, left cleanly, or its Vigil process gone:
+ * every heartbeat port refused), by node: the policy starts a lost node's groups elsewhere only with a proof. Written on the engine thread only, read from any thread.
  */
 final class Proofs {
 
@@ -52,7 +52,7 @@ final class Proofs {
         if (pr != null && pr.incarnation() == p.incarnation() && p.lastHeard() <= pr.at()) {
             return pr.text();
         }
-        return null;
+        return members.gone(p); // known down, not fenced: its machine may still hold what is in the kernel
     }
 
     /** For agents (any thread): fenced or confirmed down by the admin, and not heard since. */

@@ -72,6 +72,7 @@ public final class MembershipTracker {
     }
 
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    private final PeerRefusals refusals = new PeerRefusals();
     private volatile long intervalMillis;
     private volatile long deadTimeMillis;
 
@@ -98,6 +99,16 @@ public final class MembershipTracker {
     /** @return the heartbeat interval (ms) */
     public long intervalMillis() {
         return intervalMillis;
+    }
+
+    /** @return the refused heartbeat ports, which the transports report and {@link #gone} judges */
+    public PeerRefusals refusals() {
+        return refusals;
+    }
+
+    /** @param peer a peer @return the proof that its Vigil process is gone (every path that can tell refused), or null */
+    public String gone(PeerView peer) {
+        return refusals.gone(peer, intervalMillis);
     }
 
     /**

@@ -20,6 +20,8 @@ public final class PathCounters {
     public final AtomicLong wrongPath = new AtomicLong();
     /** Bytes the transport discarded before they made a frame. */
     public final AtomicLong garbage = new AtomicLong();
+    /** Frames a peer's heartbeat port refused (nothing listened there). */
+    public final AtomicLong refused = new AtomicLong();
     /** Frames that could not be sent. */
     public final AtomicLong sendErrors = new AtomicLong();
 
@@ -27,6 +29,6 @@ public final class PathCounters {
     public String summary() {
         return "accepted " + accepted.get() + ", malformed " + malformed.get() + ", forged " + forged.get()
                 + ", replayed " + replayed.get() + ", unanswered " + unanswered.get() + ", duplicates " + duplicates.get() + ", wrong-path " + wrongPath.get() + ", garbage " + garbage.get()
-                + ", send-errors " + sendErrors.get();
+                + ", send-errors " + sendErrors.get() + ", refused " + refused.get();
     }
 }

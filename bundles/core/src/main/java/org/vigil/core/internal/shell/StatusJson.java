@@ -134,7 +134,7 @@ final class StatusJson {
             list.add(map("name", p.name(), "type", p.type(), "state", p.state(), "detail", p.detail(),
                     "counters", map("accepted", k.accepted.get(), "malformed", k.malformed.get(), "forged", k.forged.get(),
                             "replayed", k.replayed.get(), "duplicates", k.duplicates.get(), "wrongPath", k.wrongPath.get(),
-                            "garbage", k.garbage.get(), "sendErrors", k.sendErrors.get())));
+                            "garbage", k.garbage.get(), "sendErrors", k.sendErrors.get(), "refused", k.refused.get())));
         }
         return list;
     }

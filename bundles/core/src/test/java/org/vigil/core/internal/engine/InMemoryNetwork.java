@@ -18,6 +18,10 @@ final class InMemoryNetwork {
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Set<String> cut = ConcurrentHashMap.newKeySet();
     private final Set<String> frozen = ConcurrentHashMap.newKeySet();
+    /** Nodes whose Vigil process is gone, their machine up: what is sent to them is refused. */
+    private final Set<String> gone = ConcurrentHashMap.newKeySet();
+    /** Whether endpoints report refusals (as udp and tcp paths do); off, the medium is a serial line. */
+    volatile boolean refusing;
     private final Set<String> muted = ConcurrentHashMap.newKeySet();
     private final Map<String, List<byte[]>> taps = new ConcurrentHashMap<>();
     /** The frame limit every endpoint announces (a UDP path's by default; a serial or disk path's is far smaller). */
@@ -26,7 +30,7 @@ final class InMemoryNetwork {
     final class Endpoint implements HeartbeatTransport {
         final String node;
         final PathContext ctx;
-        final LinkedBlockingQueue<byte[]> inbox = new LinkedBlockingQueue<>();
+        final LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
         volatile boolean closed;
 
         Endpoint(String node, PathContext ctx) {
@@ -52,9 +56,14 @@ final class InMemoryNetwork {
             if (frame.length > maxFrame) {
                 throw new IOException("frame of " + frame.length + " bytes exceeds the medium's " + maxFrame);
             }
+            for (String g : gone) {
+                if (!g.equals(node) && !cut.contains(g) && refusing) {
+                    ctx.peerRefused(source(g), "port unreachable");
+                }
+            }
             for (Endpoint e : endpoints.values()) {
-                if (e != this && !cut.contains(e.node) && !frozen.contains(e.node)) {
-                    e.inbox.add(frame.clone());
+                if (e != this && !gone.contains(e.node) && !cut.contains(e.node) && !frozen.contains(e.node)) {
+                    e.inbox.add(new Delivery(frame.clone(), source(node)));
                 }
             }
         }
@@ -62,13 +71,18 @@ final class InMemoryNetwork {
         @Override
         public void receive(int maxWaitMillis) throws IOException {
             try {
-                byte[] f = inbox.poll(maxWaitMillis, TimeUnit.MILLISECONDS);
-                if (f != null) {
-                    ctx.frameReceived(f, 0, f.length, "mem");
+                Delivery d = inbox.poll(maxWaitMillis, TimeUnit.MILLISECONDS);
+                if (d != null) {
+                    ctx.frameReceived(d.frame(), 0, d.frame().length, d.source());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        @Override
+        public boolean reportsRefusals() {
+            return refusing;
         }
 
         @Override
@@ -79,8 +93,27 @@ final class InMemoryNetwork {
         @Override
         public void close() {
             closed = true;
-            endpoints.remove(node, this);
+            if (endpoints.remove(node, this) && refusing) {
+                gone.add(node); // its port is closed, its machine up: what is sent to it is refused
+            }
         }
+    }
+
+    private record Delivery(byte[] frame, String source) {
+    }
+
+    /** @return the address a node's frames come from, which its refusals name */
+    static String source(String node) {
+        return "mem:" + node;
+    }
+
+    /**
+     * The node's Vigil process dies, its machine stays up: nothing leaves it any more and, on a refusing medium,
+     * every frame sent to it is refused.
+     */
+    void kill(String node) {
+        gone.add(node);
+        frozen.add(node);
     }
 
     void cut(String node) {
@@ -125,7 +158,16 @@ final class InMemoryNetwork {
     }
 
     void inject(String node, byte[] garbage) {
-        endpoints.get(node).inbox.add(garbage);
+        // A node just started opens its path on its own thread: wait (bounded) for its endpoint.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!endpoints.containsKey(node) && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        Endpoint e = endpoints.get(node);
+        if (e == null) {
+            throw new IllegalStateException(node + " has no open endpoint on the medium after 5 s");
+        }
+        e.inbox.add(new Delivery(garbage, "mem:stranger"));
     }
 
     HeartbeatTransportFactory factory() {
@@ -143,6 +185,7 @@ final class InMemoryNetwork {
             @Override
             public HeartbeatTransport open(PathContext context) {
                 Endpoint e = new Endpoint(context.nodeName(), context);
+                gone.remove(context.nodeName());
                 endpoints.put(context.nodeName(), e);
                 return e;
             }

@@ -19,6 +19,8 @@ final class TestNode implements AutoCloseable {
     final String name;
     final ClusterNode node = new ClusterNode();
     final ResourceType type;
+    /** The transport factory this node's path uses (remove it to stop the node's transport bundle). */
+    final org.vigil.api.heartbeat.HeartbeatTransportFactory transport;
     private boolean active;
 
     TestNode(String name, Path dir, InMemoryNetwork net, World world) throws Exception {
@@ -39,7 +41,8 @@ final class TestNode implements AutoCloseable {
         ClusterNode.Config cfg = config(name, key, state, settings);
         type = world.type();
         node.addResourceType(type);
-        node.addTransport(net.factory());
+        transport = net.factory();
+        node.addTransport(transport);
         node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
         setup.accept(node); // tie-breakers, fence agents and devices, as DS would bind them before activation
         node.activate(cfg, settings);

@@ -51,6 +51,10 @@ import org.vigil.plugin.support.Endpoints;
  * heartbeat intervals, at least {@link #MIN_AUTH_MILLIS}) is closed. At most {@link #MAX_PENDING} accepted
  * connections wait to authenticate at once; a new one pushes out the oldest waiting. Authenticated
  * connections do not count against that bound, so a peer that authenticates always stays.
+ *
+ * <p>A dial answered "connection refused" (a reset: nothing listens on the peer's port) is reported with
+ * {@link PathContext#peerRefused}, by the address dialled, which is also the source of the frames that arrive on
+ * the dialled connection. A peer that does not answer (cut off, or its machine down) is not a refusal.
  */
 final class TcpTransport implements HeartbeatTransport {
 
@@ -364,6 +368,7 @@ final class TcpTransport implements HeartbeatTransport {
                 connected(c);
             }
         } catch (IOException | RuntimeException e) {
+            reportRefusal(d, e);
             if (ch != null) {
                 closeQuietly(ch);
                 Connection c = d.connection;
@@ -373,6 +378,14 @@ final class TcpTransport implements HeartbeatTransport {
             }
             d.connection = null;
             retryLater(d, now);
+        }
+    }
+
+    /** A dial that failed with a reset means nothing listens there; a timeout or no route tells nothing. */
+    private void reportRefusal(Dialer d, Exception e) {
+        if (e instanceof java.net.ConnectException && e.getMessage() != null
+                && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+            context.peerRefused(d.peerText, "connection refused");
         }
     }
 
@@ -417,9 +430,16 @@ final class TcpTransport implements HeartbeatTransport {
         long now = System.nanoTime();
         try {
             if (key.isConnectable()) {
-                if (c.channel.finishConnect()) {
-                    key.interestOps(SelectionKey.OP_READ);
-                    connected(c);
+                try {
+                    if (c.channel.finishConnect()) {
+                        key.interestOps(SelectionKey.OP_READ);
+                        connected(c);
+                    }
+                } catch (IOException e) {
+                    if (c.dialer != null) {
+                        reportRefusal(c.dialer, e);
+                    }
+                    throw e;
                 }
                 return false;
             }
@@ -601,6 +621,12 @@ final class TcpTransport implements HeartbeatTransport {
             return "interface " + nif.getName() + " holding " + address.getHostAddress() + " is down";
         }
         return null;
+    }
+
+    /** Every peer is dialled, so a refused dial tells for each of them. */
+    @Override
+    public boolean reportsRefusals() {
+        return !dialers.isEmpty();
     }
 
     @Override

@@ -23,6 +23,11 @@ class TcpTransportContractTest extends HeartbeatTransportContract {
     }
 
     @Override
+    protected boolean canRefuse() {
+        return true;
+    }
+
+    @Override
     protected boolean mayDuplicate() {
         return true; // both nodes dial: two connections, each frame twice
     }

@@ -39,6 +39,13 @@ import org.vigil.plugin.support.Endpoints;
  *
  * <p>{@link #send} runs on the core's sender thread and {@link #receive} on its receiver thread; they
  * share no lock (a DatagramChannel reads and writes under separate locks).
+ *
+ * <p>Each listed peer has a channel of its own, bound to the same address and port and connected to the peer:
+ * Linux hands only a connected UDP socket the ICMP errors its datagrams cause, so this is how the path learns
+ * that a peer's port is closed (its Vigil process is gone) and reports it with {@link PathContext#peerRefused}.
+ * The kernel delivers a peer's datagrams to the socket connected to it and everything else to the unconnected
+ * one, and every frame still leaves from the bind address and port. Sharing the port takes SO_REUSEADDR on
+ * every socket; a plain bind before it keeps a second process on the same address:port failing loudly.
  */
 final class UdpTransport implements HeartbeatTransport {
 
@@ -51,6 +58,10 @@ final class UdpTransport implements HeartbeatTransport {
     private static final Object UNICAST = "unicast";
     private static final Object GROUP = "group";
 
+    /** One listed peer and the channel connected to it. */
+    private record Peer(InetSocketAddress address, String text, DatagramChannel channel) {
+    }
+
     private final PathContext context;
     private final UdpConfig config;
     private final Selector selector;
@@ -58,6 +69,7 @@ final class UdpTransport implements HeartbeatTransport {
     private final DatagramChannel group;
     private final InetSocketAddress local;
     private final List<InetSocketAddress> destinations;
+    private final List<Peer> peers;
     /** Only the receiver thread touches this buffer; one byte over the limit detects truncation. */
     private final ByteBuffer inbound = ByteBuffer.allocate(MAX_FRAME_SIZE + 1);
     private final AtomicBoolean linkUp = new AtomicBoolean(true);
@@ -72,7 +84,7 @@ final class UdpTransport implements HeartbeatTransport {
     }
 
     private UdpTransport(PathContext context, UdpConfig config, Selector selector, DatagramChannel unicast,
-                         DatagramChannel group, LinkProbe linkProbe) throws IOException {
+                         DatagramChannel group, List<Peer> peers, LinkProbe linkProbe) throws IOException {
         this.context = context;
         this.linkProbe = linkProbe;
         this.config = config;
@@ -80,12 +92,8 @@ final class UdpTransport implements HeartbeatTransport {
         this.unicast = unicast;
         this.group = group;
         this.local = (InetSocketAddress) unicast.getLocalAddress();
-        List<InetSocketAddress> targets = new ArrayList<>();
-        if (config.group() != null) {
-            targets.add(config.group());
-        }
-        targets.addAll(config.peers());
-        this.destinations = List.copyOf(targets);
+        this.destinations = config.group() == null ? List.of() : List.of(config.group());
+        this.peers = List.copyOf(peers);
     }
 
     /**
@@ -111,9 +119,35 @@ final class UdpTransport implements HeartbeatTransport {
             DatagramChannel unicast = DatagramChannel.open(family);
             opened.add(unicast);
             unicast.configureBlocking(false);
-            // No SO_REUSEADDR here: a second process on the same address:port must fail loudly, not share.
-            unicast.bind(config.bind());
+            // A second process on the same address:port must fail loudly, not share: a plain bind first tells.
+            InetSocketAddress bound = probeBind(family, config.bind());
+            unicast.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            unicast.bind(bound);
             unicast.register(selector, SelectionKey.OP_READ, UNICAST);
+            bound = (InetSocketAddress) unicast.getLocalAddress();
+            List<Peer> peers = new ArrayList<>();
+            for (InetSocketAddress peer : config.peers()) {
+                step = "bind a socket on " + bindText + " for peer " + Endpoints.format(peer);
+                DatagramChannel channel = DatagramChannel.open(family);
+                opened.add(channel);
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(bound);
+                try {
+                    channel.connect(peer);
+                } catch (IOException noRoute) {
+                    // No route to it now: it gets its frames from the unconnected socket, as before, and never
+                    // counts as refused (no proof is better than a wrong one).
+                    opened.remove(channel);
+                    closeQuietly(channel);
+                    channel = null;
+                }
+                Peer p = new Peer(peer, Endpoints.format(peer), channel);
+                if (channel != null) {
+                    channel.register(selector, SelectionKey.OP_READ, p);
+                }
+                peers.add(p);
+            }
 
             DatagramChannel groupChannel = null;
             String detail = "";
@@ -143,7 +177,7 @@ final class UdpTransport implements HeartbeatTransport {
                 groupChannel.register(selector, SelectionKey.OP_READ, GROUP);
                 detail = ", member of " + groupText + " on " + nif.getName() + " (ttl " + config.ttl() + ")";
             }
-            UdpTransport transport = new UdpTransport(context, config, selector, unicast, groupChannel, linkProbe);
+            UdpTransport transport = new UdpTransport(context, config, selector, unicast, groupChannel, peers, linkProbe);
             context.localLinkState(true, "bound to " + Endpoints.format(transport.local) + detail);
             return transport;
         } catch (IOException | RuntimeException e) {
@@ -153,6 +187,18 @@ final class UdpTransport implements HeartbeatTransport {
             String reason = "cannot " + step + ": " + e.getMessage();
             context.localLinkState(false, reason);
             throw new IOException(reason, e);
+        }
+    }
+
+    /**
+     * Binds and releases a socket without SO_REUSEADDR, so an address:port another socket holds fails here.
+     *
+     * @return the address to bind for good: the same, with the port the kernel chose when it was 0
+     */
+    private static InetSocketAddress probeBind(ProtocolFamily family, InetSocketAddress bind) throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open(family)) {
+            probe.bind(bind);
+            return (InetSocketAddress) probe.getLocalAddress();
         }
     }
 
@@ -192,6 +238,20 @@ final class UdpTransport implements HeartbeatTransport {
         }
         int accepted = 0;
         List<String> failures = new ArrayList<>();
+        for (Peer peer : peers) {
+            try {
+                if (sendTo(frame, peer)) {
+                    accepted++;
+                } else {
+                    failures.add(peer.text() + ": socket send buffer full, frame dropped");
+                }
+            } catch (ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                // One dead or unreachable peer must not keep the frame from the others.
+                failures.add(peer.text() + ": " + e);
+            }
+        }
         for (InetSocketAddress destination : destinations) {
             try {
                 if (sendTo(frame, destination)) {
@@ -206,9 +266,28 @@ final class UdpTransport implements HeartbeatTransport {
                 failures.add(Endpoints.format(destination) + ": " + e);
             }
         }
-        if (accepted == 0 && !destinations.isEmpty()) {
+        if (accepted == 0 && !(destinations.isEmpty() && peers.isEmpty())) {
             throw new IOException("frame not sent on path " + context.pathName() + ": " + String.join("; ", failures));
         }
+    }
+
+    /** @return false when the send buffer was full (non-blocking: the frame is dropped, not delayed) */
+    private boolean sendTo(byte[] frame, Peer peer) throws IOException {
+        if (peer.channel() == null) {
+            return sendTo(frame, peer.address());
+        }
+        try {
+            return peer.channel().write(ByteBuffer.wrap(frame)) == frame.length;
+        } catch (PortUnreachableException refused) {
+            // The ICMP answer to an earlier frame: the peer's port is closed. That error is now consumed, so this
+            // frame gets one more try (a restarted peer may be listening again).
+            refused(peer);
+            return peer.channel().write(ByteBuffer.wrap(frame)) == frame.length;
+        }
+    }
+
+    private void refused(Peer peer) {
+        context.peerRefused(peer.text(), "ICMP port unreachable");
     }
 
     /** @return false when the send buffer was full (non-blocking: the frame is dropped, not delayed) */
@@ -236,7 +315,7 @@ final class UdpTransport implements HeartbeatTransport {
                     SelectionKey key = keys.next();
                     keys.remove();
                     if (key.isValid() && key.isReadable()) {
-                        drain((DatagramChannel) key.channel(), key.attachment() == GROUP);
+                        drain((DatagramChannel) key.channel(), key.attachment());
                     }
                 }
             }
@@ -251,14 +330,18 @@ final class UdpTransport implements HeartbeatTransport {
         }
     }
 
-    private void drain(DatagramChannel channel, boolean fromGroup) throws IOException {
+    private void drain(DatagramChannel channel, Object kind) throws IOException {
+        boolean fromGroup = kind == GROUP;
         for (int i = 0; i < MAX_DATAGRAMS_PER_CALL; i++) {
             inbound.clear();
             InetSocketAddress source;
             try {
                 source = (InetSocketAddress) channel.receive(inbound);
             } catch (PortUnreachableException e) {
-                // An ICMP echo of an earlier send to a dead peer, not an incoming datagram.
+                // The ICMP answer to an earlier send, not an incoming datagram: on a peer's channel, it was refused.
+                if (kind instanceof Peer peer) {
+                    refused(peer);
+                }
                 continue;
             }
             if (source == null) {
@@ -341,6 +424,12 @@ final class UdpTransport implements HeartbeatTransport {
         return null;
     }
 
+    /** Only a listed peer can refuse: a multicast group answers nothing for its members. */
+    @Override
+    public boolean reportsRefusals() {
+        return peers.stream().anyMatch(p -> p.channel() != null);
+    }
+
     @Override
     public int maxFrameSize() {
         return MAX_FRAME_SIZE;
@@ -354,6 +443,11 @@ final class UdpTransport implements HeartbeatTransport {
         closeQuietly(selector);
         if (group != null) {
             closeQuietly(group);
+        }
+        for (Peer peer : peers) {
+            if (peer.channel() != null) {
+                closeQuietly(peer.channel());
+            }
         }
         closeQuietly(unicast);
     }

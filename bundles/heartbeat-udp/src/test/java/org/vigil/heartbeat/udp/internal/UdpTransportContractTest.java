@@ -21,6 +21,11 @@ class UdpTransportContractTest extends HeartbeatTransportContract {
     }
 
     @Override
+    protected boolean canRefuse() {
+        return true;
+    }
+
+    @Override
     protected List<Map<String, String>> connectedParameters(int count) throws Exception {
         int[] ports = Node.freePorts(count);
         List<Map<String, String>> out = new ArrayList<>();

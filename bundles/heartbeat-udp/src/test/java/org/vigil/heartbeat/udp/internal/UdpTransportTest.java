@@ -251,6 +251,20 @@ class UdpTransportTest {
         assertThat(ctx.linkStates).singleElement().extracting(RecordingPathContext.LinkState::up).isEqualTo(false);
     }
 
+    /**
+     * The per-peer sockets share the bind port (SO_REUSEADDR), yet a second transport on the same address and port
+     * (another node process misconfigured onto it) still fails at open instead of silently sharing the datagrams.
+     */
+    @Test
+    void aSecondTransportOnTheSameAddressAndPortFailsLoudly() throws Exception {
+        int[] p = freePorts(2);
+        node("a", Map.of("bind", local(p[0]), "peers", local(p[1])));
+        RecordingPathContext second = new RecordingPathContext("lan", "a2", Map.of("bind", local(p[0]), "peers", local(p[1])));
+        assertThatThrownBy(() -> new UdpTransportFactory().open(second)).isInstanceOf(IOException.class)
+                .hasMessageContaining(local(p[0]));
+        assertThat(second.linkStates).singleElement().satisfies(l -> assertThat(l.up()).isFalse());
+    }
+
     @Test
     void bindsOnlyTheConfiguredAddress() throws Exception {
         int[] p = freePorts(2);

@@ -259,6 +259,12 @@ public final class HeartbeatIo {
     /** @param c a configured path */
     public void addPath(PathConfiguration c) {
         Path p = new Path(c);
+        Path current = paths.get(key(c));
+        if (current != null && current.transport != null) {
+            // a changed configuration closes the open path first; if the new one cannot open (an invalid bind) and
+            // this was the last open path, the port would close while resources run: a live node looking gone
+            quietBeforeClosing(java.util.List.of(current));
+        }
         Path old = paths.put(key(c), p);
         if (old != null) {
             close(old);

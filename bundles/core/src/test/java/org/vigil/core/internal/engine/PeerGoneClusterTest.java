@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.vigil.api.quorum.TieBreaker;
 import org.vigil.api.resource.OperationContext;
+import org.vigil.core.internal.PathConfiguration;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
 import org.vigil.core.internal.policy.Membership;
@@ -129,5 +130,21 @@ class PeerGoneClusterTest extends InMemoryCluster {
                 + " started it: node1 was heard quiet)").isNotEqualTo("node1");
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> n2.runs("web"));
         assertThat(n1.state("app")).isNotEqualTo(org.vigil.core.internal.policy.ResourceState.RUNNING);
+    }
+
+    @Test
+    void aLiveNodeWhoseOnlyPathIsReconfiguredIntoOneThatCannotOpenStopsEverythingFirstSoNothingRunsTwice() throws Exception {
+        net.refusing = true;
+        TestNode n1 = node("node1");
+        TestNode n2 = node("node2");
+        webOnNode1(n1);
+
+        // the admin's typo in the only path's configuration: the path becomes invalid, its port closes
+        n1.node.addPath(new PathConfiguration(Map.of("name", "not a valid name!", "type", "mem",
+                "service.pid", "org.vigil.path.node1")));
+
+        assertThat(n1.runs("web")).as("node1 stopped the group before its only port closed").isFalse();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> n2.runs("web"));
+        assertThat(world.violations).as("double starts").isEmpty();
     }
 }

@@ -8,14 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -54,8 +49,6 @@ class LocalAccessIT {
     private static int webPort;
     private static int sshPort;
     private static int udpPort;
-    /** Every etc/*.cfg as the admin (here vigil-lab setup) left it before the node's first start: name to mtime and bytes. */
-    private static Map<String, String> cfgBeforeFirstStart;
 
     @BeforeAll
     static void startNode() {
@@ -68,7 +61,6 @@ class LocalAccessIT {
         lab = Lab.setUp("local-access", 1, sshPort, udpPort, dist);
         home = lab.dir().resolve(NODE);
         try {
-            cfgBeforeFirstStart = cfgFiles(home.resolve("etc"));
             lab.start(NODE);
             lab.addWebGroup(NODE, "web", webPort); // brought out: nothing runs
         } catch (RuntimeException | Error e) {
@@ -83,30 +75,6 @@ class LocalAccessIT {
         if (lab != null) {
             lab.close();
         }
-    }
-
-    /** @return each etc/*.cfg: its modification time and a digest of its bytes */
-    private static Map<String, String> cfgFiles(Path etc) {
-        Map<String, String> out = new TreeMap<>();
-        try (var files = Files.list(etc)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".cfg")).toList()) {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
-                out.put(f.getFileName().toString(), Files.getLastModifiedTime(f) + " " + HexFormat.of().formatHex(digest));
-            }
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw new AssertionError("cannot read " + etc, e);
-        }
-        return out;
-    }
-
-    @Test
-    @Order(0)
-    void theFirstStartLeavesTheAdminsCfgFilesAlone() {
-        // Karaf 4.4.10's FileInstall rewrote every etc/*.cfg at the first start, racing Karaf's own writer
-        // (apache/karaf#2805): files were cut in half. custom.properties turns that write-back off.
-        assertThat(cfgBeforeFirstStart).as("etc/*.cfg before the first start").isNotEmpty();
-        assertThat(cfgFiles(home.resolve("etc"))).as("etc/*.cfg (mtime, SHA-256) after the node's first start")
-                .isEqualTo(cfgBeforeFirstStart);
     }
 
     /** Runs a shell command as the local user nobody, from the node's home. */

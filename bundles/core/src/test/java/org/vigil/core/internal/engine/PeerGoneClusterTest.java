@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.vigil.api.quorum.TieBreaker;
 import org.vigil.api.resource.OperationContext;
 import org.vigil.core.internal.PathConfiguration;
-import org.vigil.core.internal.model.GroupDef;
-import org.vigil.core.internal.model.ResourceDef;
 import org.vigil.core.internal.policy.Membership;
 import org.vigil.core.internal.policy.NodeView;
 
@@ -49,21 +46,12 @@ class PeerGoneClusterTest extends InMemoryCluster {
         };
     }
 
-    private void webOnNode1(TestNode n1) {
-        n1.node.change(d -> d.next("node1", l -> {
-            l.add(GroupDef.create("web").withResources(List.of(new ResourceDef("app", "fake", Map.of())))
-                    .withPreferredNodes(List.of("node1", "node2")));
-            return l;
-        }));
-        await().atMost(Duration.ofSeconds(10)).until(() -> n1.runs("web"));
-    }
-
     @Test
     void aPeerWhosePortsRefuseIsKnownDownAtOnceButNotFenced() throws Exception {
         net.refusing = true;
         TestNode n1 = node("node1");
         TestNode n2 = node("node2");
-        webOnNode1(n1);
+        runWeb(n1, n1, "node1", "node2");
 
         net.kill("node1"); // the JVM dies; its programs die with the lifeline
         world.powerOff("node1");
@@ -85,7 +73,7 @@ class PeerGoneClusterTest extends InMemoryCluster {
         net.refusing = true;
         TestNode n1 = node("node1");
         TestNode n2 = node("node2");
-        webOnNode1(n1);
+        runWeb(n1, n1, "node1", "node2");
 
         net.freeze("node1"); // a frozen JVM keeps its sockets: nothing refuses
 
@@ -104,7 +92,7 @@ class PeerGoneClusterTest extends InMemoryCluster {
         net.refusing = false; // a serial line: a killed peer is only silent
         TestNode n1 = node("node1");
         TestNode n2 = node("node2");
-        webOnNode1(n1);
+        runWeb(n1, n1, "node1", "node2");
 
         net.kill("node1");
         world.powerOff("node1");
@@ -121,7 +109,7 @@ class PeerGoneClusterTest extends InMemoryCluster {
         net.refusing = true;
         TestNode n1 = node("node1");
         TestNode n2 = node("node2");
-        webOnNode1(n1);
+        runWeb(n1, n1, "node1", "node2");
 
         n1.node.removeTransport(n1.transport); // its transport bundle stopped: the port closes, the JVM lives on
 
@@ -137,7 +125,7 @@ class PeerGoneClusterTest extends InMemoryCluster {
         net.refusing = true;
         TestNode n1 = node("node1");
         TestNode n2 = node("node2");
-        webOnNode1(n1);
+        runWeb(n1, n1, "node1", "node2");
 
         // the admin's typo in the only path's configuration: the path becomes invalid, its port closes
         n1.node.addPath(new PathConfiguration(Map.of("name", "not a valid name!", "type", "mem",

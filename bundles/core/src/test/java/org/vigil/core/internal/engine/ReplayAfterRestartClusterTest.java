@@ -1,15 +1,12 @@
 package org.vigil.core.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vigil.core.internal.membership.MembershipTracker;
-import org.vigil.core.internal.model.GroupDef;
-import org.vigil.core.internal.model.ResourceDef;
 
 /**
  * The issue's replay trial on real in-process nodes: frames recorded from node2 while it ran the group, replayed
@@ -22,12 +19,7 @@ class ReplayAfterRestartClusterTest extends InMemoryCluster {
     void framesRecordedBeforeARestartNeverMakeACrashedPeerLookAlive() throws Exception {
         TestNode n1 = start("node1");
         TestNode n2 = start("node2");
-        n1.node.change(d -> d.next("node1", l -> {
-            l.add(GroupDef.create("web").withResources(List.of(new ResourceDef("app", "fake", Map.of())))
-                    .withPreferredNodes(List.of("node2", "node1")));
-            return l;
-        }));
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> n2.runs("web"));
+        runWeb(n1, n2, "node2", "node1");
 
         List<byte[]> recording = net.record("node2");
         Thread.sleep(6000); // about 60 heartbeats (100 ms interval), each saying "node2 runs web"

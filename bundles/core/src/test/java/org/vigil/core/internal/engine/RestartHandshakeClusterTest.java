@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.vigil.core.internal.model.GroupDef;
-import org.vigil.core.internal.model.ResourceDef;
 
 /**
  * A node restarts while its peer runs a group (quorum off, the default). The peer's heartbeats reach it at once, but
@@ -22,12 +19,7 @@ class RestartHandshakeClusterTest extends InMemoryCluster {
     void aRestartedNodeHearingAPeerThatHasNotYetAnsweredWaitsForItInsteadOfStartingItsGroups() throws Exception {
         TestNode n1 = start("node1");
         TestNode n2 = start("node2");
-        n1.node.change(d -> d.next("node1", l -> {
-            l.add(GroupDef.create("web").withResources(List.of(new ResourceDef("app", "fake", Map.of())))
-                    .withPreferredNodes(List.of("node2", "node1")));
-            return l;
-        }));
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> n2.runs("web"));
+        runWeb(n1, n2, "node2", "node1");
 
         n1.close(); // node1 restarts: a new incarnation with a new challenge
         nodes.remove(n1);

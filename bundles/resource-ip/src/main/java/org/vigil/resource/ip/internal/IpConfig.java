@@ -21,6 +21,7 @@ import org.vigil.plugin.support.resource.InvalidParameterException;
  * @param iface       the interface it is added to
  * @param arpCount    how many gratuitous ARPs / unsolicited NAs announce it (0: none)
  * @param dadTimeout  IPv4: how long to listen for another owner before adding it (zero: no check)
+ * @param dadWait     IPv4: how long to keep re-checking while another host still answers for it (zero: fail at once)
  * @param label       IPv4 label (for example {@code eth0:web}), or null
  * @param hostname    the DNS name registered for the address, or null
  * @param dnsServer   the DNS server that takes the update, or null for the zone's primary (SOA)
@@ -29,12 +30,13 @@ import org.vigil.plugin.support.resource.InvalidParameterException;
  * @param dnsTtl      the TTL of the registered record, in seconds
  */
 record IpConfig(InetAddress address, int prefix, String addressText, String iface, int arpCount, Duration dadTimeout,
-        String label, String hostname, String dnsServer, int dnsPort, String dnsKey, int dnsTtl) {
+        Duration dadWait, String label, String hostname, String dnsServer, int dnsPort, String dnsKey, int dnsTtl) {
 
     static final String ADDRESS = "address";
     static final String INTERFACE = "interface";
     static final String ARP_COUNT = "arp-count";
     static final String DAD_TIMEOUT = "dad-timeout";
+    static final String DAD_WAIT = "dad-wait";
     static final String HOSTNAME = "hostname";
     static final String LABEL = "label";
     static final String DNS_SERVER = "dns-server";
@@ -42,11 +44,15 @@ record IpConfig(InetAddress address, int prefix, String addressText, String ifac
     static final String DNS_TTL = "dns-ttl";
 
     static final String DEFAULT_ARP_COUNT = "3";
-    static final String DEFAULT_DAD_TIMEOUT = "1s";
+    static final String DEFAULT_DAD_TIMEOUT = "200ms";
+    static final String DEFAULT_DAD_WAIT = "2s";
     static final String DEFAULT_DNS_TTL = "300";
 
     static final int MAX_ARP_COUNT = 30;
     static final Duration MAX_DAD_TIMEOUT = Duration.ofSeconds(10);
+    /** Shorter listens are raised to this: below it, arping may be stopped before its probe is out. */
+    static final Duration MIN_DAD_TIMEOUT = Duration.ofMillis(50);
+    static final Duration MAX_DAD_WAIT = Duration.ofSeconds(10);
 
     /** Linux interface names: at most 15 bytes, no '/', ':' or blank (dev_valid_name). */
     private static final Pattern IFNAME = Pattern.compile("[^/:\\s]{1,15}");
@@ -55,7 +61,8 @@ record IpConfig(InetAddress address, int prefix, String addressText, String ifac
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final Pattern LABEL_NAME = Pattern.compile("[^/\\s]{1,15}");
     private static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s)?");
+    /** Milliseconds with "ms"; seconds with "s" or no unit (as before: "1" is one second), with up to 3 decimals. */
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(?:\\.(\\d{1,3}))?\\s*(ms|s)?");
     private static final Pattern SERVER = Pattern.compile("\\[([0-9A-Fa-f:.]+)](?::(\\d{1,5}))?|([0-9.]+)(?::(\\d{1,5}))?|"
             + "([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)");
 
@@ -95,7 +102,13 @@ record IpConfig(InetAddress address, int prefix, String addressText, String ifac
         checkUsable(address, prefix, a);
         int arpCount = parseInt(ARP_COUNT, orDefault(value(parameters, ARP_COUNT), DEFAULT_ARP_COUNT), 0,
                 MAX_ARP_COUNT);
-        Duration dad = parseDadTimeout(orDefault(value(parameters, DAD_TIMEOUT), DEFAULT_DAD_TIMEOUT));
+        Duration dad = parseDuration(DAD_TIMEOUT, orDefault(value(parameters, DAD_TIMEOUT), DEFAULT_DAD_TIMEOUT),
+                MAX_DAD_TIMEOUT, "0 skips the check");
+        if (!dad.isZero() && dad.compareTo(MIN_DAD_TIMEOUT) < 0) {
+            dad = MIN_DAD_TIMEOUT;
+        }
+        Duration dadWait = parseDuration(DAD_WAIT, orDefault(value(parameters, DAD_WAIT), DEFAULT_DAD_WAIT),
+                MAX_DAD_WAIT, "0 fails at once");
         String label = parseLabel(value(parameters, LABEL), iface, address);
         String hostname = parseHostname(value(parameters, HOSTNAME));
         String serverText = value(parameters, DNS_SERVER);
@@ -129,7 +142,7 @@ record IpConfig(InetAddress address, int prefix, String addressText, String ifac
                     + dnsKey.strip() + "'");
         }
         int ttl = parseInt(DNS_TTL, orDefault(value(parameters, DNS_TTL), DEFAULT_DNS_TTL), 1, 86_400);
-        return new IpConfig(address, prefix, a, iface, arpCount, dad, label, hostname, server, port,
+        return new IpConfig(address, prefix, a, iface, arpCount, dad, dadWait, label, hostname, server, port,
                 dnsKey == null ? null : dnsKey.strip(), ttl);
     }
 
@@ -272,25 +285,42 @@ record IpConfig(InetAddress address, int prefix, String addressText, String ifac
         return name + ".";
     }
 
-    private static Duration parseDadTimeout(String raw) {
-        Matcher m = DURATION.matcher(raw.strip().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new InvalidParameterException(DAD_TIMEOUT, "expected a duration such as 1s or 1500ms (0s: no check),"
-                    + " got '" + raw.strip() + "'");
+    /**
+     * Parses a duration as the ip parameters take it: {@code 200ms}, {@code 0.5s}, {@code 2s}, or a bare number
+     * of seconds ({@code 1}, {@code 1.5}), the forms written before milliseconds were allowed.
+     */
+    static Duration parseDuration(String parameter, String raw, Duration max, String zeroMeans) {
+        String text = raw.strip();
+        Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (!m.matches() || (m.group(2) != null && "ms".equals(m.group(3)))) {
+            throw new InvalidParameterException(parameter, "expected a duration in milliseconds such as 200ms, or in"
+                    + " seconds such as 2s, 0.5s or 2 (a number without unit is seconds); " + zeroMeans + "; got '"
+                    + text + "'");
         }
         long n = Long.parseLong(m.group(1));
-        Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(n) : Duration.ofSeconds(n);
-        if (d.compareTo(MAX_DAD_TIMEOUT) > 0) {
-            throw new InvalidParameterException(DAD_TIMEOUT, "at most " + MAX_DAD_TIMEOUT.toSeconds() + "s, got '"
-                    + raw.strip() + "'");
+        Duration d;
+        if ("ms".equals(m.group(3))) {
+            d = Duration.ofMillis(n);
+        } else {
+            String fraction = m.group(2) == null ? "" : m.group(2);
+            d = Duration.ofSeconds(n).plusMillis(fraction.isEmpty() ? 0 : Long.parseLong((fraction + "00").substring(0, 3)));
+        }
+        if (d.compareTo(max) > 0) {
+            throw new InvalidParameterException(parameter, "at most " + max.toSeconds() + "s, got '" + text + "'");
         }
         return d;
     }
 
-    /** @return the DAD listening time in whole seconds, as arping takes it (rounded up) */
-    int dadSeconds() {
-        long ms = dadTimeout.toMillis();
-        return (int) ((ms + 999) / 1000);
+    /** @param d a duration; @return it as the parameters write it: 200ms, 2s, 1.5s */
+    static String text(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000).replaceAll("0+$", "") + "s";
     }
 
     private static int parseInt(String parameter, String raw, int min, int max) {

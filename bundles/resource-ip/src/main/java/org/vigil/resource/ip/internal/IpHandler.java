@@ -6,11 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.vigil.api.resource.CommandResult;
 import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.OperationResult;
@@ -26,8 +23,9 @@ import org.vigil.resource.ip.internal.LocalNetwork.Presence;
  * Manages one virtual address. Keeps no state of its own about it: the kernel does (is the address on the
  * interface?), so a new handler after a bundle update finds the address its predecessor added.
  *
- * <p>Start: check the interface, check that no other host answers for the address (IPv4: {@code arping -D};
- * IPv6: the kernel's own duplicate address detection), add it, then announce it so neighbours and switches
+ * <p>Start: check the interface, check that no other host answers for the address (IPv4: {@code arping -D},
+ * waiting a bounded time for an owner that is releasing it, see {@link DuplicateAddressCheck}; IPv6: the
+ * kernel's own duplicate address detection), add it, then announce it so neighbours and switches
  * update at once (IPv4: gratuitous ARP, {@code arping -U}; IPv6: unsolicited neighbour advertisement,
  * {@code ndptool} or the kernel's). Repeated announcements run in the background under the core's process
  * supervisor, so start returns as soon as the first one is out. Stop removes the address. Monitor reads the
@@ -59,8 +57,6 @@ final class IpHandler implements ResourceHandler {
 
     /** How long a short ip(8) command may take. */
     static final Duration IP_TIMEOUT = Duration.ofSeconds(5);
-
-    private static final Pattern MAC = Pattern.compile("\\[([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})]");
 
     /** Sends "$1" unsolicited neighbour advertisements with ndptool, one a second, the first at once. */
     private static final String NA_LOOP = "n=$1; tool=$2; i=0; while [ $i -lt $n ]; do"
@@ -111,6 +107,15 @@ final class IpHandler implements ResourceHandler {
                         + " iputils-arping), whose options this agent uses");
             }
             arping = found.get();
+        }
+        String timeout = null;
+        if (arping != null && !config.dadTimeout().isZero()) {
+            Optional<String> found = tools.find("timeout");
+            if (found.isEmpty()) {
+                return OperationResult.notInstalled("timeout (package coreutils) is not installed; it ends arping's"
+                        + " duplicate address check after dad-timeout");
+            }
+            timeout = found.get();
         }
         DnsRegistration dns = null;
         if (config.hostname() != null) {
@@ -165,10 +170,13 @@ final class IpHandler implements ResourceHandler {
                 return OperationResult.failed("address " + config.host() + " is already on interface "
                         + elsewhere.get() + " of this node; not added to " + dev);
             }
-            if (arping != null && config.dadSeconds() > 0) {
-                Optional<String> conflict = checkIpv4Duplicate(arping);
-                if (conflict.isPresent()) {
-                    return OperationResult.failed(conflict.get());
+            if (timeout != null) {
+                DuplicateAddressCheck.Verdict dad = new DuplicateAddressCheck(context, config, arping, timeout).run(op);
+                if (!dad.free()) {
+                    return OperationResult.failed(dad.text());
+                }
+                if (!dad.text().isEmpty()) {
+                    notes.add(dad.text());
                 }
             }
             if (config.isIpv6()) {
@@ -199,27 +207,6 @@ final class IpHandler implements ResourceHandler {
         registerIfNeeded(dns, op, notes);
         notes.add(0, "added " + addr + " to " + dev);
         return OperationResult.ok(String.join("; ", notes));
-    }
-
-    /**
-     * IPv4 duplicate address detection (RFC 5227 probes, sender address 0.0.0.0): exit status 0 when nobody
-     * answered within the timeout, 1 when a host did.
-     */
-    private Optional<String> checkIpv4Duplicate(String arping) {
-        int seconds = config.dadSeconds();
-        CommandResult r = context.run(List.of(arping, "-D", "-I", config.iface(), "-c", Integer.toString(seconds + 1),
-                "-w", Integer.toString(seconds), config.host()), Duration.ofSeconds(seconds + 3L));
-        if (r.succeeded()) {
-            return Optional.empty();
-        }
-        if (!r.timedOut() && r.exitCode() == 1) {
-            Matcher m = MAC.matcher(r.stdout());
-            String who = m.find() ? m.group(1).toLowerCase(Locale.ROOT) : "another host";
-            return Optional.of("address " + config.host() + " is already in use by " + who + " (it answered ARP on "
-                    + config.iface() + "); not added");
-        }
-        return Optional.of("duplicate address check (arping -D on " + config.iface() + ") failed: "
-                + r.describeFailure() + "; " + config.host() + " not added");
     }
 
     /** Waits for the kernel's IPv6 duplicate address detection to end; removes the address if it failed. */

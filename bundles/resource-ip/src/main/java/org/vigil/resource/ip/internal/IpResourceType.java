@@ -44,10 +44,18 @@ public final class IpResourceType implements ResourceType {
                             IpConfig.DEFAULT_ARP_COUNT),
                     ParameterDescription.optional(IpConfig.DAD_TIMEOUT,
                             "IPv4: how long start listens for another host answering for the address before it adds"
-                                    + " it (arping -D, whole seconds, at most 10s; 0s skips the check). If one answers,"
-                                    + " start fails naming its MAC address. IPv6 always uses the kernel's duplicate"
-                                    + " address detection.",
+                                    + " it: RFC 5227 probes (arping -D), one per 100ms of it, at most 3. In"
+                                    + " milliseconds (200ms) or seconds (0.5s, 1s; a number without unit is seconds),"
+                                    + " 50ms to 10s; 0 skips the check. If a host answers, see dad-wait. IPv6 always"
+                                    + " uses the kernel's duplicate address detection.",
                             IpConfig.DEFAULT_DAD_TIMEOUT),
+                    ParameterDescription.optional(IpConfig.DAD_WAIT,
+                            "IPv4: when another host answers for the address, how long start keeps listening again"
+                                    + " (for an old owner that is releasing it) before it fails naming that host's MAC"
+                                    + " address; the address is added as soon as one whole dad-timeout listen hears"
+                                    + " nobody, so never while another host holds it. Same units, at most 10s;"
+                                    + " 0 fails at once.",
+                            IpConfig.DEFAULT_DAD_WAIT),
                     ParameterDescription.optional(IpConfig.HOSTNAME,
                             "A DNS name for the address, for example web.example.com: start registers it (A or"
                                     + " AAAA record, replacing any other) with an RFC 2136 dynamic update (nsupdate),"

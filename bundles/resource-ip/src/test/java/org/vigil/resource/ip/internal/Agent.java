@@ -37,7 +37,12 @@ final class Agent implements AutoCloseable {
     }
 
     OperationResult start() {
-        return handler.start(TestResourceContext.op(TYPE.startTimeout()));
+        return start(TYPE.startTimeout());
+    }
+
+    /** @param timeout the start's budget, instead of the type's start timeout */
+    OperationResult start(Duration timeout) {
+        return handler.start(TestResourceContext.op(timeout));
     }
 
     OperationResult stop() {

@@ -2,6 +2,7 @@ package org.vigil.resource.ip.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -57,6 +58,20 @@ class IpConfigTest {
                         "dad-timeout:"),
                 Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "dad-timeout", "60s"},
                         "dad-timeout: at most 10s"),
+                Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "dad-timeout", "1.5ms"},
+                        "dad-timeout: expected a duration in milliseconds such as 200ms, or in seconds such as 2s,"
+                                + " 0.5s or 2 (a number without unit is seconds); 0 skips the check; got '1.5ms'"),
+                Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "dad-timeout", "-1s"},
+                        "dad-timeout: expected a duration"),
+                Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "dad-timeout", "200 msec"},
+                        "dad-timeout: expected a duration"),
+                Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "dad-wait", "a while"},
+                        "dad-wait: expected a duration in milliseconds such as 200ms, or in seconds such as 2s,"
+                                + " 0.5s or 2 (a number without unit is seconds); 0 fails at once; got 'a while'"),
+                Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "dad-wait", "1m"},
+                        "dad-wait: expected a duration"),
+                Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "dad-wait", "11s"},
+                        "dad-wait: at most 10s, got '11s'"),
                 Arguments.of(new String[] {"address", "192.0.2.10/24", "interface", "eth0", "label", "web"},
                         "label: 'web' must be the interface name followed by ':'"),
                 Arguments.of(new String[] {"address", "2001:db8::10/64", "interface", "eth0", "label", "eth0:web"},
@@ -103,13 +118,65 @@ class IpConfigTest {
                 "hostname", "Web.Example.com", "dns-server", "192.0.2.53:5353"));
         assertThat(c.isIpv6()).isTrue();
         assertThat(c.prefix()).isEqualTo(64);
-        assertThat(c.dadSeconds()).isEqualTo(2);
+        assertThat(c.dadTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(c.hostname()).isEqualTo("web.example.com.");
         assertThat(c.dnsServer()).isEqualTo("192.0.2.53");
         assertThat(c.dnsPort()).isEqualTo(5353);
         assertThat(c.arpCount()).isEqualTo(3);
         assertThat(c.host()).isEqualTo("2001:db8::10");
         assertThat(c.cidr()).isEqualTo("2001:db8::10/64");
+    }
+
+    static Stream<Arguments> durations() {
+        return Stream.of(
+                // Forms valid before milliseconds were introduced keep their meaning: a bare number is seconds.
+                Arguments.of("1", Duration.ofSeconds(1)),
+                Arguments.of("1s", Duration.ofSeconds(1)),
+                Arguments.of(" 2 S ", Duration.ofSeconds(2)),
+                Arguments.of("1500ms", Duration.ofMillis(1500)),
+                Arguments.of("0s", Duration.ZERO),
+                Arguments.of("0", Duration.ZERO),
+                Arguments.of("10s", Duration.ofSeconds(10)),
+                // New: milliseconds below a second, decimal seconds.
+                Arguments.of("200ms", Duration.ofMillis(200)),
+                Arguments.of("500MS", Duration.ofMillis(500)),
+                Arguments.of("0.25s", Duration.ofMillis(250)),
+                Arguments.of("0.5", Duration.ofMillis(500)),
+                Arguments.of("1.125", Duration.ofMillis(1125)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("durations")
+    void dadTimeoutAndDadWaitTakeMillisecondsAndTheirOldSecondForms(String text, Duration expected) {
+        IpConfig c = IpConfig.parse(Map.of("address", "192.0.2.10/24", "interface", "eth0", "dad-timeout", text,
+                "dad-wait", text));
+        assertThat(c.dadTimeout()).isEqualTo(expected);
+        assertThat(c.dadWait()).isEqualTo(expected);
+    }
+
+    @Test
+    void theDefaultsAreAShortListenAndATwoSecondHoldOff() {
+        IpConfig c = IpConfig.parse(defaults());
+        assertThat(c.dadTimeout()).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.dadWait()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aListenShorterThanArpingCanSendInIsRaisedTo50ms() {
+        IpConfig c = IpConfig.parse(Map.of("address", "192.0.2.10/24", "interface", "eth0", "dad-timeout", "10ms"));
+        assertThat(c.dadTimeout()).isEqualTo(Duration.ofMillis(50));
+    }
+
+    private Map<String, String> defaults() {
+        Map<String, String> p = new HashMap<>();
+        for (ParameterDescription d : type.describe().parameters()) {
+            if (d.defaultValue() != null) {
+                p.put(d.name(), d.defaultValue());
+            }
+        }
+        p.put("address", "192.0.2.10/24");
+        p.put("interface", "eth0");
+        return p;
     }
 
     @Test

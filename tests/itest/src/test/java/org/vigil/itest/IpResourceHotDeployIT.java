@@ -61,7 +61,8 @@ public class IpResourceHotDeployIT extends VigilTestSupport {
         assertTrue(listing, Pattern.compile("(?m)^  address\\s+\\(required\\) ").matcher(listing).find());
         assertTrue(listing, Pattern.compile("(?m)^  interface\\s+\\(required\\) ").matcher(listing).find());
         assertTrue(listing, Pattern.compile("(?m)^  arp-count\\s+.*\\[default: 3]$").matcher(listing).find());
-        assertTrue(listing, Pattern.compile("(?m)^  dad-timeout\\s+.*\\[default: 1s]$").matcher(listing).find());
+        assertTrue(listing, Pattern.compile("(?m)^  dad-timeout\\s+.*\\[default: 200ms]$").matcher(listing).find());
+        assertTrue(listing, Pattern.compile("(?m)^  dad-wait\\s+.*\\[default: 2s]$").matcher(listing).find());
         for (String optional : new String[] {"hostname", "dns-server", "dns-key", "dns-ttl", "label"}) {
             assertTrue(optional + " in\n" + listing, Pattern.compile("(?m)^  " + optional + "\\s+[A-Z]").matcher(listing).find());
         }

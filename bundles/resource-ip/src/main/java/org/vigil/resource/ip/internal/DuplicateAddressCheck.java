@@ -131,8 +131,8 @@ final class DuplicateAddressCheck {
                         + " not added");
             }
         }
-        return new Verdict(false, "address " + config.host() + " is still answered by " + String.join(", ", answered)
-                + " on " + config.iface() + "; not added");
+        String last = answered.stream().reduce((a, b) -> b).orElse("another host");
+        return new Verdict(false, stillAnswered(last, answered, began, wait) + "); not added");
     }
 
     /** One listen of {@code dad-timeout}: answered as soon as a probe is; quiet when all its probes were. */

@@ -302,8 +302,8 @@ record IpConfig(InetAddress address, int prefix, String addressText, String ifac
         if ("ms".equals(m.group(3))) {
             d = Duration.ofMillis(n);
         } else {
-            String fraction = m.group(2) == null ? "" : m.group(2);
-            d = Duration.ofSeconds(n).plusMillis(fraction.isEmpty() ? 0 : Long.parseLong((fraction + "00").substring(0, 3)));
+            String millis = (m.group(2) == null ? "" : m.group(2)) + "000";
+            d = Duration.ofSeconds(n).plusMillis(Long.parseLong(millis.substring(0, 3)));
         }
         if (d.compareTo(max) > 0) {
             throw new InvalidParameterException(parameter, "at most " + max.toSeconds() + "s, got '" + text + "'");

@@ -171,7 +171,8 @@ final class IpHandler implements ResourceHandler {
                         + elsewhere.get() + " of this node; not added to " + dev);
             }
             if (timeout != null) {
-                DuplicateAddressCheck.Verdict dad = new DuplicateAddressCheck(context, config, arping, timeout).run(op);
+                DuplicateAddressCheck.Verdict dad =
+                        new DuplicateAddressCheck(context, config, arping, timeout).run(op);
                 if (!dad.free()) {
                     return OperationResult.failed(dad.text());
                 }

@@ -41,6 +41,9 @@ final class DuplicateAddressCheck {
     /** How many arping runs in a row may end before their probe was out before the check gives up. */
     static final int MAX_UNSENT = 3;
 
+    /** The most answering MACs a message names: results ride in heartbeats, which have a size budget. */
+    static final int MAX_NAMED = 4;
+
     /** Left of start's budget when the hold-off stops: the add and its cleanup need time too. */
     static final Duration RESERVE = Duration.ofSeconds(3);
 
@@ -107,7 +110,9 @@ final class DuplicateAddressCheck {
             if (p.kind() == Kind.BROKEN) {
                 return new Verdict(false, p.detail());
             }
-            answered.add(p.detail());
+            if (answered.size() < MAX_NAMED) {
+                answered.add(p.detail());
+            }
             if (wait.isZero()) {
                 return new Verdict(false, "address " + config.host() + " is already in use by " + p.detail()
                         + " (it answered ARP on " + config.iface() + "); not added");

@@ -131,9 +131,13 @@ class DuplicateAddressCheckTest {
         NetLab.Host client = lab.addHost("client").addAddress(vip4(9));
         Agent a = agent("address", vip4(5), "dad-timeout", "300ms");
 
+        long began = System.nanoTime();
         OperationResult r = a.start();
+        long tookMs = (System.nanoTime() - began) / 1_000_000;
 
         assertThat(r).matches(OperationResult::isOk, "start is OK: " + r);
+        // Safety rests on this: nobody answered during a whole listen, not during its first few milliseconds.
+        assertThat(tookMs).as("start listened the whole dad-timeout before adding").isGreaterThanOrEqualTo(300);
         assertThat(r.message()).doesNotContain("waited");
         assertThat(client.exec("ping", "-c1", "-W2", lab.v4(5)).succeeded()).isTrue();
     }

@@ -132,7 +132,7 @@ public class ClusterNode implements ClusterService {
         /** @return the silence that proves a lost member gone */
         @AttributeDefinition(description = "For quorum.tiebreaker = ping: milliseconds without an answer from a lost "
                 + "member's public address after which it counts as silent (at least 4 probe periods plus 100 ms)")
-        long quorum_ping_silence_ms() default 400;
+        long quorum_ping_silence_ms() default 500;
 
         /** @return the self-fencing bound */
         @AttributeDefinition(description = "Milliseconds within which a node that lost quorum stops all its resources; "

@@ -126,6 +126,6 @@ final class DocumentSync {
         QuorumView q = quorum.last();
         PublicNetworkWatch pw = publicNetwork.watch();
         return new NodeReport(doc.version(), types.ids(), settled, groups, q.has(), q.lossStopMillis(), quorum.hears(),
-                pw == null ? PublicNetwork.NOT_WATCHED : pw.state());
+                pw == null ? PublicNetwork.NOT_WATCHED : pw.state(), quorum.promiseMillis());
     }
 }

@@ -98,6 +98,16 @@ public final class Engine {
         Proofs proofs = new Proofs(node, clock, members);
         this.fences = new FenceControl(node, clock, members, docs, alerts, workers, inbox, locals, proofs);
         this.quorum = new QuorumWatch(node, clock, members, alerts, workers, inbox, proofs);
+        quorum.onLeaseLost(why -> {
+            // The survivors count on it: no graceful stop first. The policy's ordered stops follow and find
+            // everything gone already.
+            boolean any = locals.resources().stream().anyMatch(l -> l.state.isActive());
+            String what = processes.stopEverythingNow();
+            if (any) {
+                alerts.raise(Severity.CRITICAL, "lease-lost", node, "node " + node + " lost its lease (" + why
+                        + "): it stopped everything at once (" + what + ")");
+            }
+        });
         this.publicNetwork = new PublicNetworkTracker(node, clock, alerts, workers, inbox);
         this.sync = new DocumentSync(node, alerts, locals, types, fences, quorum, publicNetwork);
         this.operations = new OperationExecutor(node, stateDir, clock, docs, members, processes, alerts, workers, inbox,

@@ -458,8 +458,10 @@ public final class HeartbeatIo {
     }
 
     private byte[] sign(Path p, FrameType type, byte[] payload) {
-        return codec.encode(new Frame(type, node, p.config.name(), incarnation, sequence.incrementAndGet(), payload,
-                challenge.nonce(), challenge.echoes()));
+        long seq = sequence.incrementAndGet();
+        members.acks().sent(seq, clock.getAsLong()); // before it leaves: an acknowledgement never predates the send
+        return codec.encode(new Frame(type, node, p.config.name(), incarnation, seq, payload,
+                challenge.nonce(), challenge.echoes(), members.acks().acks()));
     }
 
     private boolean send(Path p, byte[] frame) {
@@ -609,6 +611,7 @@ public final class HeartbeatIo {
         if (challenge.renewAfterPause(clock.getAsLong(), members.deadTimeMillis())) {
             logPause(); // this frame, and all that waited in the socket, were sent while we slept
         }
+        members.acks().seen(f.sender(), f.incarnation());
         switch (challenge.admit(f, node)) { // only a peer that answered this incarnation's challenge counts
             case ANSWERED -> { }
             case ASKED -> {
@@ -626,6 +629,7 @@ public final class HeartbeatIo {
         p.counters.accepted.incrementAndGet();
         long now = clock.getAsLong();
         members.heard(f.sender(), f.incarnation(), p.config.name(), now);
+        members.acks().counted(f.sender(), f.incarnation(), f.sequence(), f.ackFor(node));
         try {
             switch (f.type()) {
                 case HEARTBEAT -> onHeartbeat(p, f, now);

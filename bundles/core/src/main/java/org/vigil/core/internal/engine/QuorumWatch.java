@@ -12,9 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.api.alert.Severity;
 import org.vigil.api.quorum.TieBreaker;
+import org.vigil.core.internal.membership.Lease;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.policy.Membership;
+import org.vigil.core.internal.quorum.PingRule;
+import org.vigil.core.internal.quorum.PingTieBreaker;
 import org.vigil.core.internal.policy.QuorumView;
 
 /**
@@ -43,6 +46,8 @@ final class QuorumWatch {
     private Set<String> hears = Set.of();
     private long quorateSince = -1;
     private boolean tieInFlight;
+    private long promiseMillis = -1;
+    private java.util.function.Consumer<String> onLeaseLost = why -> { };
 
     QuorumWatch(String node, LongSupplier clock, MembershipTracker members, Alerts alerts, ExecutorService workers,
             Inbox inbox, Proofs proofs) {
@@ -69,6 +74,20 @@ final class QuorumWatch {
     /** @param t supplies the configured tie-breaker, or null when it is not installed */
     void setTieBreaker(Supplier<TieBreaker> t) {
         this.tieBreaker = Objects.requireNonNull(t);
+    }
+
+    /** @param r what to do the instant the lease lapses (the fast stop), given why */
+    void onLeaseLost(java.util.function.Consumer<String> r) {
+        this.onLeaseLost = Objects.requireNonNull(r);
+    }
+
+    /**
+     * @return what this node promises in its heartbeats: counted from a peer's last receipt from it, everything
+     *         here has stopped within this time once its lease lapsed; -1 when it promises no such thing (no quorum
+     *         configured, timing too tight for a lease, or a tie-breaker that answers in rounds)
+     */
+    long promiseMillis() {
+        return promiseMillis;
     }
 
     /** @return the quorum of the latest tick */
@@ -106,6 +125,8 @@ final class QuorumWatch {
      *         known down. Alerts when quorum is lost or regained once settled
      */
     QuorumView evaluateQuorum(long now, Map<String, MembershipTracker.PeerView> peers, boolean settled) {
+        Quorum q = quorum;
+        long lease = q.settings().configured() ? Lease.leaseMillis(members.deadTimeMillis(), members.intervalMillis()) : -1;
         Set<String> side = new TreeSet<>();
         side.add(node);
         Set<String> heard = new TreeSet<>();
@@ -120,8 +141,9 @@ final class QuorumWatch {
                 // A peer that joined within the dead time may not have heard this node yet: it counts. One that
                 // has been up longer and still does not list this node cannot hear it (a one-way cut): it does not.
                 boolean joining = now - p.onlineSince() < members.deadTimeMillis();
-                if (theirs == null || theirs.contains(node) || joining) {
-                    side.add(p.name());
+                if (lease > 0 ? now - members.acks().confirmedAt(p.name()) < lease
+                        : theirs == null || theirs.contains(node) || joining) {
+                    side.add(p.name()); // with the lease: it acknowledged a heartbeat this node sent within the lease
                 }
             } else if (p.membership() == Membership.LOST && proofs.proof(p) != null) {
                 knownDown.add(p.name());
@@ -133,8 +155,21 @@ final class QuorumWatch {
             }
         });
         hears = heard;
-        QuorumView qv = quorum.evaluate(now, side, knownDown);
-        if (quorum.wantsTieBreak(now) && !tieInFlight) {
+        TieBreaker tb = tieBreaker.get();
+        Quorum.TieVerdict instant = null;
+        if (lease > 0 && tb instanceof PingTieBreaker ping) {
+            Set<String> lost = new TreeSet<>(q.settings().votes().keySet());
+            lost.removeAll(side);
+            PingRule.Outcome o = ping.decideNow(side, lost);
+            instant = new Quorum.TieVerdict(o.verdict() == PingRule.Verdict.WIN, o.detail());
+        }
+        QuorumView qv = q.evaluate(now, side, knownDown, instant);
+        promiseMillis = lease > 0 && (q.settings().tieBreaker().isEmpty() || instant != null)
+                ? Lease.promiseMillis(members.deadTimeMillis(), members.intervalMillis()) : -1;
+        if (lease > 0 && lastQuorum.configured() && lastQuorum.has() && !qv.has()) {
+            onLeaseLost.accept(qv.detail()); // before anything else: the survivors count on STOP_MILLIS
+        }
+        if (q.wantsTieBreak(now) && !tieInFlight) {
             askTieBreaker();
         }
         if (settled && qv.has() != lastQuorum.has()) {

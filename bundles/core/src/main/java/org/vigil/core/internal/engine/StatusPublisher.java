@@ -87,13 +87,17 @@ final class StatusPublisher {
         nodes.put(node, new NodeView(node, Membership.ONLINE, pw == null ? startedAt : Math.max(startedAt, pw.okSince()), own,
                 null, pw == null ? Long.MIN_VALUE / 2 : pw.lostSince()));
         long quorateSince = quorum.quorateSince();
+        // With two members, a lost one's lease rests on this node's acknowledgements alone (or on the tie-breaker,
+        // which this node must win before it starts anything): its promise counts from this node's last receipt.
+        boolean twoMembers = quorum.quorum().settings().votes().size() == 2;
         peers.forEach((name, p) -> {
             if (!name.equals(node)) {
                 // While this node had no quorum, the lost node may have had it (this node was the minority):
                 // its self-fencing bound runs only from when this node has quorum again.
                 NodeView.Loss loss = p.membership() == Membership.LOST
                         ? new NodeView.Loss(Math.max(p.lostSince(), qv.configured() ? quorateSince : Long.MIN_VALUE),
-                                proofs.proof(p), fences.fencing().hasDevice(name)) : null;
+                                proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? p.lastHeard() : Long.MIN_VALUE)
+                        : null;
                 long since = publicNetwork.eligibleSince(name, p.onlineSince(), p.report(), now);
                 nodes.put(name, new NodeView(name, p.membership(), since, p.report(), loss,
                         publicNetwork.peerLostAt(name)));

@@ -73,6 +73,9 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
         m.put("l", leaving);
         m.put("q", report.quorate());
         m.put("sf", report.selfFenceMillis());
+        if (report.leaseMillis() > 0) {
+            m.put("ls", report.leaseMillis()); // the lease promise; an older node ignores it
+        }
         if (report.hears() != null) {
             m.put("h", new java.util.TreeSet<>(report.hears()));
         }
@@ -144,7 +147,7 @@ public record WireReport(NodeReport report, String documentDigest, boolean leavi
             }
         }
         NodeReport report = new NodeReport(r.number("dv", 0), new java.util.HashSet<>(types), r.bool("s", false), groups,
-                r.bool("q", true), r.number("sf", -1), hears, pub);
+                r.bool("q", true), r.number("sf", -1), hears, pub, r.number("ls", -1));
         return new WireReport(report, r.string("dd", ""), r.bool("l", false), complete);
     }
 }

@@ -115,7 +115,7 @@ final class ReleaseGuard {
         close();
     }
 
-    /** Closes the pipe without the word: what the kernel does when this JVM dies. For tests. */
+    /** Closes the pipe without the word: what the kernel does when this JVM dies (and the lease's fast stop). */
     void cutAsIfTheNodeDied() {
         close();
     }

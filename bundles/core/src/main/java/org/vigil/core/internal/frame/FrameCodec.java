@@ -16,12 +16,13 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  * 'V' 'G' | version (1) | type (1) | incarnation (8) | sequence (8) | nonce (8)
  * | sender length (1) | sender (UTF-8) | path length (1) | path (UTF-8)
- * | echo count (1) | per echo: node length (1) | node (UTF-8) | nonce (8)
+ * | echo count (1) | per echo: node length (1) | node (UTF-8) | nonce (8) | ack (8)
  * | payload length (4) | payload | HMAC-SHA256 of all of the above (32)
  * </pre>
  *
  * The nonce is the sender's challenge for this incarnation; the echoes answer the peers' challenges (see
- * {@link org.vigil.core.internal.membership.Challenge}).
+ * {@link org.vigil.core.internal.membership.Challenge}); each echo also acknowledges the highest sequence of
+ * that peer's frames the sender counted (see {@link org.vigil.core.internal.membership.Acks}).
  *
  * Decoding never throws: anything that is not a well-formed frame with a valid code is rejected with a
  * reason, so garbage on a path is counted, not fatal.
@@ -32,7 +33,9 @@ public final class FrameCodec {
     public static final int MIN_KEY_BYTES = 16;
     static final int MAC_LEN = 32;
     // 2: the challenge (nonce and echoes) joined the header
-    private static final int VERSION = 2;
+    // 3: each echo carries an acknowledgement (the lease)
+    private static final int VERSION = 3;
+    private static final int ECHO_VALUES = 16;
     private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8;
     private static final int MAX_NAME = 63;
     /** Most echoes a frame carries: one per peer, and a cluster has far fewer nodes. */
@@ -94,6 +97,7 @@ public final class FrameCodec {
         }
         byte[][] echoNames = new byte[f.echoes().size()][];
         long[] echoNonces = new long[echoNames.length];
+        long[] echoAcks = new long[echoNames.length];
         int echoBytes = 0;
         int i = 0;
         for (Map.Entry<String, Long> e : f.echoes().entrySet()) {
@@ -102,8 +106,9 @@ public final class FrameCodec {
                 throw new IllegalArgumentException("node names are limited to " + MAX_NAME + " bytes");
             }
             echoNames[i] = n;
-            echoNonces[i++] = e.getValue();
-            echoBytes += 1 + n.length + 8;
+            echoNonces[i] = e.getValue();
+            echoAcks[i++] = f.ackFor(e.getKey());
+            echoBytes += 1 + n.length + ECHO_VALUES;
         }
         int len = HEADER + 1 + sender.length + 1 + path.length + 1 + echoBytes + 4 + f.payload().length;
         ByteBuffer b = ByteBuffer.allocate(len + MAC_LEN);
@@ -112,7 +117,7 @@ public final class FrameCodec {
         b.put((byte) sender.length).put(sender).put((byte) path.length).put(path);
         b.put((byte) echoNames.length);
         for (int j = 0; j < echoNames.length; j++) {
-            b.put((byte) echoNames[j].length).put(echoNames[j]).putLong(echoNonces[j]);
+            b.put((byte) echoNames[j].length).put(echoNames[j]).putLong(echoNonces[j]).putLong(echoAcks[j]);
         }
         b.putInt(f.payload().length).put(f.payload());
         Mac mac = macs.get();
@@ -162,10 +167,10 @@ public final class FrameCodec {
         int echoStart = b.position();
         for (int i = 0; i < echoCount; i++) { // only checked here: read once authenticated, so forgeries cost no objects
             int n = b.position() < end ? b.get() & 0xff : 0;
-            if (n == 0 || n > MAX_NAME || b.position() + n + 8 > end) {
+            if (n == 0 || n > MAX_NAME || b.position() + n + ECHO_VALUES > end) {
                 return Decoded.reject(Rejection.MALFORMED, "bad echo field");
             }
-            b.position(b.position() + n + 8);
+            b.position(b.position() + n + ECHO_VALUES);
         }
         if (b.position() + 4 > end) {
             return Decoded.reject(Rejection.MALFORMED, "truncated");
@@ -185,16 +190,23 @@ public final class FrameCodec {
         byte[] payload = new byte[plen];
         b.get(payload);
         Map<String, Long> echoes = Map.of();
+        Map<String, Long> acks = Map.of();
         if (echoCount > 0) {
             b.position(echoStart);
             Map<String, Long> m = new HashMap<>(echoCount * 2);
+            Map<String, Long> a = new HashMap<>(echoCount * 2);
             for (int i = 0; i < echoCount; i++) {
                 String peer = name(b, end);
                 m.put(peer, b.getLong());
+                long ack = b.getLong();
+                if (ack != 0) {
+                    a.put(peer, ack);
+                }
             }
             echoes = Collections.unmodifiableMap(m);
+            acks = Collections.unmodifiableMap(a);
         }
-        return new Decoded(new Frame(type, sender, path, incarnation, sequence, payload, nonce, echoes),
+        return new Decoded(new Frame(type, sender, path, incarnation, sequence, payload, nonce, echoes, acks),
                 null, "");
     }
 

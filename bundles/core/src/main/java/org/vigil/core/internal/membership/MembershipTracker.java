@@ -73,6 +73,7 @@ public final class MembershipTracker {
 
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
     private final PeerRefusals refusals = new PeerRefusals();
+    private final Acks acks = new Acks();
     private volatile long intervalMillis;
     private volatile long deadTimeMillis;
 
@@ -104,6 +105,11 @@ public final class MembershipTracker {
     /** @return the refused heartbeat ports, which the transports report and {@link #gone} judges */
     public PeerRefusals refusals() {
         return refusals;
+    }
+
+    /** @return the acknowledged heartbeats (the lease's ground); thread-safe */
+    public Acks acks() {
+        return acks;
     }
 
     /** @param peer a peer @return the proof that its Vigil process is gone (every path that can tell refused), or null */

@@ -192,6 +192,26 @@ public final class Quorum {
      * @return the quorum
      */
     public synchronized QuorumView evaluate(long now, Set<String> side, Set<String> knownDown) {
+        return evaluate(now, side, knownDown, null);
+    }
+
+    /**
+     * A tie-breaker's verdict read at this instant (the ping tie-breaker's continuous prober).
+     *
+     * @param wins   true when this side wins now
+     * @param detail why
+     */
+    public record TieVerdict(boolean wins, String detail) {
+    }
+
+    /**
+     * As {@link #evaluate(long, Set, Set)}, with the tie decided by a verdict of this instant when one is given: no
+     * grace while a first answer is awaited, no wait between answers. This is how a lease rests on the tie-breaker:
+     * it holds exactly while the verdict says this side wins.
+     *
+     * @param instant the tie-breaker's verdict now, or null to ask the tie-breaker in rounds ({@link #wantsTieBreak})
+     */
+    public synchronized QuorumView evaluate(long now, Set<String> side, Set<String> knownDown, TieVerdict instant) {
         this.side = Sorted.copyOf(side);
         Settings st = settings;
         String paused = now < rejoinAt ? String.format(Locale.ROOT,
@@ -247,6 +267,11 @@ public final class Quorum {
             mayFence = false;
             detail = count + ", exactly half; the tie-breaker is used only once every member has been seen since "
                     + "this node started (never seen: " + String.join(", ", never) + "; vigil:fence-confirm a node that is down for good)";
+        } else if (tie && instant != null) {
+            has = instant.wins();
+            detail = count + ", exactly half: the " + st.tieBreaker() + " tie-breaker " + (has ? "chooses this side" : "chooses the other side")
+                    + " (" + instant.detail() + ")";
+            mayFence = has;
         } else if (tie) {
             if (tieSince < 0) {
                 tieSince = now;
@@ -266,7 +291,7 @@ public final class Quorum {
             mayFence = false;
             detail = count + ", not a majority" + (lostNow.isEmpty() ? "" : "; lost: " + String.join(", ", lostNow));
         }
-        if (!tie) {
+        if (!tie || instant != null) {
             tieSince = -1;
             verdict = null;
         }

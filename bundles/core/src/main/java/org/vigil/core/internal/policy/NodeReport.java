@@ -18,9 +18,12 @@ import org.vigil.core.internal.model.Sorted;
  *                        no longer hears this node is not on this node's side of a split, even if this node
  *                        still hears it (a one-way cut)
  * @param publicNetwork   its public network watch's verdict ({@link PublicNetwork#NOT_WATCHED} when it does not say)
+ * @param leaseMillis     its lease promise: counted from another node's last receipt from it, it has stopped every
+ *                        group it ran there (fully started ones; see {@code Policy.mayStillRun}) within this time once
+ *                        that node no longer hears it; negative: no lease (an older node, or quorum without one)
  */
 public record NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups,
-        boolean quorate, long selfFenceMillis, Set<String> hears, PublicNetwork publicNetwork) {
+        boolean quorate, long selfFenceMillis, Set<String> hears, PublicNetwork publicNetwork, long leaseMillis) {
 
     /** An empty report: a node not heard of. */
     public static final NodeReport NONE = new NodeReport(0, Set.of(), false, Map.of());
@@ -31,6 +34,12 @@ public record NodeReport(long documentVersion, Set<String> types, boolean settle
         groups = Sorted.copyOf(groups);
         hears = hears == null ? null : Sorted.copyOf(hears);
         publicNetwork = publicNetwork == null ? PublicNetwork.NOT_WATCHED : publicNetwork;
+    }
+
+    /** A report without a lease promise. */
+    public NodeReport(long documentVersion, Set<String> types, boolean settled, Map<String, GroupReport> groups,
+            boolean quorate, long selfFenceMillis, Set<String> hears, PublicNetwork publicNetwork) {
+        this(documentVersion, types, settled, groups, quorate, selfFenceMillis, hears, publicNetwork, -1);
     }
 
     /** A report without a public network verdict ({@link PublicNetwork#NOT_WATCHED}). */

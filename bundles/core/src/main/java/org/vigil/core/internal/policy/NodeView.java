@@ -32,7 +32,15 @@ public record NodeView(String name, Membership membership, long onlineSince, Nod
      *                    "confirmed down by the admin"), or null when nothing does
      * @param fenceDevice true when a fence device is configured for it: then only a proof makes it down,
      *                    never the self-fencing bound alone
+     * @param lastHeard   this node's last receipt from it, from which its lease promise is counted (on this node's
+     *                    monotonic clock, ms); Long.MIN_VALUE when its promise does not apply here (more than two
+     *                    members: its lease may rest on another member's acknowledgements)
      */
-    public record Loss(long lostAt, String proof, boolean fenceDevice) {
+    public record Loss(long lostAt, String proof, boolean fenceDevice, long lastHeard) {
+
+        /** A loss without a receipt its lease could be counted from. */
+        public Loss(long lostAt, String proof, boolean fenceDevice) {
+            this(lostAt, proof, fenceDevice, Long.MIN_VALUE);
+        }
     }
 }

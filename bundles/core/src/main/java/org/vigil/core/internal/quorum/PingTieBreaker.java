@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.vigil.api.quorum.TieBreaker;
 import org.vigil.api.resource.OperationContext;
 import org.vigil.core.internal.exec.CommandRunner;
+import org.vigil.core.internal.membership.Lease;
 import org.vigil.core.internal.model.Names;
 
 /**
@@ -39,7 +40,7 @@ public final class PingTieBreaker implements TieBreaker {
     /** The default probe period ({@code quorum.ping.interval.ms}). */
     public static final long DEFAULT_INTERVAL_MILLIS = 50;
     /** The default silence that proves a lost member's address dead ({@code quorum.ping.silence.ms}). */
-    public static final long DEFAULT_SILENCE_MILLIS = 400;
+    public static final long DEFAULT_SILENCE_MILLIS = 500;
 
     /**
      * The settings of the ping tie-breaker.
@@ -134,12 +135,25 @@ public final class PingTieBreaker implements TieBreaker {
             throw new IllegalArgumentException("quorum.tiebreaker.winner: " + w + " is not named in cluster.nodes");
         }
         checkInterval(interval);
-        if (silence < 4 * interval + 100 || silence > 60_000) {
-            throw new IllegalArgumentException("quorum.ping.silence.ms: " + silence + " must be from 4 probe periods "
-                    + "plus 100 ms (" + (4 * interval + 100) + " with quorum.ping.interval.ms = " + interval
-                    + ", so one lost packet or a slow answer is not silence) to 60000");
+        if (silence < minSilence(interval) || silence > 60_000) {
+            throw new IllegalArgumentException("quorum.ping.silence.ms: " + silence + " must be from 5 probe periods "
+                    + "plus 200 ms (" + minSilence(interval) + " with quorum.ping.interval.ms = " + interval
+                    + ": a lost member that still reached a target a reach window ago has stopped by then) to 60000");
         }
         return new Settings(ts, ps, w, interval, silence);
+    }
+
+    /**
+     * The shortest silence that proves a lost member gone: a member whose lease rests on the tie-breaker loses it when
+     * no target answered for the reach window (4 periods), and stops within the lease's fast stop; its address
+     * answered one period before its last target answer at worst. 5 periods + 200 ms covers that with two engine
+     * ticks of margin.
+     *
+     * @param interval {@code quorum.ping.interval.ms}
+     * @return the least {@code quorum.ping.silence.ms}
+     */
+    public static long minSilence(long interval) {
+        return 5 * interval + Lease.STOP_MILLIS + 50;
     }
 
     /**
@@ -195,6 +209,15 @@ public final class PingTieBreaker implements TieBreaker {
     /** @return a one-line account of the settings, for the status */
     public String describe() {
         return settings.describe();
+    }
+
+    /**
+     * @param side this node's side
+     * @param lost the members not on it
+     * @return the verdict of this instant, from the prober's state (undecided counts as a loss)
+     */
+    public PingRule.Outcome decideNow(Set<String> side, Set<String> lost) {
+        return rule.decide(side, lost, answers, clock.getAsLong());
     }
 
     /**

@@ -91,12 +91,12 @@ public final class ScenarioLoader {
                     n.string("publicDetail", ""), n.number("publicDampen", 0)) : PublicNetwork.NOT_WATCHED;
             long version = name.equals(local) ? doc.version() : n.number("documentVersion", doc.version());
             NodeReport report = new NodeReport(version, new HashSet<>(n.strings("types")), settled, groups,
-                    quorate, selfFence, null, pub);
+                    quorate, selfFence, null, pub, n.number("lease", -1));
             Membership m = name.equals(local) ? Membership.ONLINE
                     : Membership.valueOf(n.string("membership", "ONLINE"));
             NodeView.Loss loss = m == Membership.LOST && (n.has("lostAt") || n.has("proof") || n.has("fenceDevice"))
                     ? new NodeView.Loss(n.number("lostAt", now), n.has("proof") ? n.string("proof") : null,
-                            n.bool("fenceDevice", false))
+                            n.bool("fenceDevice", false), n.number("lastHeard", Long.MIN_VALUE))
                     : null;
             nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss, n.number("publicLostSince", 0)));
         }

@@ -154,11 +154,13 @@ class PingTieBreakerTest {
                 .hasMessageStartingWith("quorum.tiebreaker.winner:");
         assertThatThrownBy(() -> PingTieBreaker.parse("203.0.113.1", "", "", members, 5, 400))
                 .hasMessageStartingWith("quorum.ping.interval.ms: 5 must be from 10 to 1000").hasMessageContaining("CAP_NET_RAW");
-        assertThatThrownBy(() -> PingTieBreaker.parse("203.0.113.1", "", "", members, 100, 400))
-                .hasMessageStartingWith("quorum.ping.silence.ms: 400 must be from 4 probe periods plus 100 ms (500");
-        PingTieBreaker.Settings s = PingTieBreaker.parse("203.0.113.1, 2001:db8::1", "node2=198.51.100.2", "", members, 50, 400);
+        assertThatThrownBy(() -> PingTieBreaker.parse("203.0.113.1", "", "", members, 100, 600))
+                .hasMessageStartingWith("quorum.ping.silence.ms: 600 must be from 5 probe periods plus 200 ms (700");
+        assertThatThrownBy(() -> PingTieBreaker.parse("203.0.113.1", "", "", members, 50, 400))
+                .hasMessageStartingWith("quorum.ping.silence.ms: 400 must be from 5 probe periods plus 200 ms (450");
+        PingTieBreaker.Settings s = PingTieBreaker.parse("203.0.113.1, 2001:db8::1", "node2=198.51.100.2", "", members, 50, 450);
         assertThat(s.describe()).contains("203.0.113.1, 2001:db8::1", "node2=198.51.100.2", "the side of node1 wins",
-                "every 50 ms", "silent for 400 ms");
+                "every 50 ms", "silent for 450 ms");
         assertThat(s.addresses()).containsExactly("203.0.113.1", "2001:db8::1", "198.51.100.2");
     }
 }

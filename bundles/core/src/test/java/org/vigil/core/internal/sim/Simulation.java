@@ -563,8 +563,10 @@ final class Simulation {
             from.encoded = r.encode();
         }
         for (String path : PATHS) {
+            long seq = ++from.sequence;
+            from.members.acks().sent(seq, from.clock()); // as HeartbeatIo: recorded before the frame leaves
             byte[] frame = codec.encode(new Frame(FrameType.HEARTBEAT, from.name, path, from.incarnation,
-                    ++from.sequence, from.encoded, from.challenge.nonce(), from.challenge.echoes()));
+                    seq, from.encoded, from.challenge.nonce(), from.challenge.echoes(), from.members.acks().acks()));
             for (Node to : nodes) {
                 if (to != from) {
                     transmit(from, to, path, frame);
@@ -617,6 +619,7 @@ final class Simulation {
         }
         long t = node.clock();
         node.challenge.renewAfterPause(t, DEAD_TIME); // as HeartbeatIo: frames that waited out a freeze do not count
+        node.members.acks().seen(f.sender(), f.incarnation());
         Challenge.Admission admission = node.challenge.admit(f, node.name);
         if (admission != Challenge.Admission.ANSWERED) {
             if (admission == Challenge.Admission.ASKED) {
@@ -625,6 +628,7 @@ final class Simulation {
             return;
         }
         node.members.heard(f.sender(), f.incarnation(), path, t);
+        node.members.acks().counted(f.sender(), f.incarnation(), f.sequence(), f.ackFor(node.name));
         if (f.type() == FrameType.HEARTBEAT) {
             WireReport r = decodeReport(f.payload());
             node.members.report(f.sender(), f.incarnation(), r.report());

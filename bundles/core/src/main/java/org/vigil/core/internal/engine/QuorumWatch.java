@@ -141,7 +141,7 @@ final class QuorumWatch {
                 // A peer that joined within the dead time may not have heard this node yet: it counts. One that
                 // has been up longer and still does not list this node cannot hear it (a one-way cut): it does not.
                 boolean joining = now - p.onlineSince() < members.deadTimeMillis();
-                if (lease > 0 ? now - members.acks().confirmedAt(p.name()) < lease
+                if (lease > 0 ? acknowledgedWithin(p.name(), now, lease)
                         : theirs == null || theirs.contains(node) || joining) {
                     side.add(p.name()); // with the lease: it acknowledged a heartbeat this node sent within the lease
                 }
@@ -183,6 +183,12 @@ final class QuorumWatch {
         }
         lastQuorum = qv;
         return qv;
+    }
+
+    /** @return true when the peer acknowledged a frame this node sent within the lease (never: false) */
+    private boolean acknowledgedWithin(String peer, long now, long lease) {
+        long at = members.acks().confirmedAt(peer);
+        return at != Long.MIN_VALUE && now - at < lease;
     }
 
     private void askTieBreaker() {

@@ -185,6 +185,23 @@ final class QuorumWatch {
         return qv;
     }
 
+    /**
+     * Until when a lost peer may still run what it ran, by its lease promise (two members): from this node's last
+     * receipt from it, its promise; when its public address still answers ping (its machine lives: only the
+     * heartbeats are cut, or its process is frozen and stops only after it wakes) at least the freeze bound plus
+     * the fast stop. A peer frozen for longer than {@link Lease#FREEZE_MILLIS} may overlap unless fenced first.
+     *
+     * @return the instant (this node's clock), or Long.MIN_VALUE when it made no promise
+     */
+    long leaseUntil(MembershipTracker.PeerView p) {
+        long promise = p.report().leaseMillis();
+        if (promise <= 0) {
+            return Long.MIN_VALUE;
+        }
+        boolean silent = tieBreaker.get() instanceof PingTieBreaker ping && ping.addressSilent(p.name());
+        return p.lastHeard() + (silent ? promise : Math.max(promise, Lease.FREEZE_MILLIS + Lease.STOP_MILLIS));
+    }
+
     /** @return true when the peer acknowledged a frame this node sent within the lease (never: false) */
     private boolean acknowledgedWithin(String peer, long now, long lease) {
         long at = members.acks().confirmedAt(peer);

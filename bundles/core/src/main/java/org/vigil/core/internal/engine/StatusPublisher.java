@@ -96,7 +96,7 @@ final class StatusPublisher {
                 // its self-fencing bound runs only from when this node has quorum again.
                 NodeView.Loss loss = p.membership() == Membership.LOST
                         ? new NodeView.Loss(Math.max(p.lostSince(), qv.configured() ? quorateSince : Long.MIN_VALUE),
-                                proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? p.lastHeard() : Long.MIN_VALUE)
+                                proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? quorum.leaseUntil(p) : Long.MIN_VALUE)
                         : null;
                 long since = publicNetwork.eligibleSince(name, p.onlineSince(), p.report(), now);
                 nodes.put(name, new NodeView(name, p.membership(), since, p.report(), loss,

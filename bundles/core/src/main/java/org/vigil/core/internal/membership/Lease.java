@@ -17,6 +17,13 @@ public final class Lease {
     /** How long the fast stop may take, from the engine tick that finds the lease gone (ticks are 25 ms apart). */
     public static final long STOP_MILLIS = 150;
 
+    /**
+     * The freeze bound: a survivor whose lost peer's machine still answers ping (a frozen process, or only the
+     * heartbeats cut) waits at least this plus {@link #STOP_MILLIS} from its last receipt: a node that wakes from a
+     * pause stops everything at its first tick (the pause rule). Longer freezes may overlap unless fenced first.
+     */
+    public static final long FREEZE_MILLIS = 1_000;
+
     private Lease() {
     }
 

@@ -47,6 +47,8 @@ final class QuorumWatch {
     private long quorateSince = -1;
     private boolean tieInFlight;
     private long promiseMillis = -1;
+    /** Peers last lost with a proof, until they acknowledge this node's frames again. */
+    private final Set<String> provenDown = new TreeSet<>();
     private java.util.function.Consumer<String> onLeaseLost = why -> { };
 
     QuorumWatch(String node, LongSupplier clock, MembershipTracker members, Alerts alerts, ExecutorService workers,
@@ -144,14 +146,22 @@ final class QuorumWatch {
                 if (lease > 0 ? acknowledgedWithin(p.name(), now, lease)
                         : theirs == null || theirs.contains(node) || joining) {
                     side.add(p.name()); // with the lease: it acknowledged a heartbeat this node sent within the lease
+                    provenDown.remove(p.name());
+                } else if (lease > 0 && joining && provenDown.contains(p.name())) {
+                    // Back after a proof that it was down (its process ended, it was fenced): a new life that runs
+                    // nothing yet. Its vote rejoins the total once it acknowledges (a round trip), or after the dead
+                    // time at most (a one-way cut): the lease of this node does not lapse because it came back.
+                    knownDown.add(p.name());
                 }
             } else if (p.membership() == Membership.LOST && proofs.proof(p) != null) {
                 knownDown.add(p.name());
+                provenDown.add(p.name());
             }
         }
         proofs.forEach((n, pr) -> {
             if (!peers.containsKey(n)) {
                 knownDown.add(n); // never heard since this node started, confirmed down by the admin
+                provenDown.add(n);
             }
         });
         hears = heard;

@@ -87,8 +87,86 @@ class EngineLeaseTest {
         }
     }
 
+    @Test
+    void aPeerProvenDownThatComesBackDoesNotTakeTheLeaseAwayBeforeItAcknowledges() throws Exception {
+        ExecutorService workers = Executors.newSingleThreadExecutor();
+        MembershipTracker members = new MembershipTracker(INTERVAL, DEAD_TIME);
+        try (ProcessRegistry processes = new ProcessRegistry(dir.resolve("run"))) {
+            Engine engine = new Engine("n1", dir, clock::get, new DocumentStore(dir.resolve("cluster.json"), () -> { }),
+                    members, processes, new Alerts("n1"), workers, 0, () -> { });
+            engine.quorum().configure(new Quorum.Settings(Map.of("n1", 1, "n2", 1), "", 5_000));
+            NodeReport hearsN1 = new NodeReport(0, Set.of(), true, Map.of(), true, 5_000, Set.of("n1", "n2"));
+            members.acks().sent(1, clock.get());
+            hear(members, "n2", 1, hearsN1);
+            members.acks().counted("n2", 1, 1, 1);
+            engine.tickOnce();
+            assertThat(engine.status().snapshot().quorum().has()).isTrue();
+
+            // n2 goes silent and is lost; the admin confirms it down: n1 alone has quorum (n2's vote left the total).
+            clock.addAndGet(DEAD_TIME + 50);
+            engine.tickOnce();
+            var confirmed = engine.confirmDown("n2"); // answered on the engine's thread: the next tick
+            engine.tickOnce();
+            confirmed.get(5, TimeUnit.SECONDS);
+            engine.tickOnce();
+            assertThat(engine.status().snapshot().quorum().has()).as("1 of 1 votes: n2 confirmed down").isTrue();
+            SupervisedProcess app = processes.supervisorFor("app", dir.resolve("app"))
+                    .start("main", List.of("sleep", "60"), Map.of(), null, null);
+
+            // n2 restarts (a new life) and is heard before it has acknowledged anything.
+            clock.addAndGet(1_000);
+            hear(members, "n2", 2, hearsN1);
+            engine.tickOnce();
+            assertThat(engine.status().snapshot().quorum().has()).as("n2 is back but has not acknowledged yet").isTrue();
+            assertThat(app.isAlive()).as("n2's return did not take the lease away").isTrue();
+
+            members.acks().sent(2, clock.get());
+            clock.addAndGet(INTERVAL);
+            hear(members, "n2", 2, hearsN1);
+            members.acks().counted("n2", 2, 1, 2);
+            engine.tickOnce();
+            assertThat(engine.status().snapshot().quorum().detail()).startsWith("2 of 2 votes");
+            assertThat(app.isAlive()).isTrue();
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPeerProvenDownThatComesBackButNeverAcknowledgesCountsAgainAfterTheDeadTime() throws Exception {
+        ExecutorService workers = Executors.newSingleThreadExecutor();
+        MembershipTracker members = new MembershipTracker(INTERVAL, DEAD_TIME);
+        try (ProcessRegistry processes = new ProcessRegistry(dir.resolve("run"))) {
+            Engine engine = new Engine("n1", dir, clock::get, new DocumentStore(dir.resolve("cluster.json"), () -> { }),
+                    members, processes, new Alerts("n1"), workers, 0, () -> { });
+            engine.quorum().configure(new Quorum.Settings(Map.of("n1", 1, "n2", 1), "", 5_000));
+            NodeReport hearsN1 = new NodeReport(0, Set.of(), true, Map.of(), true, 5_000, Set.of("n1", "n2"));
+            engine.tickOnce();
+            var confirmed = engine.confirmDown("n2"); // answered on the engine's thread: the next tick
+            engine.tickOnce();
+            confirmed.get(5, TimeUnit.SECONDS);
+            engine.tickOnce();
+            assertThat(engine.status().snapshot().quorum().has()).isTrue();
+            // n2 is heard but never hears n1 (a one-way cut): its vote returns to the total after the dead time.
+            for (int i = 0; i <= DEAD_TIME / INTERVAL + 1; i++) {
+                hear(members, "n2", 2, hearsN1);
+                engine.tickOnce();
+                clock.addAndGet(INTERVAL);
+            }
+            hear(members, "n2", 2, hearsN1);
+            engine.tickOnce();
+            assertThat(engine.status().snapshot().quorum().has()).as("1 of 2 votes, no tie-breaker").isFalse();
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
     private void hear(MembershipTracker members, String peer, NodeReport report) {
-        members.heard(peer, 1, "lan", clock.get());
-        members.report(peer, 1, report);
+        hear(members, peer, 1, report);
+    }
+
+    private void hear(MembershipTracker members, String peer, long incarnation, NodeReport report) {
+        members.heard(peer, incarnation, "lan", clock.get());
+        members.report(peer, incarnation, report);
     }
 }

@@ -47,6 +47,7 @@ final class QuorumWatch {
     private long quorateSince = -1;
     private boolean tieInFlight;
     private long promiseMillis = -1;
+    private Set<String> unacknowledged = Set.of();
     /** Peers last lost with a proof, until they acknowledge this node's frames again. */
     private final Set<String> provenDown = new TreeSet<>();
     private java.util.function.Consumer<String> onLeaseLost = why -> { };
@@ -92,6 +93,15 @@ final class QuorumWatch {
         return promiseMillis;
     }
 
+    /**
+     * @return with the lease, the peers heard at the latest tick that have not acknowledged a frame of this node
+     *         within the lease: one direction of the link is cut, so what they last reported may be stale and what
+     *         they know of this node too (the policy waits for them as for a silent peer)
+     */
+    Set<String> unacknowledged() {
+        return unacknowledged;
+    }
+
     /** @return the quorum of the latest tick */
     QuorumView last() {
         return lastQuorum;
@@ -133,6 +143,7 @@ final class QuorumWatch {
         side.add(node);
         Set<String> heard = new TreeSet<>();
         Set<String> knownDown = new TreeSet<>();
+        Set<String> unacked = new TreeSet<>();
         for (MembershipTracker.PeerView p : peers.values()) {
             if (p.name().equals(node)) {
                 continue;
@@ -147,7 +158,10 @@ final class QuorumWatch {
                         : theirs == null || theirs.contains(node) || joining) {
                     side.add(p.name()); // with the lease: it acknowledged a heartbeat this node sent within the lease
                     provenDown.remove(p.name());
-                } else if (lease > 0 && joining && provenDown.contains(p.name())) {
+                } else if (lease > 0) {
+                    unacked.add(p.name());
+                }
+                if (lease > 0 && joining && provenDown.contains(p.name()) && !side.contains(p.name())) {
                     // Back after a proof that it was down (its process ended, it was fenced): a new life that runs
                     // nothing yet. Its vote rejoins the total once it acknowledges (a round trip), or after the dead
                     // time at most (a one-way cut): the lease of this node does not lapse because it came back.
@@ -165,6 +179,7 @@ final class QuorumWatch {
             }
         });
         hears = heard;
+        unacknowledged = unacked;
         TieBreaker tb = tieBreaker.get();
         Quorum.TieVerdict instant = null;
         if (lease > 0 && tb instanceof PingTieBreaker ping) {
@@ -187,8 +202,8 @@ final class QuorumWatch {
                 alerts.raise(Severity.INFO, "quorum-regained", node, "node " + node + " has quorum: " + qv.detail());
             } else {
                 alerts.raise(Severity.CRITICAL, "quorum-lost", node, "node " + node + " has lost quorum (" + qv.detail()
-                        + "): it stops every resource here" + (qv.lossStopMillis() > 0 ? " within "
-                        + qv.lossStopMillis() + " ms (quorum.loss.stop.ms)" : ""));
+                        + "): it stops every resource here" + (lease > 0 ? " at once (its lease lapsed)"
+                        : qv.lossStopMillis() > 0 ? " within " + qv.lossStopMillis() + " ms (quorum.loss.stop.ms)" : ""));
             }
         }
         lastQuorum = qv;

@@ -99,8 +99,10 @@ final class StatusPublisher {
                                 proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? quorum.leaseUntil(p) : Long.MIN_VALUE)
                         : null;
                 long since = publicNetwork.eligibleSince(name, p.onlineSince(), p.report(), now);
-                nodes.put(name, new NodeView(name, p.membership(), since, p.report(), loss,
-                        publicNetwork.peerLostAt(name)));
+                // Heard but not acknowledging (with the lease): a link cut one way, its report may be stale.
+                Membership m = p.membership() == Membership.ONLINE && quorum.unacknowledged().contains(name)
+                        ? Membership.SUSPECT : p.membership();
+                nodes.put(name, new NodeView(name, m, since, p.report(), loss, publicNetwork.peerLostAt(name)));
             }
         });
         if (qv.configured()) {

@@ -30,11 +30,13 @@ public final class Lease {
     /**
      * @param deadMillis     the dead time
      * @param intervalMillis the heartbeat interval
-     * @return the lease: the dead time less the fast stop and one interval of margin; or -1 when that leaves less
-     *         than two intervals plus 50 ms (an acknowledgement takes a round trip): no lease at such timing
+     * @return the lease: the dead time less the fast stop (so the promise, lease plus fast stop, is the dead time: a
+     *         survivor waits nothing beyond it; monotonic clocks run at the same rate to far better than the ticks);
+     *         or -1 when that leaves less than two intervals plus 50 ms (an acknowledgement takes a round trip): no
+     *         lease at such timing
      */
     public static long leaseMillis(long deadMillis, long intervalMillis) {
-        long l = deadMillis - STOP_MILLIS - intervalMillis;
+        long l = deadMillis - STOP_MILLIS;
         return l >= 2 * intervalMillis + 50 ? l : -1;
     }
 

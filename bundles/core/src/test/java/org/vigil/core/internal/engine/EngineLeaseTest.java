@@ -37,7 +37,7 @@ class EngineLeaseTest {
 
     @Test
     void heardPeersCountOnlyWhileTheyAcknowledgeAndTheLapseKillsEveryProgramAtOnce() throws Exception {
-        assertThat(LEASE).as("the lease at the default timing").isEqualTo(350);
+        assertThat(LEASE).as("the lease at the default timing").isEqualTo(450);
         ExecutorService workers = Executors.newSingleThreadExecutor();
         MembershipTracker members = new MembershipTracker(INTERVAL, DEAD_TIME);
         try (ProcessRegistry processes = new ProcessRegistry(dir.resolve("run"))) {

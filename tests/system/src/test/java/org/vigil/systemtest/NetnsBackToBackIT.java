@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * <li>node1 is powered on and started again; quorum is switched on at runtime on both nodes ({@code cluster.nodes},
  * the ping tie-breaker aiming at the client, each node's public address as its peer address). node2, now running the
  * group, loses power: node1 (paths {@code link-down}, 1 of 2 votes, the ping tie-breaker choosing its side: it
- * reaches the target) waits out the self-fencing bound and takes the group over within 30 s.</li>
+ * reaches the target) takes the group over within 30 s (node2's lease promise has passed: no self-fencing bound).</li>
  * </ol>
  */
 @Steps

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * A peer whose Vigil process is gone is known down at once. Two real nodes in network namespaces
  * ({@link NetnsTopology}: public and private networks, udp heartbeats on both), quorum on ({@code cluster.nodes =
  * node1, node2}) with the ping tie-breaker (target: the client's public address; node1 the fixed winner), dead time
- * 600 ms and a self-fencing bound of 30 s, so that only a proof can move the group within the test's wait. Group
+ * 600 ms and a self-fencing bound of 30 s (node1's machine answers ping, so without the proof node2 would wait for
+ * node1's lease up to the freeze bound, and lose the tie to node1 whose address answers). Group
  * {@code svc} is one {@code process} resource (a shell loop) on node1.
  *
  * <p>Only node1's JVM is killed ({@code kill -9}): its machine stays up, its public address answers ping, and its

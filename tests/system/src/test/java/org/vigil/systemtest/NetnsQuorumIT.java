@@ -18,17 +18,20 @@ import org.junit.jupiter.api.Timeout;
  * Split-brain safety with two real nodes in network namespaces ({@link NetnsTopology}: public network with the
  * client, private network between the nodes, udp heartbeats on both), quorum on ({@code cluster.nodes = node1,
  * node2}) with the ping tie-breaker: target the client's public address, each node's public address as its
- * peer address, node1 the fixed winner; dead time 600 ms, self-fencing bound 4 s. Group {@code svc} is one
+ * peer address, node1 the fixed winner; dead time 600 ms, self-fencing bound 4 s, freeze bound 3 s. Group {@code svc} is one
  * virtual address on the public network, preferring node1. A watch samples, every ~50 ms, which node has the
  * address up (present on an interface that is administratively up, carrier or not): never both.
  *
  * <ol>
  * <li>Full partition of node1, the active node: both its cables are cut at the far end (its interfaces stay up,
  * without carrier; its address stays in place until Vigil removes it). node1 reaches no ping target, loses quorum
- * and removes the address; node2 reaches the target, finds node1's public address silent, wins, waits out the
- * bound and adds the address. Exactly one side runs the group; after the cables are back it stays on node2.</li>
- * <li>SIGSTOP of node2's JVM (now active) for 2.5 s, longer than the dead time and shorter than dead time +
- * bound, then SIGCONT: node2 finds it was paused and removes the address; node1 adds it only after that.</li>
+ * and removes the address at once (its lease lapsed); node2 reaches the target, finds node1's public address
+ * silent, wins, and adds the address without waiting out the self-fencing bound: node1's lease promise (from
+ * node2's last heartbeat from it) has passed. Exactly one side runs the group; after the cables are back it stays
+ * on node2.</li>
+ * <li>SIGSTOP of node2's JVM (now active) for 2.5 s, longer than the dead time and shorter than the freeze bound
+ * ({@code quorum.freeze.ms} 3 s: node2's machine still answers ping), then SIGCONT: node2 finds it was paused and
+ * removes the address; node1 adds it only after that.</li>
  * <li>With {@code vigil-fence-command} installed on node2 and a fence device for node1 (a script that pulls
  * node1's cables and SIGKILLs its JVM), the same partition of node1: node2 fences it and takes the group over
  * at once, well before the self-fencing bound.</li>
@@ -40,6 +43,7 @@ class NetnsQuorumIT implements Steps.Diagnostics {
 
     static final long BOUND_MILLIS = 4000;
     static final long DEAD_MILLIS = 600;
+    static final long FREEZE_MILLIS = 3000;
 
     private static NetnsTwoNodes lab;
     private static NetnsTopology net;
@@ -64,6 +68,7 @@ class NetnsQuorumIT implements Steps.Diagnostics {
                     "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
                     "quorum.tiebreaker.winner = node1",
                     "quorum.loss.stop.ms = " + BOUND_MILLIS,
+                    "quorum.freeze.ms = " + FREEZE_MILLIS,
                     "dead.time.ms = " + DEAD_MILLIS, ""));
             for (String n : List.of("node1", "node2")) {
                 nodes.cliOk(n, "feature:install vigil-resource-ip");
@@ -126,8 +131,10 @@ class NetnsQuorumIT implements Steps.Diagnostics {
         long starting = nodes.logTime("node2", "starting svc-ip (group svc)", t0);
         log("partition at %d: node1 stopped +%d ms, node2 starting +%d ms, started +%d ms", t0, stopped - t0,
                 starting - t0, started - t0);
-        assertThat(starting - t0).as("node2 waited out the self-fencing bound (from its loss of node1, after the dead time)")
-                .isGreaterThanOrEqualTo(BOUND_MILLIS);
+        assertThat(starting - t0).as("node2 did not wait out the %d ms self-fencing bound: node1's lease had passed "
+                + "(before the lease it waited the bound, from its loss of node1)", BOUND_MILLIS).isLessThan(BOUND_MILLIS);
+        assertThat(nodes.logTime("node2", "waiting out the self-fencing bound", t0)).as("node2 never waited the bound")
+                .isNegative();
         assertThat(stopped).as("node1 stopped before node2 started").isLessThan(starting);
         assertThat(status("node1")).contains("NO QUORUM");
         assertThat(status("node2")).contains("HAS QUORUM").contains("ping tie-breaker chose this side");

@@ -131,13 +131,19 @@ public class ClusterNode implements ClusterService {
 
         /** @return the silence that proves a lost member gone */
         @AttributeDefinition(description = "For quorum.tiebreaker = ping: milliseconds without an answer from a lost "
-                + "member's public address after which it counts as silent (at least 4 probe periods plus 100 ms)")
+                + "member's public address after which it counts as silent (at least 5 probe periods plus 200 ms)")
         long quorum_ping_silence_ms() default 500;
 
         /** @return the self-fencing bound */
         @AttributeDefinition(description = "Milliseconds within which a node that lost quorum stops all its resources; "
                 + "the side with quorum waits this long before it starts a lost node's groups (unless fenced)")
         long quorum_loss_stop_ms() default 5000;
+
+        /** @return the freeze bound */
+        @AttributeDefinition(description = "With quorum: milliseconds a lost node whose machine still answers ping "
+                + "(its Vigil process frozen, or only the heartbeats cut) is waited for at least, from the last heartbeat "
+                + "heard; a node frozen longer may run its groups beside the new owner unless fenced (0 to 600000)")
+        long quorum_freeze_ms() default 1000;
 
         /** @return the fence delay */
         @AttributeDefinition(description = "Milliseconds this node waits before it fences a lost peer: give the node that "
@@ -337,7 +343,8 @@ public class ClusterNode implements ClusterService {
     private void configureQuorum(Config c) {
         String problem = null;
         try {
-            Quorum.Settings qs = Quorum.Settings.parse(c.cluster_nodes(), c.quorum_tiebreaker(), c.quorum_loss_stop_ms());
+            Quorum.Settings qs = Quorum.Settings.parse(c.cluster_nodes(), c.quorum_tiebreaker(), c.quorum_loss_stop_ms())
+                    .withFreezeMillis(c.quorum_freeze_ms());
             PingTieBreaker ping = null;
             if (qs.tieBreaker().equals("ping")) {
                 ping = new PingTieBreaker(PingTieBreaker.parse(c.quorum_ping_targets(), c.quorum_ping_peers(),

@@ -214,7 +214,8 @@ final class QuorumWatch {
      * Until when a lost peer may still run what it ran, by its lease promise (two members): from this node's last
      * receipt from it, its promise; when its public address still answers ping (its machine lives: only the
      * heartbeats are cut, or its process is frozen and stops only after it wakes) at least the freeze bound plus
-     * the fast stop. A peer frozen for longer than {@link Lease#FREEZE_MILLIS} may overlap unless fenced first.
+     * the fast stop. A peer frozen for longer than the freeze bound ({@code quorum.freeze.ms}) may overlap unless
+     * fenced first.
      *
      * @return the instant (this node's clock), or Long.MIN_VALUE when it made no promise
      */
@@ -224,7 +225,8 @@ final class QuorumWatch {
             return Long.MIN_VALUE;
         }
         boolean silent = tieBreaker.get() instanceof PingTieBreaker ping && ping.addressSilent(p.name());
-        return p.lastHeard() + (silent ? promise : Math.max(promise, Lease.FREEZE_MILLIS + Lease.STOP_MILLIS));
+        long freeze = quorum.settings().freezeMillis();
+        return p.lastHeard() + (silent ? promise : Math.max(promise, freeze + Lease.STOP_MILLIS));
     }
 
     /** @return true when the peer acknowledged a frame this node sent within the lease (never: false) */

@@ -42,11 +42,30 @@ public final class Quorum {
      * @param votes          every member's votes, by name; empty when quorum is not configured
      * @param tieBreaker     the tie-breaker's type, or "" for none
      * @param lossStopMillis the self-fencing bound: a node without quorum stops everything within this time
+     * @param freezeMillis   the freeze bound ({@code quorum.freeze.ms}): with the lease, how long a lost peer whose
+     *                       machine still answers ping is waited for at least (see {@link Lease#FREEZE_MILLIS})
      */
-    public record Settings(Map<String, Integer> votes, String tieBreaker, long lossStopMillis) {
+    public record Settings(Map<String, Integer> votes, String tieBreaker, long lossStopMillis, long freezeMillis) {
 
         /** Quorum not configured. */
         public static final Settings NONE = new Settings(Map.of(), "", 5_000);
+
+        /** Settings with the default freeze bound. */
+        public Settings(Map<String, Integer> votes, String tieBreaker, long lossStopMillis) {
+            this(votes, tieBreaker, lossStopMillis, Lease.FREEZE_MILLIS);
+        }
+
+        /**
+         * @param millis {@code quorum.freeze.ms}
+         * @return these settings with that freeze bound
+         * @throws IllegalArgumentException naming the parameter when it is out of range
+         */
+        public Settings withFreezeMillis(long millis) {
+            if (millis < 0 || millis > 600_000) {
+                throw new IllegalArgumentException("quorum.freeze.ms: " + millis + " must be from 0 to 600000");
+            }
+            return new Settings(votes, tieBreaker, lossStopMillis, millis);
+        }
 
         /** Canonical constructor; copies the map, keeps its order. */
         public Settings {
@@ -269,7 +288,7 @@ public final class Quorum {
                     + "this node started (never seen: " + String.join(", ", never) + "; vigil:fence-confirm a node that is down for good)";
         } else if (tie && instant != null) {
             has = instant.wins();
-            detail = count + ", exactly half: the " + st.tieBreaker() + " tie-breaker " + (has ? "chooses this side" : "chooses the other side")
+            detail = count + ", exactly half: the " + st.tieBreaker() + " tie-breaker " + (has ? "chose this side" : "chose the other side")
                     + " (" + instant.detail() + ")";
             mayFence = has;
         } else if (tie) {

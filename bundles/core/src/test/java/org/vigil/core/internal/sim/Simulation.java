@@ -284,6 +284,7 @@ final class Simulation {
     private final ResourceType type = new SimType();
     private boolean splitRule = true;
     private String pingWinner = "node1";
+    private boolean frozenExempt = true;
     private boolean quorumRules;
     private final Map<java.nio.ByteBuffer, WireReport> decoded = new java.util.HashMap<>();
 
@@ -314,6 +315,12 @@ final class Simulation {
     Simulation onlyQuorumRules() {
         splitRule = false;
         quorumRules = true;
+        return this;
+    }
+
+    /** Without the lease-ping profile's exception for frozen nodes: any group on two live nodes is a violation. */
+    Simulation strictAboutFrozenNodes() {
+        frozenExempt = false;
         return this;
     }
 
@@ -1180,7 +1187,7 @@ final class Simulation {
      * Anything else is a violation.
      */
     private boolean frozenOverlap(String group, List<String> on) {
-        if (!profile.ping() || on.size() != 2) {
+        if (!profile.ping() || !frozenExempt || on.size() != 2) {
             return false;
         }
         Overlap o = frozenOverlaps.get(group);

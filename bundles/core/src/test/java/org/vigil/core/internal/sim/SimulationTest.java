@@ -143,6 +143,24 @@ class SimulationTest {
                 .isGreaterThan(takeovers.size() / 2);
     }
 
+    /**
+     * The lease's known limit, found by the simulation (lease-ping seed 7, its only fault a freeze): node1 runs g1 and
+     * freezes for 618 ms; node2, the tie-breaker's winner, declares it lost 600 ms after its last receipt, wins the tie
+     * (node1's kernel still answers ping, but node2 holds the winner) and, node1's promise having passed, starts g1 at
+     * once, 575 ms into the freeze: both run g1 until node1 wakes and fast-stops. A frozen node cannot stop, and from
+     * outside it looks like a node whose heartbeat paths were cut (which does stop within its promise): without a fence
+     * device the short wait cannot cover a freeze longer than about the dead time, where the old wait (dead time +
+     * quorum.loss.stop.ms) covered about 2 s. Enable it to see the run; a fix is a design decision (issue 11).
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("the lease's known limit for frozen nodes (docs/split-brain-safety.md, \"The lease\"): "
+            + "a holder frozen longer than the dead time runs its groups beside the tie-breaker's winner until it wakes")
+    void aHolderFrozenLongerThanTheDeadTimeNeverRunsItsGroupBesideTheTieBreakersWinner() {
+        Simulation.Result r = new Simulation(7, SimProfile.LEASE_PING, dir.resolve("frozen-7"), false).strictAboutFrozenNodes()
+                .run();
+        assertThat(r.violations()).as(r.report()).isEmpty();
+    }
+
     /** Runs seeds of any profile, for diagnosis: {@code -Dvigil.sim.explore=<profile>}. */
     @Test
     @EnabledIfSystemProperty(named = "vigil.sim.explore", matches = ".+")

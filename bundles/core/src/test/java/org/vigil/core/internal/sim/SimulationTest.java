@@ -150,15 +150,22 @@ class SimulationTest {
      * once, 575 ms into the freeze: both run g1 until node1 wakes and fast-stops. A frozen node cannot stop, and from
      * outside it looks like a node whose heartbeat paths were cut (which does stop within its promise): without a fence
      * device the short wait cannot cover a freeze longer than about the dead time, where the old wait (dead time +
-     * quorum.loss.stop.ms) covered about 2 s. Enable it to see the run; a fix is a design decision (issue 11).
+     * quorum.loss.stop.ms) covered about 2 s. Seed 533 (explored beyond the build's seeds) is the same with a freeze
+     * shorter than the dead time: node1 freezes for 555 ms, 44 ms after node2's last receipt from it; node2 starts g3
+     * 1 ms after node1 wakes, and both run it until node1's fast stop (113 ms). Any freeze that spans the instant the
+     * holder's lease lapses delays its stop past its promise. Enable it to see the runs; a fix is a design decision
+     * (issue 11).
      */
     @Test
     @org.junit.jupiter.api.Disabled("the lease's known limit for frozen nodes (docs/split-brain-safety.md, \"The lease\"): "
-            + "a holder frozen longer than the dead time runs its groups beside the tie-breaker's winner until it wakes")
-    void aHolderFrozenLongerThanTheDeadTimeNeverRunsItsGroupBesideTheTieBreakersWinner() {
-        Simulation.Result r = new Simulation(7, SimProfile.LEASE_PING, dir.resolve("frozen-7"), false).strictAboutFrozenNodes()
-                .run();
-        assertThat(r.violations()).as(r.report()).isEmpty();
+            + "a holder frozen when its lease lapses runs its groups beside the tie-breaker's winner until it wakes and "
+            + "fast-stops")
+    void aFrozenHolderNeverRunsItsGroupBesideTheTieBreakersWinner() {
+        for (long seed : new long[] {7, 533}) {
+            Simulation.Result r = new Simulation(seed, SimProfile.LEASE_PING, dir.resolve("frozen-" + seed), false)
+                    .strictAboutFrozenNodes().run();
+            assertThat(r.violations()).as(r.report()).isEmpty();
+        }
     }
 
     /** Runs seeds of any profile, for diagnosis: {@code -Dvigil.sim.explore=<profile>}. */

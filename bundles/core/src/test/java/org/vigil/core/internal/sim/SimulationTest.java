@@ -168,6 +168,23 @@ class SimulationTest {
         }
     }
 
+    /**
+     * Found while exploring the diagnosis profile freezes-quorum with the fast stop modelled (seed 173, 4 nodes, witness;
+     * the seed ran differently before, the fast stop's delays being drawn from the same random): node4 freezes 3034-4529;
+     * meanwhile node1 gains quorum with node2 and node3 and starts g1, g2, g3 (4061), then freezes 4265-6186. node4
+     * wakes, sees node1 lost, gets quorum with node2 and the witness (5340), waits out only node3's bound and starts all
+     * three groups at 5797, 1.5 s into node1's freeze: node4's last report from node1 predates node1's starts, so it
+     * does not wait out node1's self-fencing bound. The fast stop plays no part (node1 is frozen throughout); 600 seeds
+     * of the same profile without it pass. A stale report of a lost node seems to be trusted; to be looked into.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("freezes-quorum seed 173: a node that missed a peer's starts while frozen does not "
+            + "wait out that peer's self-fencing bound (not yet understood; see the Javadoc)")
+    void aNodeThatWasFrozenWaitsOutTheBoundOfAPeerThatStartedGroupsMeanwhile() {
+        Simulation.Result r = new Simulation(173, SimProfile.FREEZES_QUORUM, dir.resolve("stale-173"), false).run();
+        assertThat(r.violations()).as(r.report()).isEmpty();
+    }
+
     /** Runs seeds of any profile, for diagnosis: {@code -Dvigil.sim.explore=<profile>}. */
     @Test
     @EnabledIfSystemProperty(named = "vigil.sim.explore", matches = ".+")

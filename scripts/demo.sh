@@ -8,7 +8,7 @@
 #
 # Everything listens on 127.0.0.1 only: the web service on $VIGIL_DEMO_PORT (default 18080), the nodes'
 # SSH shells on 8201/8202 and their UDP heartbeats on 7201/7202 (VIGIL_DEMO_SSH_BASE, VIGIL_DEMO_UDP_BASE).
-# VIGIL_DEMO_SKIP_BUILD=1 uses the distribution already built.
+# VIGIL_DEMO_SKIP_BUILD=1 uses the distribution already built. Quorum is on (VIGIL_DEMO_QUORUM=off turns it off).
 #
 set -euo pipefail
 
@@ -18,6 +18,9 @@ DEMO="$REPO/demo"
 PORT=${VIGIL_DEMO_PORT:-18080}
 export VIGIL_LAB_SSH_BASE=${VIGIL_DEMO_SSH_BASE:-8201}
 export VIGIL_LAB_UDP_BASE=${VIGIL_DEMO_UDP_BASE:-7201}
+# Safe by default (issue 11): quorum on, both nodes members. A crash of a node is proven by its refused heartbeat
+# ports, so the other takes over at once; VIGIL_DEMO_QUORUM=off shows the old, unsafe default.
+export VIGIL_LAB_QUORUM=${VIGIL_DEMO_QUORUM:-on}
 
 die() {
     echo "demo.sh: $*" >&2

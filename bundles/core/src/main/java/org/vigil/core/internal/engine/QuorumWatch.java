@@ -47,6 +47,9 @@ final class QuorumWatch {
     private long quorateSince = -1;
     private boolean tieInFlight;
     private long promiseMillis = -1;
+    private Set<String> unacknowledged = Set.of();
+    /** Peers last lost with a proof, until they acknowledge this node's frames again. */
+    private final Set<String> provenDown = new TreeSet<>();
     private java.util.function.Consumer<String> onLeaseLost = why -> { };
 
     QuorumWatch(String node, LongSupplier clock, MembershipTracker members, Alerts alerts, ExecutorService workers,
@@ -90,6 +93,15 @@ final class QuorumWatch {
         return promiseMillis;
     }
 
+    /**
+     * @return with the lease, the peers heard at the latest tick that have not acknowledged a frame of this node
+     *         within the lease: one direction of the link is cut, so what they last reported may be stale and what
+     *         they know of this node too (the policy waits for them as for a silent peer)
+     */
+    Set<String> unacknowledged() {
+        return unacknowledged;
+    }
+
     /** @return the quorum of the latest tick */
     QuorumView last() {
         return lastQuorum;
@@ -131,6 +143,7 @@ final class QuorumWatch {
         side.add(node);
         Set<String> heard = new TreeSet<>();
         Set<String> knownDown = new TreeSet<>();
+        Set<String> unacked = new TreeSet<>();
         for (MembershipTracker.PeerView p : peers.values()) {
             if (p.name().equals(node)) {
                 continue;
@@ -141,20 +154,32 @@ final class QuorumWatch {
                 // A peer that joined within the dead time may not have heard this node yet: it counts. One that
                 // has been up longer and still does not list this node cannot hear it (a one-way cut): it does not.
                 boolean joining = now - p.onlineSince() < members.deadTimeMillis();
-                if (lease > 0 ? now - members.acks().confirmedAt(p.name()) < lease
+                if (lease > 0 ? acknowledgedWithin(p.name(), now, lease)
                         : theirs == null || theirs.contains(node) || joining) {
                     side.add(p.name()); // with the lease: it acknowledged a heartbeat this node sent within the lease
+                    provenDown.remove(p.name());
+                } else if (lease > 0) {
+                    unacked.add(p.name());
+                }
+                if (lease > 0 && joining && provenDown.contains(p.name()) && !side.contains(p.name())) {
+                    // Back after a proof that it was down (its process ended, it was fenced): a new life that runs
+                    // nothing yet. Its vote rejoins the total once it acknowledges (a round trip), or after the dead
+                    // time at most (a one-way cut): the lease of this node does not lapse because it came back.
+                    knownDown.add(p.name());
                 }
             } else if (p.membership() == Membership.LOST && proofs.proof(p) != null) {
                 knownDown.add(p.name());
+                provenDown.add(p.name());
             }
         }
         proofs.forEach((n, pr) -> {
             if (!peers.containsKey(n)) {
                 knownDown.add(n); // never heard since this node started, confirmed down by the admin
+                provenDown.add(n);
             }
         });
         hears = heard;
+        unacknowledged = unacked;
         TieBreaker tb = tieBreaker.get();
         Quorum.TieVerdict instant = null;
         if (lease > 0 && tb instanceof PingTieBreaker ping) {
@@ -177,12 +202,35 @@ final class QuorumWatch {
                 alerts.raise(Severity.INFO, "quorum-regained", node, "node " + node + " has quorum: " + qv.detail());
             } else {
                 alerts.raise(Severity.CRITICAL, "quorum-lost", node, "node " + node + " has lost quorum (" + qv.detail()
-                        + "): it stops every resource here" + (qv.lossStopMillis() > 0 ? " within "
-                        + qv.lossStopMillis() + " ms (quorum.loss.stop.ms)" : ""));
+                        + "): it stops every resource here" + (lease > 0 ? " at once (its lease lapsed)"
+                        : qv.lossStopMillis() > 0 ? " within " + qv.lossStopMillis() + " ms (quorum.loss.stop.ms)" : ""));
             }
         }
         lastQuorum = qv;
         return qv;
+    }
+
+    /**
+     * Until when a lost peer may still run what it ran, by its lease promise (two members): from this node's last
+     * receipt from it, its promise; when its public address still answers ping (its machine lives: only the
+     * heartbeats are cut, or its process is frozen and stops only after it wakes) at least the freeze bound plus
+     * the fast stop. A peer frozen for longer than {@link Lease#FREEZE_MILLIS} may overlap unless fenced first.
+     *
+     * @return the instant (this node's clock), or Long.MIN_VALUE when it made no promise
+     */
+    long leaseUntil(MembershipTracker.PeerView p) {
+        long promise = p.report().leaseMillis();
+        if (promise <= 0) {
+            return Long.MIN_VALUE;
+        }
+        boolean silent = tieBreaker.get() instanceof PingTieBreaker ping && ping.addressSilent(p.name());
+        return p.lastHeard() + (silent ? promise : Math.max(promise, Lease.FREEZE_MILLIS + Lease.STOP_MILLIS));
+    }
+
+    /** @return true when the peer acknowledged a frame this node sent within the lease (never: false) */
+    private boolean acknowledgedWithin(String peer, long now, long lease) {
+        long at = members.acks().confirmedAt(peer);
+        return at != Long.MIN_VALUE && now - at < lease;
     }
 
     private void askTieBreaker() {

@@ -96,11 +96,13 @@ final class StatusPublisher {
                 // its self-fencing bound runs only from when this node has quorum again.
                 NodeView.Loss loss = p.membership() == Membership.LOST
                         ? new NodeView.Loss(Math.max(p.lostSince(), qv.configured() ? quorateSince : Long.MIN_VALUE),
-                                proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? p.lastHeard() : Long.MIN_VALUE)
+                                proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? quorum.leaseUntil(p) : Long.MIN_VALUE)
                         : null;
                 long since = publicNetwork.eligibleSince(name, p.onlineSince(), p.report(), now);
-                nodes.put(name, new NodeView(name, p.membership(), since, p.report(), loss,
-                        publicNetwork.peerLostAt(name)));
+                // Heard but not acknowledging (with the lease): a link cut one way, its report may be stale.
+                Membership m = p.membership() == Membership.ONLINE && quorum.unacknowledged().contains(name)
+                        ? Membership.SUSPECT : p.membership();
+                nodes.put(name, new NodeView(name, m, since, p.report(), loss, publicNetwork.peerLostAt(name)));
             }
         });
         if (qv.configured()) {

@@ -17,17 +17,26 @@ public final class Lease {
     /** How long the fast stop may take, from the engine tick that finds the lease gone (ticks are 25 ms apart). */
     public static final long STOP_MILLIS = 150;
 
+    /**
+     * The freeze bound: a survivor whose lost peer's machine still answers ping (a frozen process, or only the
+     * heartbeats cut) waits at least this plus {@link #STOP_MILLIS} from its last receipt: a node that wakes from a
+     * pause stops everything at its first tick (the pause rule). Longer freezes may overlap unless fenced first.
+     */
+    public static final long FREEZE_MILLIS = 1_000;
+
     private Lease() {
     }
 
     /**
      * @param deadMillis     the dead time
      * @param intervalMillis the heartbeat interval
-     * @return the lease: the dead time less the fast stop and one interval of margin; or -1 when that leaves less
-     *         than two intervals plus 50 ms (an acknowledgement takes a round trip): no lease at such timing
+     * @return the lease: the dead time less the fast stop (so the promise, lease plus fast stop, is the dead time: a
+     *         survivor waits nothing beyond it; monotonic clocks run at the same rate to far better than the ticks);
+     *         or -1 when that leaves less than two intervals plus 50 ms (an acknowledgement takes a round trip): no
+     *         lease at such timing
      */
     public static long leaseMillis(long deadMillis, long intervalMillis) {
-        long l = deadMillis - STOP_MILLIS - intervalMillis;
+        long l = deadMillis - STOP_MILLIS;
         return l >= 2 * intervalMillis + 50 ? l : -1;
     }
 

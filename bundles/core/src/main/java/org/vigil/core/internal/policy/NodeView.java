@@ -32,11 +32,12 @@ public record NodeView(String name, Membership membership, long onlineSince, Nod
      *                    "confirmed down by the admin"), or null when nothing does
      * @param fenceDevice true when a fence device is configured for it: then only a proof makes it down,
      *                    never the self-fencing bound alone
-     * @param lastHeard   this node's last receipt from it, from which its lease promise is counted (on this node's
-     *                    monotonic clock, ms); Long.MIN_VALUE when its promise does not apply here (more than two
-     *                    members: its lease may rest on another member's acknowledgements)
+     * @param leaseUntil  until when it may still run what it ran, by its lease promise: this node's last receipt
+     *                    from it plus its promise, or plus the freeze bound when its machine still answers ping (on
+     *                    this node's monotonic clock, ms); Long.MIN_VALUE when no promise applies here (none made,
+     *                    or more than two members: its lease may rest on another member's acknowledgements)
      */
-    public record Loss(long lostAt, String proof, boolean fenceDevice, long lastHeard) {
+    public record Loss(long lostAt, String proof, boolean fenceDevice, long leaseUntil) {
 
         /** A loss without a receipt its lease could be counted from. */
         public Loss(long lostAt, String proof, boolean fenceDevice) {

@@ -135,13 +135,12 @@ public final class Policy {
             return "a stop failed on " + n.name() + " before it was lost, so " + group + " may still run there: only "
                     + "fencing or vigil:fence-confirm " + n.name() + " proves it is down";
         }
-        long lease = n.report().leaseMillis();
         GroupDef def = s.document().group(group).orElse(null);
-        if (lease > 0 && loss != null && loss.lastHeard() != Long.MIN_VALUE && s.quorum().configured() && def != null
+        if (loss != null && loss.leaseUntil() != Long.MIN_VALUE && s.quorum().configured() && def != null
                 && !r.restarting() && def.resources().stream().allMatch(d -> r.resources().get(d.name()) == ResourceState.RUNNING)) {
             // Fully running there, nothing of it starting (a start underway could outlast the fast stop): its lease
             // ended within the lease after this node's last receipt from it, and everything stopped at once.
-            long leaseLeft = loss.lastHeard() + lease - s.now();
+            long leaseLeft = loss.leaseUntil() - s.now();
             return leaseLeft <= 0 ? null : String.format(java.util.Locale.ROOT, "waiting out the lease of %s (%.2f s "
                     + "left): it stops everything at once when its lease lapses", n.name(), leaseLeft / 1000.0);
         }

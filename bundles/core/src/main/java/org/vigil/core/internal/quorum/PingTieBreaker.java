@@ -221,6 +221,23 @@ public final class PingTieBreaker implements TieBreaker {
     }
 
     /**
+     * @param node a member
+     * @return true when its public address ({@code quorum.ping.peers}) has been silent for {@code quorum.ping.silence.ms}
+     *         while probed without a break (as the rule reads silence): its machine is down or off the public network;
+     *         false when it answered since, or is not known
+     */
+    public boolean addressSilent(String node) {
+        String a = settings.peers().get(node);
+        if (a == null) {
+            return false;
+        }
+        long now = clock.getAsLong();
+        long silence = settings.silenceMillis();
+        return now - answers.lastAnswer(a) >= silence && now - answers.probingSince(a) >= silence
+                && now - answers.lastReport(a) <= rule.reachWindow();
+    }
+
+    /**
      * Answers from the prober's state at once. Waits, probe period by period and within the budget, only while it is
      * undecided, or for at most {@link #REACH_GRACE_MILLIS} while no target answered recently (a late reply on a
      * loaded machine must not make a healthy side lose and stop everything; a side that is really cut off loses a

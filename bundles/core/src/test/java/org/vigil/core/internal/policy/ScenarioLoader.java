@@ -96,7 +96,7 @@ public final class ScenarioLoader {
                     : Membership.valueOf(n.string("membership", "ONLINE"));
             NodeView.Loss loss = m == Membership.LOST && (n.has("lostAt") || n.has("proof") || n.has("fenceDevice"))
                     ? new NodeView.Loss(n.number("lostAt", now), n.has("proof") ? n.string("proof") : null,
-                            n.bool("fenceDevice", false), n.number("lastHeard", Long.MIN_VALUE))
+                            n.bool("fenceDevice", false), n.number("leaseUntil", Long.MIN_VALUE))
                     : null;
             nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss, n.number("publicLostSince", 0)));
         }

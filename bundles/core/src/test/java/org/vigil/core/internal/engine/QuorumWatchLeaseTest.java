@@ -1,0 +1,102 @@
+package org.vigil.core.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.vigil.core.internal.membership.Lease;
+import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.policy.NodeReport;
+import org.vigil.core.internal.policy.PublicNetwork;
+import org.vigil.core.internal.quorum.PingAnswers;
+import org.vigil.core.internal.quorum.PingTieBreaker;
+
+/**
+ * How long a survivor waits for a lost peer by its lease promise: from its last receipt, the promise when the
+ * peer's machine no longer answers ping (it crashed), the freeze bound when it still does (frozen, or only the
+ * heartbeats cut), and nothing to count from when the peer made no promise.
+ */
+class QuorumWatchLeaseTest {
+
+    private static final long INTERVAL = 100;
+    private static final long DEAD_TIME = 600;
+    private static final String PEER_ADDRESS = "198.51.100.12";
+
+    private final AtomicLong clock = new AtomicLong(50_000);
+    private final ExecutorService workers = Executors.newSingleThreadExecutor();
+    private final MembershipTracker members = new MembershipTracker(INTERVAL, DEAD_TIME);
+    private long peerLastAnswer;
+
+    @AfterEach
+    void stop() {
+        workers.shutdownNow();
+    }
+
+    private QuorumWatch watch() {
+        QuorumWatch w = new QuorumWatch("n1", clock::get, members, new Alerts("n1"), workers, new Inbox(),
+                new Proofs("n1", clock::get, members));
+        PingAnswers answers = new PingAnswers() {
+            @Override
+            public long lastAnswer(String address) {
+                return address.equals(PEER_ADDRESS) ? peerLastAnswer : clock.get();
+            }
+
+            @Override
+            public long probingSince(String address) {
+                return 0;
+            }
+
+            @Override
+            public long lastReport(String address) {
+                return clock.get();
+            }
+        };
+        PingTieBreaker ping = new PingTieBreaker(PingTieBreaker.parse("203.0.113.1", "n2=" + PEER_ADDRESS, "",
+                new java.util.LinkedHashSet<>(List.of("n1", "n2")), 50, 500), answers, clock::get);
+        w.setTieBreaker(() -> ping);
+        return w;
+    }
+
+    private MembershipTracker.PeerView peerLost(long promise) {
+        members.heard("n2", 1, "lan", clock.get());
+        members.report("n2", 1, new NodeReport(0, Set.of(), true, Map.of(), true, 5_000, Set.of("n1", "n2"),
+                PublicNetwork.NOT_WATCHED, promise));
+        long lastHeard = clock.get();
+        clock.addAndGet(DEAD_TIME + 10);
+        members.evaluate(clock.get());
+        MembershipTracker.PeerView p = members.peers(clock.get()).get("n2");
+        assertThat(p.lastHeard()).isEqualTo(lastHeard);
+        return p;
+    }
+
+    @Test
+    void aCrashedPeerIsWaitedForUntilItsPromiseCountedFromTheLastReceipt() {
+        QuorumWatch w = watch();
+        long promise = Lease.promiseMillis(DEAD_TIME, INTERVAL);
+        peerLastAnswer = clock.get(); // its machine answered until it went down with the last heartbeat
+        MembershipTracker.PeerView p = peerLost(promise);
+        assertThat(w.leaseUntil(p)).isEqualTo(p.lastHeard() + promise);
+    }
+
+    @Test
+    void aPeerWhoseMachineStillAnswersIsWaitedForUntilTheFreezeBound() {
+        QuorumWatch w = watch();
+        long promise = Lease.promiseMillis(DEAD_TIME, INTERVAL);
+        MembershipTracker.PeerView p = peerLost(promise);
+        peerLastAnswer = clock.get(); // frozen process, live kernel: ping answers
+        assertThat(w.leaseUntil(p)).isEqualTo(p.lastHeard() + Lease.FREEZE_MILLIS + Lease.STOP_MILLIS);
+    }
+
+    @Test
+    void aPeerWithoutAPromiseHasNoLeaseToWaitOut() {
+        QuorumWatch w = watch();
+        MembershipTracker.PeerView p = peerLost(-1);
+        assertThat(w.leaseUntil(p)).isEqualTo(Long.MIN_VALUE);
+    }
+}

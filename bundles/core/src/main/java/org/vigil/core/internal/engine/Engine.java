@@ -58,6 +58,7 @@ public final class Engine {
     private final FenceControl fences;
     private final QuorumWatch quorum;
     private final PublicNetworkTracker publicNetwork;
+    private volatile Supplier<String> fastStop;
     private final DocumentSync sync;
     private final OperationExecutor operations;
     private final StatusPublisher publisher;
@@ -98,11 +99,12 @@ public final class Engine {
         Proofs proofs = new Proofs(node, clock, members);
         this.fences = new FenceControl(node, clock, members, docs, alerts, workers, inbox, locals, proofs);
         this.quorum = new QuorumWatch(node, clock, members, alerts, workers, inbox, proofs);
+        this.fastStop = processes::stopEverythingNow;
         quorum.onLeaseLost(why -> {
             // The survivors count on it: no graceful stop first. The policy's ordered stops follow and find
             // everything gone already.
             boolean any = locals.resources().stream().anyMatch(l -> l.state.isActive());
-            String what = processes.stopEverythingNow();
+            String what = fastStop.get();
             if (any) {
                 alerts.raise(Severity.CRITICAL, "lease-lost", node, "node " + node + " lost its lease (" + why
                         + "): it stopped everything at once (" + what + ")");
@@ -134,6 +136,16 @@ public final class Engine {
     /** @return this node's fence devices and agents */
     public Fencing fencing() {
         return fences.fencing();
+    }
+
+    /**
+     * Replaces the lease's fast stop (default: {@link ProcessRegistry#stopEverythingNow()}), for the deterministic
+     * simulation, whose resources live outside the process registry.
+     *
+     * @param stop kills and releases everything this node runs, at once; returns what it set off, for the log
+     */
+    public void setFastStop(Supplier<String> stop) {
+        this.fastStop = java.util.Objects.requireNonNull(stop);
     }
 
     /** @param t supplies the configured tie-breaker, or null when it is not installed */

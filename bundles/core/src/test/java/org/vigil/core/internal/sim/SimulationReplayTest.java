@@ -24,7 +24,7 @@ class SimulationReplayTest {
 
     /** Seeds of every profile the build runs; each of them ran differently in two JVMs before the fix. */
     private static final List<String> RUNS = List.of("safe:1", "safe:2", "split:7", "split:1234", "safe-quorum:3",
-            "split-quorum:5", "hasty-cleanup:4");
+            "split-quorum:5", "hasty-cleanup:4", "lease-ping:7", "lease-ping:19");
     private static final long FORK_TIMEOUT_SECONDS = 180;
 
     @TempDir

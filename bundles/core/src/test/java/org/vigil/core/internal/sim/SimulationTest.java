@@ -107,6 +107,59 @@ class SimulationTest {
         }
     }
 
+    /**
+     * Two nodes whose lease rests on the ping tie-breaker's instant verdict, with the fast stop: crashes, every kind
+     * of cut (heartbeat paths, public links, a node cut off entirely, one way), freezes shorter and longer than the
+     * dead time. No group runs twice and none runs without quorum; after a crash of the holder the survivor takes
+     * the group over within the dead time and a small margin in most runs, where it used to wait out
+     * quorum.loss.stop.ms (2.5 s here) after the dead time.
+     */
+    @Test
+    void withTwoNodesTheLeaseOnThePingVerdictNeverRunsAGroupTwiceAndASurvivorTakesOverWithinTheDeadTime() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        int count = SEEDS * 3 / 20; // 150 seeds, about 30 s on two threads
+        List<Simulation.Result> all = new ArrayList<>();
+        List<Simulation.Result> failed = runSeeds(SimProfile.LEASE_PING, FIRST, count, false, all);
+        if (!failed.isEmpty()) {
+            fail(failures(failed, count));
+        }
+        List<Long> takeovers = all.stream().flatMap(r -> r.takeovers().stream()).toList();
+        List<Long> overlaps = all.stream().flatMap(r -> r.overlaps().stream()).sorted().toList();
+        System.out.printf("lease-ping: %d runs with a group on a frozen node and on the other at once (the lease's known "
+                + "limit), %d overlaps, the longest %d ms%n", all.stream().filter(r -> !r.overlaps().isEmpty()).count(),
+                overlaps.size(), overlaps.isEmpty() ? 0 : overlaps.get(overlaps.size() - 1));
+        long fast = takeovers.stream().filter(t -> t <= Simulation.DEAD_TIME + Simulation.TAKEOVER_MARGIN).count();
+        long slow = takeovers.stream().filter(t -> t >= Simulation.DEAD_TIME + Simulation.LOSS_STOP).count();
+        List<Long> sorted = takeovers.stream().sorted().toList();
+        all.stream().filter(r -> r.takeovers().stream().anyMatch(t -> t > Simulation.DEAD_TIME + Simulation.TAKEOVER_MARGIN))
+                .limit(8).forEach(r -> System.out.println("lease-ping: slower takeovers " + r.takeovers() + " in seed " + r.seed()));
+        System.out.printf("lease-ping: %d takeovers after a crash of the holder: %d within the dead time + %d ms, %d after "
+                + "the old dead time + loss stop (%d ms); median %d ms%n", takeovers.size(), fast,
+                Simulation.TAKEOVER_MARGIN, slow, Simulation.DEAD_TIME + Simulation.LOSS_STOP,
+                sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2));
+        assertThat(takeovers).as("takeovers measured (a crash of the holder that no other fault follows)")
+                .hasSizeGreaterThanOrEqualTo(Math.max(3, count / 50));
+        assertThat(fast).as("takeovers within the dead time + %d ms, of %d", Simulation.TAKEOVER_MARGIN, takeovers.size())
+                .isGreaterThan(takeovers.size() / 2);
+    }
+
+    /**
+     * The lease's known limit for frozen nodes (docs/split-brain-safety.md, "The lease", the freeze bound), as the
+     * simulation finds it (lease-ping seed 34): node1 runs g2 and g3 and freezes for 1770 ms; node2 declares it lost,
+     * waits the freeze bound (1 s + the fast stop from its last receipt, node1's machine still answering ping), wins
+     * the tie and starts them 1112 ms into the freeze: both run them until node1 wakes and fast-stops. Only a fence
+     * device closes it. (Before the freeze bound, seeds 7 and 533 showed the same with freezes of 618 and 555 ms.)
+     * Enable it to see the run.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("the lease's known limit for frozen nodes (docs/split-brain-safety.md, \"The lease\"): "
+            + "a holder frozen beyond the freeze bound runs its groups beside the tie-breaker's winner until it wakes")
+    void aFrozenHolderNeverRunsItsGroupBesideTheTieBreakersWinner() {
+        Simulation.Result r = new Simulation(34, SimProfile.LEASE_PING, dir.resolve("frozen-34"), false)
+                .strictAboutFrozenNodes().run();
+        assertThat(r.violations()).as(r.report()).isEmpty();
+    }
+
     /** Runs seeds of any profile, for diagnosis: {@code -Dvigil.sim.explore=<profile>}. */
     @Test
     @EnabledIfSystemProperty(named = "vigil.sim.explore", matches = ".+")
@@ -175,6 +228,12 @@ class SimulationTest {
     }
 
     private List<Simulation.Result> runSeeds(SimProfile profile, long from, int count, boolean verbose) {
+        return runSeeds(profile, from, count, verbose, new ArrayList<>());
+    }
+
+    /** @param all receives every run's result, in seed order */
+    private List<Simulation.Result> runSeeds(SimProfile profile, long from, int count, boolean verbose,
+            List<Simulation.Result> all) {
         int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         PrintStream err = System.err;
@@ -191,6 +250,7 @@ class SimulationTest {
             for (Future<Simulation.Result> f : futures) {
                 Simulation.Result r = f.get();
                 events += r.events();
+                all.add(r);
                 if (!r.ok()) {
                     failed.add(r);
                 }

@@ -241,6 +241,10 @@ class NetnsLeaseIT implements Steps.Diagnostics {
         assertThat(killed).as("node2's program killed").isPositive();
         assertThat(served).as("node1 (the winner) serves the page within %d s", TAKEOVER.toSeconds()).isPositive();
         assertThat(gone).as("node2's address was gone before node1's came up").isLessThanOrEqualTo(up1);
+        assertThat(nodes.logTime("node1", "waiting out the self-fencing bound", t0))
+                .as("node1 logged no wait for node2's self-fencing bound (node2 held a lease)").isNegative();
+        assertThat(served - t0).as("ms from the cut to node1 serving: node2's lease, not the %d ms bound", BOUND_MILLIS)
+                .isLessThan(FAST_TAKEOVER_MILLIS);
         assertNeverBoth();
 
         long healed = System.currentTimeMillis();

@@ -70,6 +70,7 @@ class NetnsLeaseIT implements Steps.Diagnostics {
     private static String hb2Net;
     private static String vip;
     private static String page;
+    private static Path server;
     private static final Thread HOOK = new Thread(NetnsLeaseIT::tearDown, "netns-lease-down");
 
     @BeforeAll
@@ -119,7 +120,7 @@ class NetnsLeaseIT implements Steps.Diagnostics {
             Files.createDirectories(htdocs);
             page = "lease lab " + net.prefix + "\n";
             Files.writeString(htdocs.resolve("index.html"), page);
-            Path server = lab.dir().resolve("lease-web.py");
+            server = lab.dir().resolve("lease-web.py");
             Files.writeString(server, String.join("\n",
                     "import functools, http.server, sys",
                     "handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[3])",
@@ -190,8 +191,8 @@ class NetnsLeaseIT implements Steps.Diagnostics {
         long ipStarting = nodes.logTime("node2", "starting web-ip (group web)", t0);
         long boundWait = nodes.logTime("node2", "waiting out the self-fencing bound", t0);
         String after = status("node2");
-        log("power loss of node1 at %d: node2 starting web-ip +%d ms, web-http started +%d ms, the client gets the"
-                + " page +%d ms (the old rules: >= %d ms)", t0, ipStarting - t0, started - t0, served - t0,
+        log("power loss of node1 at %d: node2 starting web-ip %s, web-http started %s, the client gets the page %s"
+                + " (the old rules: >= +%d ms)", t0, after(t0, ipStarting), after(t0, started), after(t0, served),
                 DEAD_MILLIS + BOUND_MILLIS);
         assertThat(served).as("the client gets the page through %s from node2 within %d s", vip, TAKEOVER.toSeconds())
                 .isPositive();
@@ -224,6 +225,7 @@ class NetnsLeaseIT implements Steps.Diagnostics {
             log("%s", nodes.cliOk("node1", "vigil:switchover --wait 30 web node2").strip().replace('\n', ' '));
         }
         awaitRunsOnlyOn("node2");
+        assertThat(serversIn("node2")).as("HTTP server processes in node2's namespace before the cut").isNotEmpty();
 
         long t0 = System.currentTimeMillis();
         cutHeartbeats();
@@ -232,13 +234,14 @@ class NetnsLeaseIT implements Steps.Diagnostics {
         long served = awaitServedBy("node1");
         long lost = nodes.awaitLog("node2", "lost its lease", t0, Duration.ofSeconds(5));
         long up1 = firstChange(watch, s -> s.getOrDefault("web-ip", Set.of()).contains("node1"), t0);
-        log("heartbeats cut at %d: node2 lost its lease +%d ms, its address gone +%d ms, its program gone +%d ms;"
-                + " node1 has the address +%d ms, the client gets the page +%d ms", t0, lost - t0, gone - t0,
-                killed - t0, up1 - t0, served - t0);
+        log("heartbeats cut at %d: node2 lost its lease %s, its address gone %s, its program gone %s; node1 has the"
+                + " address %s, the client gets the page %s", t0, after(t0, lost), after(t0, gone), after(t0, killed),
+                after(t0, up1), after(t0, served));
         assertThat(lost).as("node2 (no acknowledgement, not the tie-breaker winner) lost its lease").isPositive();
         assertThat(gone).as("node2's address gone from its namespace").isPositive();
         assertThat(net.addressesUp(net.nodeNs("node2"))).as("addresses up in node2's namespace").doesNotContain(vip);
         assertThat(killed).as("node2's program killed").isPositive();
+        assertThat(serversIn("node2")).as("HTTP server processes in node2's namespace (ip netns pids)").isEmpty();
         assertThat(served).as("node1 (the winner) serves the page within %d s", TAKEOVER.toSeconds()).isPositive();
         assertThat(gone).as("node2's address was gone before node1's came up").isLessThanOrEqualTo(up1);
         assertThat(nodes.logTime("node1", "waiting out the self-fencing bound", t0))
@@ -426,6 +429,22 @@ class NetnsLeaseIT implements Steps.Diagnostics {
         Sh.ok("ip", "-n", ns, "addr", "flush", "dev", "eth2");
         Sh.ok("ip", "-n", ns, "addr", "add", hb2Address(node) + "/24", "dev", "eth2");
         Sh.ok("ip", "-n", ns, "link", "set", "eth2", "up");
+    }
+
+    /** @return "+N ms" from {@code t0} to {@code t}, or "never" when {@code t} is -1 (not seen) */
+    private static String after(long t0, long t) {
+        return t < 0 ? "never" : "+" + (t - t0) + " ms";
+    }
+
+    /** @return the pids of processes in the node's network namespace that run the HTTP server script */
+    private static List<String> serversIn(String node) {
+        return Sh.ok("ip", "netns", "pids", net.nodeNs(node)).lines().map(String::strip).filter(pid -> {
+            try {
+                return Files.readString(Path.of("/proc", pid, "cmdline")).contains(server.toString());
+            } catch (IOException e) {
+                return false; // it ended meanwhile
+            }
+        }).toList();
     }
 
     private static String clientGet() {

@@ -163,7 +163,7 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
         awaitStatus("node2", "Quorum: HAS QUORUM (2 of 2 votes");
         assertThat(watch.where("b2b-ip")).as("the group stayed on node2 (no failback)").containsExactly("node2");
         powerLossAndTakeover("node2", "node1");
-        assertThat(status("node1")).contains("HAS QUORUM").contains("ping tie-breaker chose this side");
+        assertThat(status("node1")).contains("HAS QUORUM").contains("ping tie-breaker chooses this side");
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Timeout;
  * <ol>
  * <li>Full partition of node1, the active node: both its cables are cut at the far end (its interfaces stay up,
  * without carrier; its address stays in place until Vigil removes it). node1 reaches no ping target, loses quorum
- * and removes the address; node2 reaches the target, finds node1's public address silent, wins, waits out the
- * bound and adds the address. Exactly one side runs the group; after the cables are back it stays on node2.</li>
+ * and removes the address (its lease lapsed); node2 reaches the target, finds node1's public address silent, wins
+ * and, node1 having held a lease, adds the address without waiting out the bound, after node1 removed it. Exactly
+ * one side runs the group; after the cables are back it stays on node2.</li>
  * <li>SIGSTOP of node2's JVM (now active) for 2.5 s, longer than the dead time and shorter than dead time +
- * bound, then SIGCONT: node2 finds it was paused and removes the address; node1 adds it only after that.</li>
+ * bound, then SIGCONT: node2 finds it was paused and removes the address; node1 adds it only after that (its
+ * start may begin after the freeze bound of the lease, its duplicate-address hold-off waits for node2).</li>
  * <li>With {@code vigil-fence-command} installed on node2 and a fence device for node1 (a script that pulls
  * node1's cables and SIGKILLs its JVM), the same partition of node1: node2 fences it and takes the group over
  * at once, well before the self-fencing bound.</li>
@@ -126,11 +128,12 @@ class NetnsQuorumIT implements Steps.Diagnostics {
         long starting = nodes.logTime("node2", "starting svc-ip (group svc)", t0);
         log("partition at %d: node1 stopped +%d ms, node2 starting +%d ms, started +%d ms", t0, stopped - t0,
                 starting - t0, started - t0);
-        assertThat(starting - t0).as("node2 waited out the self-fencing bound (from its loss of node1, after the dead time)")
-                .isGreaterThanOrEqualTo(BOUND_MILLIS);
+        // node1 held a lease (docs/split-brain-safety.md, "The lease"): node2 waits from its last receipt, not the bound
+        assertThat(starting - t0).as("node2 did not wait out the %d ms self-fencing bound", BOUND_MILLIS)
+                .isLessThan(BOUND_MILLIS);
         assertThat(stopped).as("node1 stopped before node2 started").isLessThan(starting);
         assertThat(status("node1")).contains("NO QUORUM");
-        assertThat(status("node2")).contains("HAS QUORUM").contains("ping tie-breaker chose this side");
+        assertThat(status("node2")).contains("HAS QUORUM").contains("ping tie-breaker chooses this side");
         assertThat(watch.where("svc-ip")).containsExactly("node2");
 
         reconnect();
@@ -165,7 +168,10 @@ class NetnsQuorumIT implements Steps.Diagnostics {
         assertThat(paused).as("node2 noticed the pause").isPositive();
         assertThat(stopped).as("node2 stopped its copy").isPositive();
         assertThat(started).as("node1 took the group over").isPositive();
-        assertThat(stopped).as("node2 stopped before node1 started").isLessThanOrEqualTo(starting);
+        // With the lease node1 may begin its start after the freeze bound (1 s), while node2 still sleeps; its ip
+        // agent's duplicate-address hold-off (node2's kernel still answers for the address) adds it only after
+        // node2 woke and removed it.
+        assertThat(stopped).as("node2 removed the address before node1's start of it completed").isLessThanOrEqualTo(started);
         awaitQuorum("node2");
         Lab.sleep(1000);
         assertThat(watch.where("svc-ip")).containsExactly("node1");

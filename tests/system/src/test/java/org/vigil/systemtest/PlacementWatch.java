@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Samples, every ~50 ms, where each watched thing is: for each virtual address, the node namespaces that have
- * it as a local address while their eth0 is up (a machine whose cables are pulled or whose power is off
- * answers for nothing; see {@link #addressesUp}); for the shared disk, the nodes whose JVM's mount
- * namespace (the namespace the node and every program it starts live in) has it mounted
+ * Samples, every ~50 ms (or a period the test chooses), where each watched thing is: for each virtual address,
+ * the node namespaces that have it as a local address while their eth0 is up (a machine whose cables are pulled
+ * or whose power is off answers for nothing; see {@link #addressesUp}); for the shared disk, the nodes whose
+ * JVM's mount namespace (the namespace the node and every program it starts live in) has it mounted
  * ({@code /proc/PID/mountinfo}). It records every change and every sampled instant at which one thing was on
  * both nodes.
  */
@@ -30,7 +30,12 @@ final class PlacementWatch extends Watch<Map<String, Set<String>>> {
 
     /** @param vips name (e.g. "office-ip") to address; @param disk the shared disk to watch, or null for addresses only */
     PlacementWatch(NetnsTopology net, NetnsNodes nodes, SharedLoopDisk disk, Map<String, String> vips) {
-        super("placement watch", PERIOD_MILLIS);
+        this(net, nodes, disk, vips, PERIOD_MILLIS);
+    }
+
+    /** As above, sampling every {@code periodMillis} (a finer check of "never on both"). */
+    PlacementWatch(NetnsTopology net, NetnsNodes nodes, SharedLoopDisk disk, Map<String, String> vips, long periodMillis) {
+        super("placement watch", periodMillis);
         this.net = net;
         this.nodes = nodes;
         this.disk = disk;

@@ -48,8 +48,8 @@ final class QuorumWatch {
     private boolean tieInFlight;
     private long promiseMillis = -1;
     private Set<String> unacknowledged = Set.of();
-    /** Peers last lost with a proof, until they acknowledge this node's frames again. */
-    private final Set<String> provenDown = new TreeSet<>();
+    /** When each peer was last proven down (engine thread), until it acknowledges this node's frames again. */
+    private final Map<String, Long> provenDownAt = new java.util.HashMap<>();
     private java.util.function.Consumer<String> onLeaseLost = why -> { };
 
     QuorumWatch(String node, LongSupplier clock, MembershipTracker members, Alerts alerts, ExecutorService workers,
@@ -144,9 +144,14 @@ final class QuorumWatch {
         Set<String> heard = new TreeSet<>();
         Set<String> knownDown = new TreeSet<>();
         Set<String> unacked = new TreeSet<>();
+        boolean twoMembers = q.settings().votes().size() == 2;
         for (MembershipTracker.PeerView p : peers.values()) {
             if (p.name().equals(node)) {
                 continue;
+            }
+            String proof = proofs.proof(p);
+            if (proof != null) {
+                provenDownAt.put(p.name(), now);
             }
             if (p.membership().isUp()) {
                 heard.add(p.name());
@@ -154,28 +159,34 @@ final class QuorumWatch {
                 // A peer that joined within the dead time may not have heard this node yet: it counts. One that
                 // has been up longer and still does not list this node cannot hear it (a one-way cut): it does not.
                 boolean joining = now - p.onlineSince() < members.deadTimeMillis();
-                if (lease > 0 ? acknowledgedWithin(p.name(), now, lease)
-                        : theirs == null || theirs.contains(node) || joining) {
-                    side.add(p.name()); // with the lease: it acknowledged a heartbeat this node sent within the lease
-                    provenDown.remove(p.name());
-                } else if (lease > 0) {
+                if (lease <= 0) {
+                    if (theirs == null || theirs.contains(node) || joining) {
+                        side.add(p.name());
+                    }
+                } else if (acknowledgedWithin(p.name(), now, lease)) {
+                    side.add(p.name()); // it acknowledged a heartbeat this node sent within the lease
+                    provenDownAt.remove(p.name());
+                } else if (proof != null || recentlyProvenDown(p.name(), now)) {
+                    // Its Vigil process is gone (every heartbeat port refused) although frames of it may still be in
+                    // flight, or it is back after such a proof (a new life that runs nothing yet) and has not
+                    // acknowledged yet: its vote stays out of the total for the dead time at most, so this node's
+                    // lease does not lapse because the other one died or came back.
+                    knownDown.add(p.name());
+                } else if (!twoMembers || now < members.acks().confirmedAt(p.name()) + lease + Lease.STOP_MILLIS) {
+                    // Heard but not acknowledging: one direction of the link is cut; what it reported may be stale.
+                    // With two members its lease rests on this node's acknowledgements alone: its last one names a
+                    // frame of this node it heard, so it has stopped within the lease after that frame was sent.
                     unacked.add(p.name());
                 }
-                if (lease > 0 && joining && provenDown.contains(p.name()) && !side.contains(p.name())) {
-                    // Back after a proof that it was down (its process ended, it was fenced): a new life that runs
-                    // nothing yet. Its vote rejoins the total once it acknowledges (a round trip), or after the dead
-                    // time at most (a one-way cut): the lease of this node does not lapse because it came back.
-                    knownDown.add(p.name());
-                }
-            } else if (p.membership() == Membership.LOST && proofs.proof(p) != null) {
+            } else if (p.membership() == Membership.LOST && proof != null) {
                 knownDown.add(p.name());
-                provenDown.add(p.name());
+            } else if (lease > 0 && recentlyProvenDown(p.name(), now)) {
+                knownDown.add(p.name()); // the proof just ended (a frame of its new life came) but it is not back yet
             }
         }
         proofs.forEach((n, pr) -> {
             if (!peers.containsKey(n)) {
                 knownDown.add(n); // never heard since this node started, confirmed down by the admin
-                provenDown.add(n);
             }
         });
         hears = heard;
@@ -186,7 +197,8 @@ final class QuorumWatch {
             Set<String> lost = new TreeSet<>(q.settings().votes().keySet());
             lost.removeAll(side);
             PingRule.Outcome o = ping.decideNow(side, lost);
-            instant = new Quorum.TieVerdict(o.verdict() == PingRule.Verdict.WIN, o.detail());
+            instant = new Quorum.TieVerdict(o.verdict() == PingRule.Verdict.WIN, o.detail(),
+                    o.verdict() == PingRule.Verdict.PENDING);
         }
         QuorumView qv = q.evaluate(now, side, knownDown, instant);
         promiseMillis = lease > 0 && (q.settings().tieBreaker().isEmpty() || instant != null)
@@ -227,6 +239,12 @@ final class QuorumWatch {
         boolean silent = tieBreaker.get() instanceof PingTieBreaker ping && ping.addressSilent(p.name());
         long freeze = quorum.settings().freezeMillis();
         return p.lastHeard() + (silent ? promise : Math.max(promise, freeze + Lease.STOP_MILLIS));
+    }
+
+    /** @return true when the peer was proven down within the dead time and has not acknowledged since */
+    private boolean recentlyProvenDown(String peer, long now) {
+        Long at = provenDownAt.get(peer);
+        return at != null && now - at < members.deadTimeMillis();
     }
 
     /** @return true when the peer acknowledged a frame this node sent within the lease (never: false) */

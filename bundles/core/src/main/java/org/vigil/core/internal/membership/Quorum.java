@@ -217,10 +217,16 @@ public final class Quorum {
     /**
      * A tie-breaker's verdict read at this instant (the ping tie-breaker's continuous prober).
      *
-     * @param wins   true when this side wins now
-     * @param detail why
+     * @param wins    true when this side wins now
+     * @param detail  why
+     * @param pending true when the other side is most likely down but not proven yet: this side keeps what it had
      */
-    public record TieVerdict(boolean wins, String detail) {
+    public record TieVerdict(boolean wins, String detail, boolean pending) {
+
+        /** A verdict that is not pending. */
+        public TieVerdict(boolean wins, String detail) {
+            this(wins, detail, false);
+        }
     }
 
     /**
@@ -287,9 +293,10 @@ public final class Quorum {
             detail = count + ", exactly half; the tie-breaker is used only once every member has been seen since "
                     + "this node started (never seen: " + String.join(", ", never) + "; vigil:fence-confirm a node that is down for good)";
         } else if (tie && instant != null) {
-            has = instant.wins();
-            detail = count + ", exactly half: the " + st.tieBreaker() + " tie-breaker " + (has ? "chose this side" : "chose the other side")
-                    + " (" + instant.detail() + ")";
+            has = instant.pending() ? lastHas : instant.wins();
+            detail = count + ", exactly half: the " + st.tieBreaker() + " tie-breaker " + (instant.pending()
+                    ? (has ? "keeps this side's quorum meanwhile" : "is still undecided") : has ? "chose this side"
+                    : "chose the other side") + " (" + instant.detail() + ")";
             mayFence = has;
         } else if (tie) {
             if (tieSince < 0) {

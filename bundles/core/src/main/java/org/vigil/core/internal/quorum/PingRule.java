@@ -21,7 +21,12 @@ public final class PingRule {
         /** This side loses. */
         LOSE,
         /** Not enough data yet. */
-        UNDECIDED
+        UNDECIDED,
+        /**
+         * A lost member's address stopped answering (for longer than the reach window) but has not been silent for
+         * {@code quorum.ping.silence.ms} yet: most likely it is down; a side that holds its lease keeps it meanwhile.
+         */
+        PENDING
     }
 
     /**
@@ -88,20 +93,34 @@ public final class PingRule {
         if (side.contains(winner)) {
             return new Outcome(Verdict.WIN, reached + " answers and this side holds the tie-breaker winner " + winner);
         }
-        for (String n : lost) {
+        Outcome pending = null;
+        Outcome undecided = null;
+        for (String n : lost) { // a loss decides at once; else undecided, then pending, before a win
             String p = peers.get(n);
             if (p == null) {
                 return new Outcome(Verdict.LOSE, n + " has no public address in quorum.ping.peers: its side may reach "
                         + "the targets too, and " + winner + "'s side wins");
             }
-            if (now - a.lastAnswer(p) < silenceMillis) {
-                return new Outcome(Verdict.LOSE, n + "'s public address " + p + " answered " + (now - a.lastAnswer(p))
-                        + " ms ago: its side may reach the targets too, and " + winner + "'s side wins");
+            long quiet = now - a.lastAnswer(p);
+            boolean probed = now - a.probingSince(p) >= silenceMillis && now - a.lastReport(p) <= reachWindow();
+            if (quiet <= reachWindow() || (quiet < silenceMillis && !probed)) {
+                // no figure that changes every tick in the text: the placement reason would be logged at every tick
+                return new Outcome(Verdict.LOSE, n + "'s public address " + p + " answered within the last "
+                        + silenceMillis + " ms: its side may reach the targets too, and " + winner + "'s side wins");
             }
-            if (now - a.probingSince(p) < silenceMillis || now - a.lastReport(p) > reachWindow()) {
-                return new Outcome(Verdict.UNDECIDED, n + "'s public address " + p + " has not been probed for "
+            if (!probed) {
+                undecided = new Outcome(Verdict.UNDECIDED, n + "'s public address " + p + " has not been probed for "
                         + silenceMillis + " ms without a break yet");
+            } else if (quiet < silenceMillis && pending == null) {
+                pending = new Outcome(Verdict.PENDING, n + "'s public address " + p + " stopped answering; silent for "
+                        + silenceMillis + " ms it counts as gone");
             }
+        }
+        if (undecided != null) {
+            return undecided;
+        }
+        if (pending != null) {
+            return pending;
         }
         return new Outcome(Verdict.WIN, reached + " answers and every lost member's public address has been silent for "
                 + silenceMillis + " ms or more");

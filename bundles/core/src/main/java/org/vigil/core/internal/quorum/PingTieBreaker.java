@@ -251,6 +251,7 @@ public final class PingTieBreaker implements TieBreaker {
         long rounds = Math.max(1, op.timeout().toMillis() / settings.intervalMillis());
         long graceRounds = REACH_GRACE_MILLIS / settings.intervalMillis();
         for (long round = 0; round < rounds && (o.verdict() == PingRule.Verdict.UNDECIDED
+                || o.verdict() == PingRule.Verdict.PENDING
                 || o.unreached() && round < graceRounds && clock.getAsLong() - asked < REACH_GRACE_MILLIS)
                 && !op.isCancelled() && op.remaining().toMillis() > settings.intervalMillis(); round++) {
             try {

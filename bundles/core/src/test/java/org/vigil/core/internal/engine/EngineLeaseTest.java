@@ -114,7 +114,10 @@ class EngineLeaseTest {
                     .start("main", List.of("sleep", "60"), Map.of(), null, null);
 
             // n2 restarts (a new life) and is heard before it has acknowledged anything.
-            clock.addAndGet(1_000);
+            for (int i = 0; i < 10; i++) {
+                clock.addAndGet(100);
+                engine.tickOnce();
+            }
             hear(members, "n2", 2, hearsN1);
             engine.tickOnce();
             assertThat(engine.status().snapshot().quorum().has()).as("n2 is back but has not acknowledged yet").isTrue();

@@ -99,4 +99,40 @@ class QuorumWatchLeaseTest {
         MembershipTracker.PeerView p = peerLost(-1);
         assertThat(w.leaseUntil(p)).isEqualTo(Long.MIN_VALUE);
     }
+
+    @Test
+    void aHeardPeerThatStoppedAcknowledgingIsSuspectUntilItsLeaseMustHaveLapsed() {
+        QuorumWatch w = watch();
+        w.setQuorum(quorumOfTwo());
+        long lease = Lease.leaseMillis(DEAD_TIME, INTERVAL);
+        NodeReport hears = new NodeReport(0, Set.of(), true, Map.of(), true, 5_000, Set.of("n1", "n2"));
+        members.acks().sent(1, clock.get());
+        long sent = clock.get();
+        clock.addAndGet(INTERVAL);
+        members.heard("n2", 1, "lan", clock.get());
+        members.report("n2", 1, hears);
+        members.acks().counted("n2", 1, 1, 1);
+        members.evaluate(clock.get());
+        w.evaluateQuorum(clock.get(), members.peers(clock.get()), true);
+        assertThat(w.unacknowledged()).isEmpty();
+        // n2 keeps being heard (its frames reach n1) but acknowledges nothing newer: n1's frames do not reach it
+        clock.set(sent + lease);
+        members.heard("n2", 1, "lan", clock.get());
+        members.evaluate(clock.get());
+        assertThat(members.peers(clock.get()).get("n2").membership().isUp()).isTrue();
+        w.evaluateQuorum(clock.get(), members.peers(clock.get()), true);
+        assertThat(w.unacknowledged()).as("its report may be stale: what it knows of n1 is").containsExactly("n2");
+        clock.set(sent + lease + Lease.STOP_MILLIS);
+        members.heard("n2", 1, "lan", clock.get());
+        members.evaluate(clock.get());
+        w.evaluateQuorum(clock.get(), members.peers(clock.get()), true);
+        assertThat(w.unacknowledged()).as("its lease rested on n1's acknowledgements alone: it has stopped; what it "
+                + "reports now is what runs there").isEmpty();
+    }
+
+    private org.vigil.core.internal.membership.Quorum quorumOfTwo() {
+        org.vigil.core.internal.membership.Quorum q = new org.vigil.core.internal.membership.Quorum("n1");
+        q.configure(new org.vigil.core.internal.membership.Quorum.Settings(Map.of("n1", 1, "n2", 1), "", 5_000));
+        return q;
+    }
 }

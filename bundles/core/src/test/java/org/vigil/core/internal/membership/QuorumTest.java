@@ -135,4 +135,21 @@ class QuorumTest {
         assertThat(q.tick(5000, 600, 800, false)).isZero();
         assertThat(q.evaluate(5000, Set.of("a"), Set.of()).has()).isTrue();
     }
+
+    @Test
+    void aTieDecidedAtTheInstantHoldsNoGraceAndAPendingVerdictKeepsWhatTheSideHad() {
+        Quorum q = quorum("a", "a, b", "ping");
+        assertThat(q.evaluate(0, Set.of("a", "b"), Set.of()).has()).as("2 of 2").isTrue();
+        // b lost, b's address stopped answering moments ago: most likely down, not proven yet
+        QuorumView pending = q.evaluate(100, Set.of("a"), Set.of(), new Quorum.TieVerdict(false, "b stopped answering", true));
+        assertThat(pending.has()).as("kept while pending").isTrue();
+        assertThat(pending.detail()).contains("keeps this side's quorum meanwhile");
+        assertThat(q.wantsTieBreak(100)).as("no tie-breaker round for an instant verdict").isFalse();
+        assertThat(q.evaluate(150, Set.of("a"), Set.of(), new Quorum.TieVerdict(true, "b silent")).has()).isTrue();
+        QuorumView lost = q.evaluate(175, Set.of("a"), Set.of(), new Quorum.TieVerdict(false, "b answers"));
+        assertThat(lost.has()).as("no grace: a lost verdict counts at once").isFalse();
+        assertThat(lost.detail()).contains("chose the other side");
+        assertThat(q.evaluate(200, Set.of("a"), Set.of(), new Quorum.TieVerdict(false, "b stopped", true)).has())
+                .as("a pending verdict never gives quorum back").isFalse();
+    }
 }

@@ -79,8 +79,16 @@ class PingRuleTest {
     void theLostPeersAddressIsSilentOnlyAfterTheSilenceWindowWhileItsPingKeepsReporting() {
         long now = 10_000;
         Seen s = new Seen().probed(GW, 0, now).answered(GW, now - 10).probed(P1, 0, now);
+        s.answered(P1, now - 4 * I);
+        assertThat(node2(s, now)).as("answered within the reach window: node1's side may reach the gateway")
+                .isEqualTo(Verdict.LOSE);
+        s.answered(P1, now - 4 * I - 1);
+        assertThat(node2(s, now)).as("stopped answering, not silent for 400 ms yet: most likely down, not proven")
+                .isEqualTo(Verdict.PENDING);
         s.answered(P1, now - SILENCE + 1);
-        assertThat(node2(s, now)).as("answered 399 ms ago: node1's side may reach the gateway").isEqualTo(Verdict.LOSE);
+        assertThat(node2(s, now)).as("silent for 399 ms").isEqualTo(Verdict.PENDING);
+        assertThat(rule.decide(Set.of("node2"), Set.of("node1"), s, now).detail()).doesNotContain("399")
+                .contains("stopped answering");
         s.answered(P1, now - SILENCE);
         assertThat(node2(s, now)).as("silent for 400 ms").isEqualTo(Verdict.WIN);
         s.report.put(P1, now - 4 * I - 1);

@@ -149,7 +149,7 @@ final class QuorumWatch {
             if (p.name().equals(node)) {
                 continue;
             }
-            String proof = proofs.proof(p);
+            String proof = lease > 0 && p.membership().isUp() ? members.goneEvenIfUp(p) : proofs.proof(p);
             if (proof != null) {
                 provenDownAt.put(p.name(), now);
             }

@@ -117,6 +117,11 @@ public final class MembershipTracker {
         return refusals.gone(peer, intervalMillis);
     }
 
+    /** @param peer a peer, up or lost @return as {@link #gone}, also before the dead time has passed */
+    public String goneEvenIfUp(PeerView peer) {
+        return refusals.goneEvenIfUp(peer, intervalMillis);
+    }
+
     /**
      * Records an authenticated, fresh frame from a peer on a path. Called by receiver threads.
      *

@@ -83,7 +83,19 @@ public final class PeerRefusals {
      * @return the proof for the status ("its Vigil process is gone: heartbeat ports refused on ..."), or null
      */
     public synchronized String gone(MembershipTracker.PeerView peer, long intervalMillis) {
-        if (peer.membership() != Membership.LOST) {
+        return peer.membership() != Membership.LOST ? null : goneEvenIfUp(peer, intervalMillis);
+    }
+
+    /**
+     * As {@link #gone}, also for a peer not lost yet (silent for less than the dead time): the same refusals prove
+     * its process gone before the dead time runs out. The lease's quorum counts it out at once.
+     *
+     * @param peer           a peer, up or lost
+     * @param intervalMillis the heartbeat interval
+     * @return the proof, or null
+     */
+    public synchronized String goneEvenIfUp(MembershipTracker.PeerView peer, long intervalMillis) {
+        if (peer.membership() == Membership.UNKNOWN) {
             return null;
         }
         Map<String, Streak> mine = refusals.getOrDefault(peer.name(), Map.of());

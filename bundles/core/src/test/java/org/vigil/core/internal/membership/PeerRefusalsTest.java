@@ -57,6 +57,8 @@ class PeerRefusalsTest {
         heardUntil1000();
         refusedOnBoth(1100, 1500);
         assertThat(gone(1500)).as("not lost yet: gone is a proof about a lost node only").isNull();
+        assertThat(m.goneEvenIfUp(m.peers(1500).get("node2"))).as("the lease's quorum asks before the dead time")
+                .isEqualTo("its Vigil process is gone: heartbeat ports refused on tcp-priv, udp-lan");
         assertThat(gone(1700)).isEqualTo("its Vigil process is gone: heartbeat ports refused on tcp-priv, udp-lan");
     }
 

@@ -146,8 +146,16 @@ public final class ProcessRegistry implements AutoCloseable {
      * @return what was set off, for the log
      */
     public String stopEverythingNow() {
+        int killed = cutEveryLifeline(false);
+        int released = guards.releaseAll();
+        return killed + " program(s) killed, " + released + " release action(s) started";
+    }
+
+    /** @param close also refuse later starts @return how many programs were cut */
+    private int cutEveryLifeline(boolean close) {
         List<SupervisedProgram> all;
         synchronized (this) {
+            closed |= close;
             all = new ArrayList<>(programs.values());
             programs.clear();
         }
@@ -155,11 +163,10 @@ public final class ProcessRegistry implements AutoCloseable {
             try {
                 program.cutLifeline();
             } catch (RuntimeException ignored) {
-                // the next program still has to be cut
+                // must not throw: the next program still has to be cut
             }
         }
-        int released = guards.releaseAll();
-        return all.size() + " program(s) killed, " + released + " release action(s) started";
+        return all.size();
     }
 
     /**
@@ -169,19 +176,7 @@ public final class ProcessRegistry implements AutoCloseable {
     @Override
     public void close() {
         guards.close();
-        List<SupervisedProgram> all;
-        synchronized (this) {
-            closed = true;
-            all = new ArrayList<>(programs.values());
-            programs.clear();
-        }
-        for (SupervisedProgram program : all) {
-            try {
-                program.cutLifeline();
-            } catch (RuntimeException ignored) {
-                // close() must not throw; the next program still has to be cut
-            }
-        }
+        cutEveryLifeline(true);
     }
 
     private synchronized SupervisedProgram start(Key key, List<String> command, Map<String, String> environment,

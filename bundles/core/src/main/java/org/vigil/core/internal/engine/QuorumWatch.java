@@ -187,6 +187,7 @@ final class QuorumWatch {
         proofs.forEach((n, pr) -> {
             if (!peers.containsKey(n)) {
                 knownDown.add(n); // never heard since this node started, confirmed down by the admin
+                provenDownAt.put(n, now);
             }
         });
         hears = heard;

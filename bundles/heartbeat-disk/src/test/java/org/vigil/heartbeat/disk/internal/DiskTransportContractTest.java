@@ -52,6 +52,12 @@ class DiskTransportContractTest extends HeartbeatTransportContract {
         return out;
     }
 
+    /** A write to the shared disk waits for the device (O_DIRECT): on a CI machine under I/O load, seconds (2.5 s seen). */
+    @Override
+    protected java.time.Duration sendBound() {
+        return java.time.Duration.ofSeconds(10);
+    }
+
     @Override
     protected void pace(int frameLength) throws InterruptedException {
         Thread.sleep(INTERVAL_MS);

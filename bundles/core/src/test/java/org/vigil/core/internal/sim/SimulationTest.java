@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,7 +178,7 @@ class SimulationTest {
             for (long seed = 1; seed <= 300 && found == null; seed++) {
                 Path root = dir.resolve("minority-" + seed);
                 Simulation.Result r = new Simulation(seed, SimProfile.SPLIT, root, false).onlyQuorumRules().run();
-                delete(root);
+                SimFingerprints.delete(root);
                 if (r.violations().stream().anyMatch(v -> v.contains("cut off from a majority"))) {
                     found = r;
                 }
@@ -288,20 +284,8 @@ class SimulationTest {
         try {
             return new Simulation(seed, profile, root, verbose).run();
         } finally {
-            delete(root);
+            SimFingerprints.delete(root);
         }
     }
 
-    private static void delete(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

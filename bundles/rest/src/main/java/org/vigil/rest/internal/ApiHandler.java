@@ -30,15 +30,17 @@ final class ApiHandler implements HttpHandler {
     private final ShellRunner shell;
     private final Operations operations;
     private final AuditLog audit;
+    private final ConsoleSessions consoleSessions;
 
     ApiHandler(RestConfig config, JaasLogin login, LoginThrottle throttle, ShellRunner shell, Operations operations,
-            AuditLog audit) {
+            AuditLog audit, ConsoleSessions consoleSessions) {
         this.config = config;
         this.login = login;
         this.throttle = throttle;
         this.shell = shell;
         this.operations = operations;
         this.audit = audit;
+        this.consoleSessions = consoleSessions;
     }
 
     @Override
@@ -68,7 +70,16 @@ final class ApiHandler implements HttpHandler {
             return;
         }
         String[] credentials = basic(ex.getRequestHeaders().getFirst("Authorization"));
-        JaasLogin.User user = credentials == null ? null : login.login(credentials[0], credentials[1].toCharArray());
+        // the web console's session (its cookie); a change from it must carry the session's CSRF token
+        ConsoleSessions.Session session = credentials == null ? consoleSessions.find(ex.getRequestHeaders().getFirst("Cookie")) : null;
+        if (session != null && change
+                && !ConsoleSessions.csrfMatches(session, ex.getRequestHeaders().getFirst(ConsoleSessions.CSRF_HEADER))) {
+            audit.record(session.user.name(), address, request, "refused 403: console session without its CSRF token");
+            send(ex, 403, error(null, "a change from the web console needs the " + ConsoleSessions.CSRF_HEADER + " header"));
+            return;
+        }
+        JaasLogin.User user = session != null ? session.user
+                : credentials == null ? null : login.login(credentials[0], credentials[1].toCharArray());
         if (user == null) {
             if (credentials != null) {
                 long delay = throttle.failed(address);

@@ -40,6 +40,8 @@ public class RestServer implements RestInfo {
     private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
     private static final int REQUEST_THREADS = 4;
     private static final int OPERATION_THREADS = 2;
+    /** Open web consoles (each holds one stream thread); one more is refused with 503. */
+    private static final int CONSOLE_STREAMS = 8;
 
     @Reference
     SessionFactory sessions;
@@ -47,6 +49,7 @@ public class RestServer implements RestInfo {
     private final List<HttpsServer> servers = new ArrayList<>();
     private ThreadPoolExecutor requests;
     private ThreadPoolExecutor operationPool;
+    private ThreadPoolExecutor streamPool;
     private volatile String state = "not started";
     private volatile TlsMaterial tls;
     private volatile LoginThrottle throttle;
@@ -102,8 +105,19 @@ public class RestServer implements RestInfo {
         // the dispatcher runs a request itself when the queue is full: it then accepts nothing more until done
         requests = pool("vigil-rest-request-", REQUEST_THREADS, 64);
         requests.setRejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy());
-        ApiHandler handler = new ApiHandler(config, new JaasLogin(config.realm()), throttle, new ShellRunner(sessions),
-                operations, audit);
+        JaasLogin jaas = new JaasLogin(config.realm());
+        ShellRunner shell = new ShellRunner(sessions);
+        ConsoleSessions consoleSessions = new ConsoleSessions(ConsoleSessionLimits.IDLE_MS, ConsoleSessionLimits.MAX_AGE_MS,
+                () -> System.nanoTime() / 1_000_000);
+        ApiHandler handler = new ApiHandler(config, jaas, throttle, shell, operations, audit, consoleSessions);
+        streamPool = new ThreadPoolExecutor(0, CONSOLE_STREAMS, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "vigil-console-stream");
+                    t.setDaemon(true);
+                    return t;
+                });
+        ConsoleHandler console = new ConsoleHandler(config, jaas, throttle, consoleSessions, new CachedStatus(shell), streamPool,
+                audit);
         // A client sending its request slowly would hold one of the few request threads for ever: the JDK server's
         // limits are JVM-wide properties read once, unset (no limit) by default; Vigil runs no other JDK HTTP server.
         System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "30");
@@ -121,6 +135,7 @@ public class RestServer implements RestInfo {
                     }
                 });
                 s.createContext("/", handler);
+                s.createContext(ConsoleHandler.PREFIX, console);
                 s.setExecutor(requests);
                 s.start();
                 servers.add(s);
@@ -132,7 +147,8 @@ public class RestServer implements RestInfo {
             LOG.error("REST API not started: cannot listen on {} port {}: {}", config.bind(), config.port(), e.toString());
             return;
         }
-        state = "listening on https://" + String.join(", https://", where) + Routes.PREFIX + "/";
+        state = "listening on https://" + String.join(", https://", where) + Routes.PREFIX + "/ (web console: "
+                + ConsoleHandler.PREFIX + "/)";
         LOG.info("REST API {}; TLS certificate SHA-256 fingerprint {}", state, tls.fingerprint());
     }
 
@@ -146,6 +162,10 @@ public class RestServer implements RestInfo {
         if (operationPool != null) {
             operationPool.shutdownNow();
             operationPool = null;
+        }
+        if (streamPool != null) {
+            streamPool.shutdownNow();
+            streamPool = null;
         }
         state = "stopped";
     }

@@ -309,13 +309,39 @@ class ConsoleIT implements Steps.Diagnostics {
 
     @Test
     @Order(6)
+    void broughtOutInThePageTheGroupShowsWhyItIsNotPlacedAndBroughtInItRunsAgain() {
+        clickAndConfirm("bring-out");
+        awaitPage("brought out", () -> browser.findElement(By.id("message")).getText().contains("group web brought out"));
+        awaitPage("web shown nowhere", () -> "".equals(groupRow("web").getAttribute("data-running-on")));
+        assertThat(onPage(() -> groupRow("web").findElement(By.className("placement")).getText()))
+                .as("why it is not placed").startsWith("not placed: ").contains("stopped by the admin");
+        await("the service stopped", () -> cluster.watch.nodesNow().isEmpty() && Http.servedBy(cluster.port) == null);
+        clickAndConfirm("bring-in");
+        awaitPage("the bring-in succeeded", () -> browser.findElement(By.id("message")).getText().startsWith("succeeded"));
+        String on = cluster.awaitSingleActive(Duration.ofSeconds(30));
+        awaitPage("web shown running again", () -> on.equals(groupRow("web").getAttribute("data-running-on")));
+        assertThat(cluster.watch.overlaps()).as("sampled instants at which both nodes ran the service").isEmpty();
+    }
+
+    @Test
+    @Order(7)
     void closingTheConsoleChangesNothing() {
         long version = cluster.lab.documentVersion("node2");
+        String on = cluster.awaitSingleActive(Duration.ofSeconds(10));
         quitBrowsers();
         Lab.sleep(3000);
         assertThat(cluster.lab.documentVersion("node2")).isEqualTo(version);
-        assertThat(cluster.awaitSingleActive(Duration.ofSeconds(10))).isEqualTo("node1");
-        assertThat(cluster.lab.cliOk("node2", "vigil:status")).containsPattern("web\\s+on node1\\s");
+        assertThat(cluster.awaitSingleActive(Duration.ofSeconds(10))).isEqualTo(on);
+        assertThat(cluster.lab.cliOk("node2", "vigil:status")).containsPattern("web\\s+on " + on + "\\s");
+    }
+
+    private static void clickAndConfirm(String action) {
+        onPage(() -> {
+            groupRow("web").findElement(By.cssSelector("button[data-action=" + action + "]")).click();
+            return true;
+        });
+        awaitPage("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
+        browser.findElement(By.id("confirm-ok")).click();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -158,6 +158,7 @@ function render(st) {
   hb.replaceChildren(badge(h.state, h.state === 'ok' ? 'ok' : h.state === 'degraded' ? 'warn' : 'bad'),
       ' ', (h.reasons || []).join(' · '), st.quorum ? el('span', { class: 'reason' }, ' · quorum: ' + st.quorum.detail) : null);
   renderNodes(st);
+  tickAges();
   renderPaths(st);
   renderGroups(st);
   renderEvents(st);
@@ -173,8 +174,8 @@ function renderNodes(st) {
     const paths = n.self ? el('span', { class: 'reason' }, 'this node')
       : el('span', {}, ...n.paths.map((p) => el('span', { class: 'res', 'data-path': p.path },
           badge(p.path + (p.up ? ' up' : ' down'), p.up ? 'ok' : 'bad'), ' ')));
-    const lost = n.lost ? el('div', { class: 'reason' }, 'lost ' + Math.round(n.lost.millisAgo / 1000) + ' s ago'
-        + (n.lost.proof ? ': ' + n.lost.proof : '')) : null;
+    const lost = n.lost ? el('div', { class: 'reason', 'data-lost-since': String(Date.now() - n.lost.millisAgo),
+      'data-proof': n.lost.proof ? ': ' + n.lost.proof : '' }) : null;
     const actions = el('span', {});
     if (!n.self) {
       actions.append(readOnly(el('button', { type: 'button', 'data-action': 'fence',
@@ -188,6 +189,15 @@ function renderNodes(st) {
   });
   $('nodes').tBodies[0].replaceChildren(...rows);
 }
+
+// ages go on between two statuses (the stream sends only changes)
+function tickAges() {
+  for (const e of document.querySelectorAll('[data-lost-since]')) {
+    e.textContent = 'lost ' + Math.max(0, Math.round((Date.now() - Number(e.dataset.lostSince)) / 1000)) + ' s ago'
+        + e.dataset.proof;
+  }
+}
+setInterval(tickAges, 1000);
 
 function renderPaths(st) {
   $('paths-node').textContent = st.node;

@@ -764,7 +764,18 @@ public class ClusterNode implements ClusterService {
 
     @Override
     public ClusterDocument change(UnaryOperator<ClusterDocument> change) {
-        ClusterDocument d = docs.update(change);
+        return change(null, null, change);
+    }
+
+    @Override
+    public ClusterDocument change(String user, String what, UnaryOperator<ClusterDocument> change) {
+        ClusterDocument d = docs.update(what == null ? change : doc -> {
+            ClusterDocument n = change.apply(doc);
+            return n == doc ? n : n.recording(new org.vigil.core.internal.model.Change(n.version(), node, user, System.currentTimeMillis(), what));
+        });
+        if (what != null) {
+            LOG.info("cluster document version {}: {} by user {} on this node", d.version(), what, user == null ? "-" : user);
+        }
         HeartbeatIo h = io;
         if (h != null) {
             h.pushDocument();

@@ -72,7 +72,7 @@ public final class ResourceCommands {
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("resource " + name + " not added:\n  " + String.join("\n  ", problems));
             }
-            ClusterDocument d = cluster.change(doc -> {
+            ClusterDocument d = cluster.change(user(), what(group, name, type), doc -> {
                 doc.groupOf(name).ifPresent(g -> {
                     throw new IllegalArgumentException("a resource named '" + name + "' already exists (in group " + g.name() + ")");
                 });
@@ -108,7 +108,7 @@ public final class ResourceCommands {
         @Override
         protected Object run() {
             GroupDef g = cluster.document().groupOf(name).orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
-            ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), g.name(), x -> {
+            ClusterDocument d = cluster.change(user(), what(name), doc -> doc.nextWithGroup(cluster.nodeName(), g.name(), x -> {
                 List<ResourceDef> rs = new ArrayList<>(x.resources());
                 rs.removeIf(r -> r.name().equals(name));
                 return x.withResources(rs);

@@ -27,7 +27,7 @@
 # web-ip (ip, 198.51.100.60/24 on eth0) + web-server (process: demo/vigil-demo-web.py on 0.0.0.0:8080, check-http),
 # preferring node1. keepalived (VRRPv3, advert 0.1 s, nopreempt, node1 priority 150, node2 100) moves .70; the demo
 # web server runs on 0.0.0.0:8081 on both nodes. Quorum on = cluster.nodes = node1, node2 + the ping tie-breaker
-# on the client's address (the gateway of this lab); quorum off = cluster.nodes empty.
+# on the client's address (the gateway of this lab); quorum off = cluster.nodes empty, quorum = off.
 #
 # Each trial: the group and keepalived's address on node1 (set up again if needed); the client polls both
 # addresses every 10 ms (http-poll.py watch) and one sampler reads, every 10 ms, which node holds which address
@@ -306,6 +306,7 @@ node_cfg() { # SETUP: the lines appended to both nodes' org.vigil.node.cfg
         echo "quorum.ping.peers = node1=$PUB.11, node2=$PUB.12"
     else
         echo "cluster.nodes ="
+        echo "quorum = off"
         echo "quorum.tiebreaker = none"
     fi
     [ -z "${BENCH_NODE_CFG:-}" ] || printf '%s\n' "$BENCH_NODE_CFG"

@@ -41,6 +41,9 @@ import org.junit.jupiter.api.Timeout;
  * <li>While node2 holds the disk, a start of it on node1 (group probe) is refused, naming node2; nothing is
  * mounted on node1 and the reservation is untouched.</li>
  * <li>A planned switchover moves office back to node1; db's address, on the same interface, never moves.</li>
+ * <li>{@code vigil:resource-set} gives the running db a new address: it keeps running with the old one until a
+ * switchover, where node2 removes the old address (its stop uses the parameters it started with) and node1 adds the
+ * new one; node2's {@code vigil:document} names the change and node1.</li>
  * </ol>
  * All along, every ~50 ms, a watch samples which node has each virtual address up and which has the disk
  * mounted: never both.
@@ -318,6 +321,30 @@ class NetnsFailoverIT implements Steps.Diagnostics {
         assertThat(db).as("where db's address was, from when it first came up").containsExactly(Set.of("node2"));
         assertThat(net.addressesUp(net.nodeNs("node2"))).contains(dbVip).doesNotContain(officeVip);
         log("office back on node1 in %d ms; db's %s stayed on node2 throughout: %s", took, dbVip, db);
+        assertNeverBoth();
+    }
+
+    @Test
+    @Order(6)
+    void aNewAddressSetOnTheRunningDbAppliesAtItsNextStartAndTheOldOneIsRemovedAsItWasAdded() {
+        String newVip = net.pub + ".52";
+        String out = nodes.cliOk("node1", "vigil:resource-set db-ip address=" + newVip + "/24");
+        log("%s", out.strip().replace('\n', ' '));
+        assertThat(out).contains("the new parameters apply when it next starts");
+        Lab.sleep(3000); // three monitors of db-ip (every second): they check the address it runs with, so nothing fails or moves
+        assertThat(nodes.cliOk("node2", "vigil:status")).contains("parameters changed: they apply when it next starts");
+        assertThat(net.addressesUp(net.nodeNs("node2"))).as("db still runs as started").contains(dbVip).doesNotContain(newVip);
+
+        out = nodes.cliOk("node1", "vigil:switchover --wait 60 db node1");
+        log("%s", out.strip().replace('\n', ' '));
+        assertThat(out).contains("group db runs on node1");
+        assertThat(net.addressesUp(net.nodeNs("node2"))).as("node2 stopped db with the address it had added")
+                .doesNotContain(dbVip).doesNotContain(newVip);
+        assertThat(net.addressesUp(net.nodeNs("node1"))).as("node1 started db with the new address")
+                .contains(newVip).doesNotContain(dbVip);
+        String document = nodes.cliOk("node2", "vigil:document");
+        assertThat(document).as("the change is attributed on the other node too").contains("vigil:resource-set db-ip address")
+                .contains("\"node\": \"node1\"").contains("\"user\": \"vigil-lab\"");
         assertNeverBoth();
     }
 

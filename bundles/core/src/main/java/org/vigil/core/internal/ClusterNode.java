@@ -98,6 +98,12 @@ public class ClusterNode implements ClusterService {
                 + "Default: ${karaf.data}/vigil")
         String state_dir() default "";
 
+        /** @return on or off */
+        @AttributeDefinition(description = "on (the default): the node needs quorum, so cluster.nodes must list the "
+                + "members, or a node with a heartbeat path runs nothing; off: with cluster.nodes empty, a lost node "
+                + "counts as down at once and a full partition runs groups on both sides. Ignored when cluster.nodes is set")
+        String quorum() default "on";
+
         /** @return the members */
         @AttributeDefinition(description = "The cluster's members and their votes, the same list on every node: "
                 + "node names, comma-separated, each with optional :votes (default 1), e.g. node1, node2, node3:2. "
@@ -183,6 +189,7 @@ public class ClusterNode implements ClusterService {
     private final List<TieBreaker> tieBreakers = new CopyOnWriteArrayList<>();
     private final Fencing fencing = new Fencing(ClusterNode::now);
     private volatile PingTieBreaker pingTieBreaker;
+    private volatile boolean quorumOff;
     private volatile List<String> pingCommand = List.of("ping");
     private volatile PingProber pingProber;
     private volatile java.util.function.Function<PublicNetworkWatch.Settings, PublicNetworkWatch> publicWatches =
@@ -269,7 +276,14 @@ public class ClusterNode implements ClusterService {
         engine.setReadinessCheck(() -> {
             PingProber pp = pingProber;
             String tool = pp == null ? null : pp.problem();
-            return tool != null ? tool : io == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(io.status());
+            if (tool != null) {
+                return tool;
+            }
+            HeartbeatIo hio = io;
+            String quorumProblem = QuorumMode.problem(quorumOff, engine.quorum().settings().configured(),
+                    hio != null && !hio.status().isEmpty());
+            return quorumProblem != null ? quorumProblem
+                    : hio == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(hio.status());
         });
         pingProber = new PingProber(pingCommand, ClusterNode::now);
         configureQuorum(c);
@@ -351,6 +365,10 @@ public class ClusterNode implements ClusterService {
                         c.quorum_tiebreaker_winner(), qs.votes().keySet(), c.quorum_ping_interval_ms(),
                         c.quorum_ping_silence_ms()), pingProber, ClusterNode::now);
             }
+            boolean off = QuorumMode.off(c.quorum());
+            if (off && qs.configured()) {
+                LOG.warn("quorum = off is ignored: cluster.nodes names the members, so quorum is on");
+            }
             if (c.fence_delay_ms() < 0 || c.fence_delay_ms() > 600_000) {
                 throw new IllegalArgumentException("fence.delay.ms: " + c.fence_delay_ms() + " must be from 0 to 600000");
             }
@@ -359,13 +377,15 @@ public class ClusterNode implements ClusterService {
                         qs.lossStopMillis(), c.dead_time_ms());
             }
             pingTieBreaker = ping;
+            quorumOff = off;
             engine.quorum().configure(qs);
             engine.setFenceDelay(c.fence_delay_ms());
             if (qs.configured()) {
                 LOG.info("quorum: members {}, tie-breaker {}, quorum.loss.stop.ms {}", qs.votes(),
                         qs.tieBreaker().isEmpty() ? "none" : ping != null ? ping.describe() : qs.tieBreaker(), qs.lossStopMillis());
             } else {
-                LOG.warn("quorum is not configured (cluster.nodes is empty): a full partition runs groups on both sides");
+                LOG.warn(off ? "quorum = off: a full partition runs groups on both sides"
+                        : "quorum is on but cluster.nodes is empty: a node with a heartbeat path runs nothing until the members are listed");
             }
         } catch (IllegalArgumentException e) {
             problem = "invalid quorum settings in etc/org.vigil.node.cfg: " + e.getMessage() + "; until fixed this node runs nothing";
@@ -744,7 +764,18 @@ public class ClusterNode implements ClusterService {
 
     @Override
     public ClusterDocument change(UnaryOperator<ClusterDocument> change) {
-        ClusterDocument d = docs.update(change);
+        return change(null, null, change);
+    }
+
+    @Override
+    public ClusterDocument change(String user, String what, UnaryOperator<ClusterDocument> change) {
+        ClusterDocument d = docs.update(what == null ? change : doc -> {
+            ClusterDocument n = change.apply(doc);
+            return n == doc ? n : n.recording(new org.vigil.core.internal.model.Change(n.version(), node, user, System.currentTimeMillis(), what));
+        });
+        if (what != null) {
+            LOG.info("cluster document version {}: {} by user {} on this node", d.version(), what, user == null ? "-" : user);
+        }
         HeartbeatIo h = io;
         if (h != null) {
             h.pushDocument();

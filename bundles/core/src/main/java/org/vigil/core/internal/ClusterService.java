@@ -49,6 +49,20 @@ public interface ClusterService {
      */
     ClusterDocument change(UnaryOperator<ClusterDocument> change);
 
+    /**
+     * Changes the cluster document and records who did it in the document's history (every node shows it) and in
+     * this node's log.
+     *
+     * @param user   the authenticated user, or null
+     * @param what   the command and what it named
+     * @param change from the current document to the next version
+     * @return the new version
+     * @throws IllegalArgumentException when the change is not valid (nothing changes then)
+     */
+    default ClusterDocument change(String user, String what, UnaryOperator<ClusterDocument> change) {
+        return change(change);
+    }
+
     /** @return the resource types installed on this node, by identifier */
     Map<String, ResourceTypeDescription> resourceTypes();
 

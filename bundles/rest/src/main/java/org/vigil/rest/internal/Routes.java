@@ -118,8 +118,21 @@ final class Routes {
                 yield new Change(c.value(g).build());
             }
             case "resources" -> {
+                String r = Params.argument("resource", b);
+                if (m.equals("PATCH")) {
+                    ShellCall.Builder c = new ShellCall.Builder("resource-set");
+                    String unset = p.list("unset");
+                    if (unset != null) {
+                        for (String u : unset.split(",")) {
+                            c.option("--unset", Params.argument("unset", u.trim()));
+                        }
+                    }
+                    c.value(r);
+                    p.assignments("parameters").forEach(c::value);
+                    yield new Change(c.build());
+                }
                 method(m, "DELETE");
-                yield new Change(new ShellCall.Builder("resource-remove").value(Params.argument("resource", b)).build());
+                yield new Change(new ShellCall.Builder("resource-remove").value(r).build());
             }
             default -> null;
         };

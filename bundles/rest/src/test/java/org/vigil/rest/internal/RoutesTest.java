@@ -74,6 +74,9 @@ class RoutesTest {
                 + "\"parameters\":{\"address\":\"192.0.2.10/24\",\"interface\":\"eth0\"}}").display())
                 .isEqualTo("vigil:resource-add --before db-server db db-ip ip address=192.0.2.10/24 interface=eth0");
         assertThat(change("DELETE", "/api/v1/resources/db-ip", null).display()).isEqualTo("vigil:resource-remove db-ip");
+        assertThat(change("PATCH", "/api/v1/resources/db-ip", "{\"parameters\":{\"address\":\"192.0.2.11/24\"},"
+                + "\"unset\":[\"interface\",\"dad-wait\"]}").display())
+                .isEqualTo("vigil:resource-set --unset interface --unset dad-wait db-ip address=192.0.2.11/24");
         assertThat(change("POST", "/api/v1/groups/db/bring-out", null).display()).isEqualTo("vigil:bring-out db");
         assertThat(change("POST", "/api/v1/groups/db/cleanup", null).display()).isEqualTo("vigil:cleanup db");
         assertThat(change("POST", "/api/v1/maintenance", "{\"mode\":\"on\",\"group\":\"db\"}").display())

@@ -23,4 +23,9 @@ final class Local {
     Local(String name) {
         this.name = name;
     }
+
+    /** @return true when it runs with parameters the document no longer holds (they apply at its next start) */
+    boolean changedSinceStart() {
+        return handler != null && handlerDef != null && def != null && state.isActive() && !def.equals(handlerDef);
+    }
 }

@@ -105,7 +105,7 @@ final class OperationExecutor {
         }
         ResourceHandler handler;
         try {
-            handler = handler(l, type, d);
+            handler = handler(l, type, d, a instanceof Action.Start);
         } catch (RuntimeException | LinkageError e) {
             complete(l, null, a, OperationResult.failed("cannot create a handler: " + e), clock.getAsLong());
             return;
@@ -166,8 +166,14 @@ final class OperationExecutor {
         }
     }
 
-    private ResourceHandler handler(Local l, ResourceType type, ResourceTypeDescription d) {
-        if (l.handler != null && l.handlerType == type && l.def.equals(l.handlerDef)) {
+    /**
+     * A resource that may be active keeps the handler it was started (or found running) with, so that its monitor and
+     * its stop act on what runs: after vigil:resource-set changed its address, the stop must remove the old address,
+     * not look for the new one. A start, or any call on a stopped resource, takes the current definition.
+     */
+    private ResourceHandler handler(Local l, ResourceType type, ResourceTypeDescription d, boolean starting) {
+        if (l.handler != null && l.handlerType == type
+                && (l.def.equals(l.handlerDef) || !starting && l.state.isActive() && l.state != ResourceState.UNKNOWN)) {
             return l.handler;
         }
         Map<String, String> params = new LinkedHashMap<>();
@@ -377,7 +383,7 @@ final class OperationExecutor {
         OpContext ctx = new OpContext(d.stopTimeout().toMillis(), clock);
         OperationResult r;
         try {
-            r = call(handler(l, type, d), new Action.Stop(group, l.name), ctx, l.name);
+            r = call(handler(l, type, d, false), new Action.Stop(group, l.name), ctx, l.name);
         } catch (RuntimeException e) {
             r = OperationResult.failed(e.toString());
         }

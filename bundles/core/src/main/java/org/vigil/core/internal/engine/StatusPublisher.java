@@ -140,7 +140,9 @@ final class StatusPublisher {
         Map<String, EngineStatus.LocalLine> lines = new TreeMap<>();
         for (Local l : locals.resources()) {
             lines.put(l.name, new EngineStatus.LocalLine(l.name, l.group, l.def == null ? "?" : l.def.type(), l.state,
-                    l.degraded, l.message, l.op == null ? null : l.op.action().render()));
+                    l.degraded, l.changedSinceStart() ? (l.message.isEmpty() ? "" : l.message + "; ")
+                            + "parameters changed: they apply when it next starts" : l.message,
+                    l.op == null ? null : l.op.action().render()));
         }
         status = new EngineStatus(snap, decision, settled, notReady, lines, locals.recentFailures());
     }

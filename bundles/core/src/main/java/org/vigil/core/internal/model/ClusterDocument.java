@@ -24,15 +24,21 @@ import org.vigil.core.internal.json.JsonReader;
  * @param origin      the node that made this version
  * @param maintenance true when Vigil must take no action anywhere
  * @param groups      the groups, in definition order
+ * @param history     the latest changes, oldest first, at most {@link #HISTORY} (who made them, where, with what)
  */
-public record ClusterDocument(long version, String origin, boolean maintenance, List<GroupDef> groups) {
+public record ClusterDocument(long version, String origin, boolean maintenance, List<GroupDef> groups,
+        List<Change> history) {
 
     /** The format written in {@code format}, checked on read. */
     public static final int FORMAT = 1;
 
-    /** Canonical constructor; checks that group and resource names are unique. */
+    /** How many changes the history keeps: it travels with every copy of the document. */
+    public static final int HISTORY = 16;
+
+    /** Canonical constructor; checks that group and resource names are unique, keeps the newest changes. */
     public ClusterDocument {
         groups = List.copyOf(groups);
+        history = List.copyOf(history.size() <= HISTORY ? history : history.subList(history.size() - HISTORY, history.size()));
         Map<String, String> resourceOwner = new HashMap<>();
         Map<String, Boolean> groupNames = new HashMap<>();
         for (GroupDef g : groups) {
@@ -49,9 +55,24 @@ public record ClusterDocument(long version, String origin, boolean maintenance, 
         }
     }
 
+    /** A document without history (tests, and documents written before the history existed). */
+    public ClusterDocument(long version, String origin, boolean maintenance, List<GroupDef> groups) {
+        this(version, origin, maintenance, groups, List.of());
+    }
+
     /** @return the empty document a new node starts from */
     public static ClusterDocument empty() {
         return new ClusterDocument(0, "", false, List.of());
+    }
+
+    /**
+     * @param change who made this version, where and with what
+     * @return this version with the change at the end of its history
+     */
+    public ClusterDocument recording(Change change) {
+        List<Change> h = new ArrayList<>(history);
+        h.add(change);
+        return new ClusterDocument(version, origin, maintenance, groups, h);
     }
 
     /** @param name a group name; @return the group */
@@ -70,12 +91,12 @@ public record ClusterDocument(long version, String origin, boolean maintenance, 
      * @return the next version
      */
     public ClusterDocument next(String origin, UnaryOperator<List<GroupDef>> change) {
-        return new ClusterDocument(version + 1, origin, maintenance, change.apply(new ArrayList<>(groups)));
+        return new ClusterDocument(version + 1, origin, maintenance, change.apply(new ArrayList<>(groups)), history);
     }
 
     /** @param origin the node making the change; @param on the flag; @return the next version */
     public ClusterDocument nextWithMaintenance(String origin, boolean on) {
-        return new ClusterDocument(version + 1, origin, on, groups);
+        return new ClusterDocument(version + 1, origin, on, groups, history);
     }
 
     /** @param name group name; @param fn change to that group; @return the next version */
@@ -137,6 +158,13 @@ public record ClusterDocument(long version, String origin, boolean maintenance, 
             gs.add(g.toJson());
         }
         m.put("groups", gs);
+        if (!history.isEmpty()) { // absent when empty: a document without history keeps its digest
+            List<Object> hs = new ArrayList<>();
+            for (Change c : history) {
+                hs.add(c.toJson());
+            }
+            m.put("history", hs);
+        }
         return m;
     }
 
@@ -169,7 +197,12 @@ public record ClusterDocument(long version, String origin, boolean maintenance, 
                     enumOf(GroupDef.Role.class, g, "role", "started"), g.bool("maintenance", false),
                     g.string("moveTo", null), g.number("cleanup", 0)));
         }
-        return new ClusterDocument(r.number("version", 0), r.string("origin", ""), r.bool("maintenance", false), groups);
+        List<Change> history = new ArrayList<>();
+        for (JsonReader c : r.objects("history")) {
+            history.add(Change.fromReader(c));
+        }
+        return new ClusterDocument(r.number("version", 0), r.string("origin", ""), r.bool("maintenance", false), groups,
+                history);
     }
 
     private static <E extends Enum<E>> E enumOf(Class<E> type, JsonReader r, String key, String def) {

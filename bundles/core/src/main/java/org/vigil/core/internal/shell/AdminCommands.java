@@ -94,7 +94,7 @@ public final class AdminCommands {
             if (node != null) {
                 checkCanHost(cluster, g, node);
             }
-            ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), group,
+            ClusterDocument d = cluster.change(user(), what(group, node), doc -> doc.nextWithGroup(cluster.nodeName(), group,
                     x -> x.withRole(GroupDef.Role.STARTED, node)));
             System.out.println("group " + group + " brought in" + (node == null ? "" : " on " + node)
                     + " (document version " + d.version() + ")");
@@ -129,7 +129,7 @@ public final class AdminCommands {
         @Override
         protected Object run() {
             Commands.group(cluster, group);
-            ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), group,
+            ClusterDocument d = cluster.change(user(), what(group), doc -> doc.nextWithGroup(cluster.nodeName(), group,
                     x -> x.withRole(GroupDef.Role.STOPPED, null)));
             System.out.println("group " + group + " brought out (document version " + d.version() + ")");
             return null;
@@ -180,7 +180,7 @@ public final class AdminCommands {
             }
             checkCanHost(cluster, g, to);
             String target = to;
-            ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), group,
+            ClusterDocument d = cluster.change(user(), what(group, target), doc -> doc.nextWithGroup(cluster.nodeName(), group,
                     x -> x.withRole(GroupDef.Role.STARTED, target)));
             System.out.println("switchover of " + group + (from == null ? "" : " from " + from) + " to " + to
                     + " requested (document version " + d.version() + ")");
@@ -214,10 +214,10 @@ public final class AdminCommands {
             };
             ClusterDocument d;
             if (group == null) {
-                d = cluster.change(doc -> doc.nextWithMaintenance(cluster.nodeName(), on));
+                d = cluster.change(user(), what(on ? "on" : "off"), doc -> doc.nextWithMaintenance(cluster.nodeName(), on));
             } else {
                 Commands.group(cluster, group);
-                d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), group, x -> x.withMaintenance(on)));
+                d = cluster.change(user(), what(group, on ? "on" : "off"), doc -> doc.nextWithGroup(cluster.nodeName(), group, x -> x.withMaintenance(on)));
             }
             System.out.println("maintenance " + (on ? "on" : "off") + (group == null ? " for the cluster" : " for group " + group)
                     + " (document version " + d.version() + ")" + (on ? "" : "; resources are probed again"));
@@ -239,7 +239,7 @@ public final class AdminCommands {
         @Override
         protected Object run() {
             Commands.group(cluster, group);
-            ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), group, GroupDef::withCleanup));
+            ClusterDocument d = cluster.change(user(), what(group), doc -> doc.nextWithGroup(cluster.nodeName(), group, GroupDef::withCleanup));
             System.out.println("failures of group " + group + " cleared on every node (document version " + d.version() + ")");
             return null;
         }

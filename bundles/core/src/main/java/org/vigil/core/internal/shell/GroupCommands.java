@@ -83,7 +83,7 @@ public final class GroupCommands {
         @Override
         protected Object run() {
             Names.check("group", name);
-            ClusterDocument d = cluster.change(doc -> {
+            ClusterDocument d = cluster.change(user(), what(name), doc -> {
                 if (doc.group(name).isPresent()) {
                     throw new IllegalArgumentException("a group named '" + name + "' already exists");
                 }
@@ -113,7 +113,7 @@ public final class GroupCommands {
         @Override
         protected Object run() {
             Commands.group(cluster, name);
-            ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), name, this::apply));
+            ClusterDocument d = cluster.change(user(), what(name), doc -> doc.nextWithGroup(cluster.nodeName(), name, this::apply));
             System.out.println("group " + name + " changed (document version " + d.version() + ")");
             return null;
         }
@@ -140,7 +140,7 @@ public final class GroupCommands {
                 throw new IllegalArgumentException("group " + name + " is brought in; run vigil:bring-out " + name
                         + " first, or use --force");
             }
-            ClusterDocument d = cluster.change(doc -> doc.next(cluster.nodeName(), list -> {
+            ClusterDocument d = cluster.change(user(), what(name), doc -> doc.next(cluster.nodeName(), list -> {
                 list.removeIf(x -> x.name().equals(name));
                 return list;
             }));

@@ -55,24 +55,12 @@ public final class ResourceCommands {
         protected Object run() {
             Names.check("resource", name);
             Commands.group(cluster, group);
-            Map<String, String> p = new LinkedHashMap<>();
-            for (String kv : params == null ? List.<String>of() : params) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("parameter '" + kv + "' is not name=value");
-                }
-                String k = kv.substring(0, eq).trim();
-                Text.checkNoControls("parameter name '" + Text.escape(k) + "'", k);
-                Text.checkNoControls("parameter " + k, kv.substring(eq + 1)); // they would reach terminals and logs
-                if (p.put(k, kv.substring(eq + 1)) != null) {
-                    throw new IllegalArgumentException("parameter " + k + " is given twice");
-                }
-            }
+            Map<String, String> p = parameters(params);
             List<String> problems = cluster.validateResource(type, p);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("resource " + name + " not added:\n  " + String.join("\n  ", problems));
             }
-            ClusterDocument d = cluster.change(doc -> {
+            ClusterDocument d = cluster.change(user(), what(group, name, type), doc -> {
                 doc.groupOf(name).ifPresent(g -> {
                     throw new IllegalArgumentException("a resource named '" + name + "' already exists (in group " + g.name() + ")");
                 });
@@ -94,6 +82,90 @@ public final class ResourceCommands {
         }
     }
 
+    /**
+     * @param given name=value arguments, or null
+     * @return them in order
+     * @throws IllegalArgumentException naming one that is not name=value, holds a control character, or is given twice
+     */
+    static Map<String, String> parameters(List<String> given) {
+        Map<String, String> p = new LinkedHashMap<>();
+        for (String kv : given == null ? List.<String>of() : given) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("parameter '" + kv + "' is not name=value");
+            }
+            String k = kv.substring(0, eq).trim();
+            Text.checkNoControls("parameter name '" + Text.escape(k) + "'", k);
+            Text.checkNoControls("parameter " + k, kv.substring(eq + 1)); // they would reach terminals and logs
+            if (p.put(k, kv.substring(eq + 1)) != null) {
+                throw new IllegalArgumentException("parameter " + k + " is given twice");
+            }
+        }
+        return p;
+    }
+
+    /** {@code vigil:resource-set}. */
+    @Command(scope = "vigil", name = "resource-set", description = "Changes a resource's parameters; where it runs, "
+            + "they apply when it next starts (as in WSFC: switch the group over, or bring it out and in)")
+    @Service
+    public static class SetParameters extends VigilAction {
+        @Reference
+        ClusterService cluster;
+
+        @Argument(index = 0, name = "resource", required = true, description = "The resource")
+        @Completion(Completers.Resources.class)
+        String name;
+
+        @Argument(index = 1, name = "parameters", multiValued = true, description = "Parameters to set, as name=value")
+        List<String> params;
+
+        @Option(name = "--unset", multiValued = true, description = "A parameter to remove (back to its default)")
+        List<String> unset;
+
+        @Override
+        protected Object run() {
+            Map<String, String> set = parameters(params);
+            List<String> drop = unset == null ? List.of() : unset;
+            if (set.isEmpty() && drop.isEmpty()) {
+                throw new IllegalArgumentException("nothing to change: give name=value parameters or --unset name");
+            }
+            for (String k : drop) {
+                if (set.containsKey(k)) {
+                    throw new IllegalArgumentException("parameter " + k + " is both set and unset");
+                }
+            }
+            GroupDef g = cluster.document().groupOf(name)
+                    .orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
+            ClusterDocument d = cluster.change(user(), what(name, String.join(",", set.keySet()),
+                    drop.isEmpty() ? null : "--unset " + String.join(",", drop)), doc -> {
+                GroupDef now = doc.groupOf(name)
+                        .orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
+                return doc.nextWithGroup(cluster.nodeName(), now.name(), x -> {
+                    List<ResourceDef> rs = new ArrayList<>(x.resources());
+                    int at = x.indexOf(name);
+                    ResourceDef old = rs.get(at);
+                    Map<String, String> merged = new LinkedHashMap<>(old.params());
+                    for (String k : drop) {
+                        if (merged.remove(k) == null) {
+                            throw new IllegalArgumentException("--unset " + k + ": resource " + name + " has no such parameter set");
+                        }
+                    }
+                    merged.putAll(set);
+                    List<String> problems = cluster.validateResource(old.type(), merged);
+                    if (!problems.isEmpty()) {
+                        throw new IllegalArgumentException("resource " + name + " not changed:\n  " + String.join("\n  ", problems));
+                    }
+                    rs.set(at, new ResourceDef(name, old.type(), merged));
+                    return x.withResources(rs);
+                });
+            });
+            System.out.println("resource " + name + " changed in group " + g.name() + " (document version " + d.version()
+                    + "); where it runs, the new parameters apply when it next starts (vigil:switchover, or bring-out"
+                    + " and bring-in)");
+            return null;
+        }
+    }
+
     /** {@code vigil:resource-remove}. */
     @Command(scope = "vigil", name = "resource-remove", description = "Removes a resource from its group (it is stopped where it runs)")
     @Service
@@ -108,7 +180,7 @@ public final class ResourceCommands {
         @Override
         protected Object run() {
             GroupDef g = cluster.document().groupOf(name).orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
-            ClusterDocument d = cluster.change(doc -> doc.nextWithGroup(cluster.nodeName(), g.name(), x -> {
+            ClusterDocument d = cluster.change(user(), what(name), doc -> doc.nextWithGroup(cluster.nodeName(), g.name(), x -> {
                 List<ResourceDef> rs = new ArrayList<>(x.resources());
                 rs.removeIf(r -> r.name().equals(name));
                 return x.withResources(rs);

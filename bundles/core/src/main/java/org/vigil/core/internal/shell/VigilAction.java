@@ -60,6 +60,26 @@ abstract class VigilAction implements Action {
         }
     }
 
+    /** @return the authenticated user running this command (SSH, bin/vigil, the REST API), or null */
+    static String user() {
+        return ShellUtil.getCurrentUserName();
+    }
+
+    /**
+     * @param names what the command names (group, node, ...), nulls left out; never parameter values (they may be
+     *              secrets' paths or passwords)
+     * @return the command and those names, for the document's history
+     */
+    String what(Object... names) {
+        StringBuilder b = new StringBuilder(commandName());
+        for (Object n : names) {
+            if (n != null) {
+                b.append(' ').append(n);
+            }
+        }
+        return b.toString();
+    }
+
     /** @return "vigil:NAME" from the command's annotation */
     String commandName() {
         Command c = getClass().getAnnotation(Command.class);

@@ -62,6 +62,8 @@ final class TestNode implements AutoCloseable {
                     // generous: these tests are about logic, not timing, and must not see a stalled JVM as a dead node
                     case "dead_time_ms" -> settings.getOrDefault("dead.time.ms", 2000L);
                     case "state_dir" -> state.toString();
+                    // most of these tests are about one rule and predate quorum on by default: off unless they list members
+                    case "quorum" -> settings.getOrDefault("quorum", settings.containsKey("cluster.nodes") ? "on" : "off");
                     case "annotationType" -> ClusterNode.Config.class;
                     case "hashCode" -> 1;
                     case "equals" -> p == a[0];

@@ -29,6 +29,8 @@ final class World {
     final Map<String, String> startFails = new ConcurrentHashMap<>();
     final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    /** Each start and stop with the handler's {@code note} parameter: "node1 stop app note=a". */
+    final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     /** At each start, "node/resource" -> the other nodes its context said were fenced (ResourceContext.isFenced). */
     final Map<String, List<String>> fencedAtStart = new ConcurrentHashMap<>();
 
@@ -88,6 +90,7 @@ final class World {
                             violations.add(r + " started on " + node + " while running on " + other);
                         }
                         log.add(node + " start " + r);
+                        notes.add(node + " start " + r + " note=" + ctx.parameters().getOrDefault("note", ""));
                         return OperationResult.ok();
                     }
 
@@ -103,6 +106,7 @@ final class World {
                         runningOn.remove(r, node);
                         crashed.remove(node + "/" + r);
                         log.add(node + " stop " + r);
+                        notes.add(node + " stop " + r + " note=" + ctx.parameters().getOrDefault("note", ""));
                         return OperationResult.ok();
                     }
 

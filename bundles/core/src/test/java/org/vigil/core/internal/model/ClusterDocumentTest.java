@@ -26,6 +26,29 @@ class ClusterDocumentTest {
     }
 
     @Test
+    void theHistoryTravelsInTheJsonKeepsTheNewestChangesAndCarriesOverToTheNextVersion() {
+        ClusterDocument d = sample();
+        String before = d.toJson();
+        assertThat(before).as("no history: the form (and digest) of a document from before the history").doesNotContain("history");
+        for (int k = 1; k <= ClusterDocument.HISTORY + 4; k++) {
+            d = d.nextWithMaintenance("node1", k % 2 == 0).recording(new Change(d.version() + 1, "node1", "alice", 1000L * k,
+                    "vigil:maintenance " + k));
+        }
+        assertThat(d.history()).hasSize(ClusterDocument.HISTORY);
+        assertThat(d.history().get(0).what()).isEqualTo("vigil:maintenance 5");
+        assertThat(ClusterDocument.fromJson(d.toJson())).isEqualTo(d);
+        assertThat(d.next("node2", l -> l).history()).isEqualTo(d.history());
+    }
+
+    @Test
+    void aChangeShowsControlCharactersAndShortensLongTexts() {
+        Change c = new Change(1, "node1", null, 0, "vigil:group-add " + "x".repeat(300) + "\n");
+        assertThat(c.user()).isEqualTo("-");
+        assertThat(c.what()).hasSize(Change.MAX_TEXT).endsWith("...");
+        assertThat(new Change(1, "node1", "eve\u001b[31m", 0, "w").user()).doesNotContain("\u001b");
+    }
+
+    @Test
     void higherVersionSupersedesAndTiesAreBrokenTheSameWayEverywhere() {
         ClusterDocument a = sample();
         ClusterDocument b = a.nextWithMaintenance("node2", true);

@@ -16,7 +16,8 @@ import org.vigil.core.internal.model.ResourceDef;
 /**
  * A bad value in etc/org.vigil.node.cfg, at start and on a running node (the whole core in this JVM; the proof with a
  * real Karaf node is the system test LocalConfigIT): the node says which key and value, starts nothing new until
- * fixed, and keeps what runs.
+ * fixed, and keeps what runs. Also quorum on by default (issue 11): a node with a heartbeat path and no members in
+ * {@code cluster.nodes} runs nothing and says what to write, until the members are listed or {@code quorum = off}.
  */
 class NodeConfigErrorsTest {
 
@@ -90,5 +91,42 @@ class NodeConfigErrorsTest {
         reconfigure(Map.of("heartbeat.interval.ms", 1000L, "dead.time.ms", 1500L));
         await().atMost(Duration.ofSeconds(5)).until(() -> notReady() != null);
         assertThat(notReady()).contains("heartbeat.interval.ms = 1000 and dead.time.ms = 1500");
+    }
+
+    // Safe by default (issue 11): quorum on unless written off, and then it needs the members.
+
+    @Test
+    void quorumOnByDefaultWithoutMembersRunsNothingUntilTheMembersAreListed() throws Exception {
+        Map<String, Object> defaults = Map.of("quorum", "on"); // what an untouched etc/org.vigil.node.cfg gives
+        node = new TestNode("node1", dir, net, world, defaults, n -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> notReady() != null);
+        assertThat(notReady()).contains("quorum is on (the default) but cluster.nodes is empty", "quorum = off",
+                "this node runs nothing");
+        addGroup("web");
+        Thread.sleep(3000); // well past the start-up wait (dead time 2000 ms here + 2 intervals)
+        assertThat(world.log()).as("nothing started").isEmpty();
+
+        Map<String, Object> members = Map.of("cluster.nodes", "node1");
+        reconfigure(members);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.runs("web"));
+        assertThat(notReady()).isNull();
+    }
+
+    @Test
+    void quorumOffInSoManyWordsRunsWithoutMembers() throws Exception {
+        node = new TestNode("node1", dir, net, world, Map.of("quorum", "off"), n -> { });
+        addGroup("web");
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.runs("web"));
+        assertThat(notReady()).isNull();
+    }
+
+    @Test
+    void aQuorumValueThatIsNeitherOnNorOffIsNamedAndNothingRuns() throws Exception {
+        node = new TestNode("node1", dir, net, world, Map.of("quorum", "offf"), n -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> notReady() != null);
+        assertThat(notReady()).contains("quorum = 'offf' must be on or off");
+        addGroup("web");
+        Thread.sleep(3000);
+        assertThat(world.log()).isEmpty();
     }
 }

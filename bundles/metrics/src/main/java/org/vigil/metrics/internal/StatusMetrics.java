@@ -63,7 +63,8 @@ final class StatusMetrics {
         for (Object o : list(s.get("alertSinks"), "alertSinks")) {
             Map<String, Object> a = object(o, "an alert sink");
             String sink = text(a.get("name"));
-            f.counter("vigil_alert_sink_sent", "Events the alert sink delivered", number(a, "sent", "alertSinks[]"), "sink", sink);
+            f.counter("vigil_alert_sink_delivered", "Events the alert sink delivered", number(a, "delivered", "alertSinks[]"),
+                    "sink", sink);
             f.counter("vigil_alert_sink_failed", "Events the alert sink failed to deliver", number(a, "failed", "alertSinks[]"),
                     "sink", sink);
             f.counter("vigil_alert_sink_timed_out", "Deliveries that took longer than the sink's timeout",

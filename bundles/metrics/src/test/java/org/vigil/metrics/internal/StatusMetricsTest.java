@@ -41,7 +41,7 @@ class StatusMetricsTest {
               "events": [ { "time": "2026-12-07T18:59:00Z", "severity": "critical", "kind": "node-lost", "node": "node2",
                             "subject": "node1", "message": "node \\"node1\\" lost" } ],
               "eventCounts": { "node-lost": 1, "path-down": 3 },
-              "alertSinks": [ { "name": "admins", "filter": "warning+", "sent": 4, "failed": 1, "timedOut": 0, "dropped": 2,
+              "alertSinks": [ { "name": "admins", "filter": "warning+", "delivered": 4, "failed": 1, "timedOut": 0, "dropped": 2,
                                 "waiting": 1, "lastProblem": "" } ]
             }
             """;
@@ -81,7 +81,7 @@ class StatusMetricsTest {
                 "vigil_resource_operation_max_seconds{group=\"web\",operation=\"monitor\",resource=\"web-ip\"} 0.06",
                 "vigil_events_total{kind=\"node-lost\"} 1.0",
                 "vigil_events_total{kind=\"path-down\"} 3.0",
-                "vigil_alert_sink_sent_total{sink=\"admins\"} 4.0",
+                "vigil_alert_sink_delivered_total{sink=\"admins\"} 4.0",
                 "vigil_alert_sink_dropped_total{sink=\"admins\"} 2.0",
                 "vigil_alert_sink_waiting{sink=\"admins\"} 1.0",
                 "# TYPE vigil_group_takeovers_total counter",

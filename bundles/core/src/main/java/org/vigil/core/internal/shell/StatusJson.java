@@ -81,7 +81,7 @@ final class StatusJson {
         o.put("eventCounts", new LinkedHashMap<>(stats.events()));
         List<Object> sinks = new ArrayList<>();
         for (AlertLane.Stats a : c.alertSinks()) {
-            sinks.add(map("name", a.name(), "filter", a.filter(), "sent", a.delivered(), "failed", a.failed(),
+            sinks.add(map("name", a.name(), "filter", a.filter(), "delivered", a.delivered(), "failed", a.failed(),
                     "timedOut", a.timedOut(), "dropped", a.dropped(), "waiting", a.waiting(), "lastProblem",
                     a.lastProblem()));
         }

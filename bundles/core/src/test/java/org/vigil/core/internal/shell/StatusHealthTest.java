@@ -166,7 +166,7 @@ class StatusHealthTest {
         };
         Map<String, Object> back = Json.parseObject(Json.writePretty(StatusJson.of(c, StatusHealth.of(c), Instant.EPOCH)));
         assertThat(obj(back.get("eventCounts"))).containsEntry("node-lost", 2L);
-        assertThat(obj(((List<?>) back.get("alertSinks")).get(0))).containsEntry("name", "admins").containsEntry("sent", 5L)
+        assertThat(obj(((List<?>) back.get("alertSinks")).get(0))).containsEntry("name", "admins").containsEntry("delivered", 5L)
                 .containsEntry("dropped", 2L).containsEntry("waiting", 3L);
         assertThat(obj(obj(((List<?>) back.get("paths")).get(0)).get("counters"))).containsEntry("sent", 9L);
         Map<String, Object> web = obj(((List<?>) back.get("groups")).get(0));

@@ -6,11 +6,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.vigil.core.internal.model.GroupDef;
+import org.vigil.core.internal.policy.GroupReport;
 import org.vigil.core.internal.policy.NodeView;
+import org.vigil.core.internal.policy.ResourceState;
 import org.vigil.core.internal.policy.Snapshot;
 import org.vigil.core.internal.stats.GroupCounters;
 
-/** Feeds the group counters with where each group runs in one snapshot: the nodes up that report it active. */
+/**
+ * Feeds the group counters with where each group runs in one snapshot: the nodes up that report a resource of it
+ * starting or running. Not every active state: a resource not probed yet is unknown, and counting a node that merely
+ * has not looked yet as the group's holder would make this node's first start look like a takeover.
+ */
 final class Placements {
 
     private Placements() {
@@ -22,7 +28,7 @@ final class Placements {
         for (GroupDef g : snap.document().groups()) {
             Set<String> nodes = new TreeSet<>();
             for (NodeView n : snap.nodes().values()) {
-                if ((n.name().equals(self) || n.membership().isUp()) && n.report().group(g.name()).isActive()) {
+                if ((n.name().equals(self) || n.membership().isUp()) && holds(n.report().group(g.name()))) {
                     nodes.add(n.name());
                 }
             }
@@ -32,5 +38,9 @@ final class Placements {
             }
         }
         counters.observe(self, on, switching);
+    }
+
+    private static boolean holds(GroupReport r) {
+        return r.any(ResourceState.RUNNING) || r.any(ResourceState.STARTING);
     }
 }

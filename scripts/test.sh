@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openjdk-17-jdk-headless maven python3 socat iproute2 procps util-linux curl openssh-client iputils-arping iputils-ping libndp-tools bind9 bind9-dnsutils e2fsprogs xfsprogs nginx samba smbclient postgresql mariadb-server cups cups-client cups-bsd ipmitool python3-aiosmtpd rsyslog keepalived chromium chromium-driver)
+packages=(openjdk-17-jdk-headless maven python3 socat iproute2 procps util-linux curl openssh-client iputils-arping iputils-ping libndp-tools bind9 bind9-dnsutils e2fsprogs xfsprogs nginx samba smbclient postgresql mariadb-server cups cups-client cups-bsd ipmitool python3-aiosmtpd rsyslog keepalived chromium chromium-driver prometheus)
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing test prerequisites: ${packages[*]}"

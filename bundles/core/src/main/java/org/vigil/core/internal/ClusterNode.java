@@ -854,6 +854,15 @@ public class ClusterNode implements ClusterService {
     }
 
     @Override
+    public org.vigil.core.internal.stats.NodeStats stats() {
+        Engine e = engine;
+        HeartbeatIo h = io;
+        Alerts a = alerts;
+        return e == null || a == null ? org.vigil.core.internal.stats.NodeStats.NONE
+                : e.stats(a.eventCounts(), h == null ? List.of() : h.links().lines());
+    }
+
+    @Override
     public void raiseTestAlert(String message) {
         alerts.raise(org.vigil.api.alert.Severity.INFO, "test", node, message);
     }

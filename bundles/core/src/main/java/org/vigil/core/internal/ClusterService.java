@@ -81,6 +81,11 @@ public interface ClusterService {
         return List.of();
     }
 
+    /** @return this node's counters (events, takeovers, restarts, operation times, links); none by default (test fakes) */
+    default org.vigil.core.internal.stats.NodeStats stats() {
+        return org.vigil.core.internal.stats.NodeStats.NONE;
+    }
+
     /**
      * Raises an INFO event of kind {@code test} that every sink not filtering it delivers.
      *

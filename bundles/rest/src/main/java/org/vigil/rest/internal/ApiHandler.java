@@ -124,6 +124,8 @@ final class ApiHandler implements HttpHandler {
         }
         if (route instanceof Routes.Read r) {
             read(ex, r, user);
+        } else if (route instanceof Routes.Text t) {
+            text(ex, t, user);
         } else if (route instanceof Routes.OperationList) {
             List<Object> all = new ArrayList<>();
             operations.all().forEach(o -> all.add(o.toMap()));
@@ -149,6 +151,18 @@ final class ApiHandler implements HttpHandler {
             send(ex, 200, res.output().strip());
         } else {
             send(ex, 200, JsonText.write(Map.of("output", res.output())));
+        }
+    }
+
+    private void text(HttpExchange ex, Routes.Text t, JaasLogin.User user) throws IOException {
+        ShellRunner.Result res = shell.run(t.call(), user.subject());
+        if (res.ok()) {
+            send(ex, 200, t.contentType(), res.output());
+        } else if (res.exit() == ShellRunner.UNKNOWN && String.valueOf(res.error()).contains("Command not found")) {
+            send(ex, 404, error(null, "vigil:" + t.call().command() + " is not installed on this node (feature:install vigil-"
+                    + t.call().command() + ")"));
+        } else {
+            send(ex, 500, error(null, res.error()));
         }
     }
 
@@ -256,8 +270,12 @@ final class ApiHandler implements HttpHandler {
     }
 
     private static void send(HttpExchange ex, int status, String json) throws IOException {
-        byte[] b = (json + "\n").getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        send(ex, status, "application/json; charset=utf-8", json + "\n");
+    }
+
+    private static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", contentType);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(status, b.length);

@@ -22,7 +22,7 @@ final class Routes {
     }
 
     /** What a request asks for. */
-    sealed interface Route permits Read, Change, OperationList, OperationLookup {
+    sealed interface Route permits Read, Change, OperationList, OperationLookup, Text {
         /** @return true when only a user with the admin role may ask it */
         default boolean changes() {
             return this instanceof Change;
@@ -32,6 +32,13 @@ final class Routes {
     /** A read: the command's output, JSON passed through or text wrapped as {@code {"output": ...}}. */
     record Read(ShellCall call, boolean json) implements Route {
     }
+
+    /** A read answered with the command's output as it is, of a media type (the metrics of vigil-metrics). */
+    record Text(ShellCall call, String contentType) implements Route {
+    }
+
+    /** The media type of {@code vigil:metrics}: the Prometheus text format. */
+    static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     /** A change: one shell command, answered at once or (long running) as an operation to poll. */
     record Change(ShellCall call) implements Route {
@@ -76,6 +83,7 @@ final class Routes {
             case "status" -> read(m, "GET", new Read(new ShellCall.Builder("status").option("--json").build(), true));
             case "document" -> read(m, "GET", new Read(new ShellCall.Builder("document").build(), true));
             case "alerts" -> read(m, "GET", new Read(new ShellCall.Builder("alerts").build(), false));
+            case "metrics" -> read(m, "GET", new Text(new ShellCall.Builder("metrics").build(), METRICS_TYPE));
             case "operations" -> read(m, "GET", new OperationList());
             case "groups" -> {
                 method(m, "POST");

@@ -40,6 +40,8 @@ class RoutesTest {
         assertThat(((Routes.Read) route("GET", "/api/v1/alerts", null)).json()).isFalse();
         assertThat(route("GET", "/api/v1/operations/op-7", null)).isEqualTo(new Routes.OperationLookup("op-7"));
         assertThat(route("GET", "/api/v1/operations", null)).isEqualTo(new Routes.OperationList());
+        assertThat(route("GET", "/api/v1/metrics", null)).isEqualTo(new Routes.Text(new ShellCall.Builder("metrics").build(),
+                "text/plain; version=0.0.4; charset=utf-8"));
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class Alerts {
     private final String node;
     private final Map<AlertSink, AlertLane> lanes = new ConcurrentHashMap<>();
     private final ArrayDeque<AlertEvent> recent = new ArrayDeque<>();
+    private final org.vigil.core.internal.stats.EventCounts counts = new org.vigil.core.internal.stats.EventCounts();
     /** Interrupts overdue deliveries; started with the first sink (a node without sinks has no alert thread). */
     private ScheduledExecutorService watchdog;
 
@@ -99,6 +100,7 @@ public final class Alerts {
             case WARNING -> LOG.warn("[{}] {}: {}", kind, subject, full);
             default -> LOG.info("[{}] {}: {}", kind, subject, full);
         }
+        counts.count(kind);
         synchronized (recent) {
             recent.addLast(e);
             while (recent.size() > KEEP) {
@@ -106,6 +108,11 @@ public final class Alerts {
             }
         }
         lanes.values().forEach(l -> l.offer(e));
+    }
+
+    /** @return how many events of each kind were raised since start, by kind */
+    public java.util.Map<String, Long> eventCounts() {
+        return counts.snapshot();
     }
 
     /** @return each sink's counters, by name */

@@ -243,6 +243,15 @@ public final class Engine {
         return publisher.status();
     }
 
+    /**
+     * @param events this node's event counts @param links its link figures
+     * @return with the counters of its groups and resource operations
+     */
+    public org.vigil.core.internal.stats.NodeStats stats(Map<String, Long> events,
+            java.util.List<org.vigil.core.internal.stats.LinkStats.Line> links) {
+        return new org.vigil.core.internal.stats.NodeStats(events, locals.groupCounters(), locals.times().lines(), links);
+    }
+
     /** @return the installed resource types by identifier */
     public Map<String, ResourceType> types() {
         return types.copy();

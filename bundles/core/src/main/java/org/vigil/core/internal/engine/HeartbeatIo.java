@@ -171,6 +171,7 @@ public final class HeartbeatIo {
     private final Map<String, HeartbeatTransportFactory> factories = new ConcurrentHashMap<>();
     private final Map<String, Long> lastDocRequest = new ConcurrentHashMap<>();
     private final DocumentChunks chunks = new DocumentChunks();
+    private final org.vigil.core.internal.stats.LinkStats links = new org.vigil.core.internal.stats.LinkStats();
     private final PartialReports partials = new PartialReports();
     private final DocumentLag lag;
     private volatile long intervalMillis;
@@ -348,6 +349,11 @@ public final class HeartbeatIo {
         }
     }
 
+    /** @return per peer and path: frames, missed heartbeats, acknowledgement delays */
+    public org.vigil.core.internal.stats.LinkStats links() {
+        return links;
+    }
+
     /** @return every path's state, by name */
     public Map<String, PathStatus> status() {
         Map<String, PathStatus> out = new TreeMap<>();
@@ -476,6 +482,7 @@ public final class HeartbeatIo {
                 return false;
             }
             t.send(frame);
+            p.counters.sent.incrementAndGet();
             return true;
         } catch (IOException | RuntimeException e) {
             p.counters.sendErrors.incrementAndGet();
@@ -630,6 +637,7 @@ public final class HeartbeatIo {
         long now = clock.getAsLong();
         members.heard(f.sender(), f.incarnation(), p.config.name(), now);
         members.acks().counted(f.sender(), f.incarnation(), f.sequence(), f.ackFor(node));
+        links.arrived(f.sender(), p.config.name(), now, intervalMillis, f.ackFor(node), members.acks().sentAt(f.ackFor(node)));
         try {
             switch (f.type()) {
                 case HEARTBEAT -> onHeartbeat(p, f, now);

@@ -32,10 +32,22 @@ final class LocalState {
     private final Map<String, GroupLocal> groupState = new HashMap<>();
     private final InPlaceRestarts inPlace = new InPlaceRestarts();
     private final Deque<String> recentFailures = new ArrayDeque<>();
+    private final org.vigil.core.internal.stats.OperationTimes times = new org.vigil.core.internal.stats.OperationTimes();
+    private final org.vigil.core.internal.stats.GroupCounters groupCounters = new org.vigil.core.internal.stats.GroupCounters();
 
     /** @param docs the cluster document (whose groups {@link #runsHere} reads) */
     LocalState(DocumentStore docs) {
         this.docs = docs;
+    }
+
+    /** @return how long this node's resource operations took */
+    org.vigil.core.internal.stats.OperationTimes times() {
+        return times;
+    }
+
+    /** @return the groups this node took over and restarted */
+    org.vigil.core.internal.stats.GroupCounters groupCounters() {
+        return groupCounters;
     }
 
     /** @param name a resource; @return its state here, or null when this node does not know it */

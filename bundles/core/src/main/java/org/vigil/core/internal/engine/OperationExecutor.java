@@ -220,6 +220,10 @@ final class OperationExecutor {
 
     private void complete(Local l, InFlight op, Action a, OperationResult r, long now) {
         l.op = null;
+        if (op != null) {
+            locals.times().record(l.name, OperationNames.of(a), now - (op.ctx().deadline() - op.ctx().timeout().toMillis()),
+                    OperationNames.succeeded(a, r));
+        }
         String g = l.group == null ? "" : l.group;
         GroupDef gd = docs.current().group(g).orElse(null);
         boolean typePresent = l.def != null && types.has(l.def.type());
@@ -302,6 +306,7 @@ final class OperationExecutor {
         } else {
             locals.note(g, what);
             locals.inPlace().begin(g);
+            locals.groupCounters().restarted(g);
             alerts.raise(Severity.WARNING, "resource-restart", resource, what + " on " + node + "; restarting in place ("
                     + gl.failures.size() + " of " + max + " within " + window / 1000 + " s)");
         }

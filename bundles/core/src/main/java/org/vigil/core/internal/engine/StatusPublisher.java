@@ -145,5 +145,6 @@ final class StatusPublisher {
                     l.op == null ? null : l.op.action().render()));
         }
         status = new EngineStatus(snap, decision, settled, notReady, lines, locals.recentFailures());
+        Placements.observe(locals.groupCounters(), node, snap);
     }
 }

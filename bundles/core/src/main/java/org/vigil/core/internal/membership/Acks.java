@@ -43,7 +43,7 @@ public final class Acks {
     }
 
     /** @param sequence one of this node's sequence numbers @return when it was sent, or Long.MIN_VALUE if forgotten */
-    synchronized long sentAt(long sequence) {
+    public synchronized long sentAt(long sequence) {
         int i = (int) Math.floorMod(sequence, (long) REMEMBERED);
         return sequence > 0 && sequences[i] == sequence ? times[i] : Long.MIN_VALUE;
     }

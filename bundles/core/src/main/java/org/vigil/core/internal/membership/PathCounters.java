@@ -22,6 +22,8 @@ public final class PathCounters {
     public final AtomicLong garbage = new AtomicLong();
     /** Frames a peer's heartbeat port refused (nothing listened there). */
     public final AtomicLong refused = new AtomicLong();
+    /** Frames handed to the transport. */
+    public final AtomicLong sent = new AtomicLong();
     /** Frames that could not be sent. */
     public final AtomicLong sendErrors = new AtomicLong();
 

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.vigil.api.alert.AlertEvent;
 import org.vigil.core.internal.ClusterService;
+import org.vigil.core.internal.alert.AlertLane;
+import org.vigil.core.internal.stats.GroupCounters;
+import org.vigil.core.internal.stats.NodeStats;
 import org.vigil.core.internal.engine.EngineStatus;
 import org.vigil.core.internal.engine.HeartbeatIo;
 import org.vigil.core.internal.membership.MembershipTracker;
@@ -53,13 +56,14 @@ final class StatusJson {
         h.put("reasons", health.reasons());
         o.put("health", h);
         EngineStatus st = c.engineStatus();
+        NodeStats stats = c.stats();
         o.put("ready", st != null && st.notReadyReason() == null && st.settled());
         o.put("settled", st != null && st.settled());
         o.put("notReadyReasons", notReady(st));
         o.put("quorum", st == null ? null : quorum(c, st.snapshot().quorum()));
-        o.put("nodes", st == null ? List.of() : nodes(c, st));
+        o.put("nodes", st == null ? List.of() : nodes(c, st, stats));
         o.put("paths", paths(c));
-        o.put("groups", st == null ? List.of() : groups(c, st));
+        o.put("groups", st == null ? List.of() : groups(c, st, stats));
         List<Object> fence = new ArrayList<>();
         c.fencing().devices().forEach(d -> fence.add(map("name", d.name(), "type", d.type(), "level", d.level(),
                 "nodes", d.nodes(), "state", d.state())));
@@ -74,6 +78,14 @@ final class StatusJson {
                     "node", e.node(), "subject", e.subject(), "message", e.message()));
         }
         o.put("events", events);
+        o.put("eventCounts", new LinkedHashMap<>(stats.events()));
+        List<Object> sinks = new ArrayList<>();
+        for (AlertLane.Stats a : c.alertSinks()) {
+            sinks.add(map("name", a.name(), "filter", a.filter(), "delivered", a.delivered(), "failed", a.failed(),
+                    "timedOut", a.timedOut(), "dropped", a.dropped(), "waiting", a.waiting(), "lastProblem",
+                    a.lastProblem()));
+        }
+        o.put("alertSinks", sinks);
         return o;
     }
 
@@ -99,7 +111,7 @@ final class StatusJson {
                 "lossStopMillis", q.lossStopMillis());
     }
 
-    private static List<Object> nodes(ClusterService c, EngineStatus st) {
+    private static List<Object> nodes(ClusterService c, EngineStatus st, NodeStats stats) {
         long now = System.nanoTime() / 1_000_000; // the monotonic clock the node uses
         Map<String, MembershipTracker.PeerView> peers = c.peers();
         List<Object> list = new ArrayList<>();
@@ -114,7 +126,13 @@ final class StatusJson {
             MembershipTracker.PeerView p = self ? null : peers.get(n.name());
             if (p != null) {
                 for (MembershipTracker.PathView pv : p.paths()) {
-                    paths.add(map("path", pv.path(), "up", pv.up(), "heardMillisAgo", Math.max(0, now - pv.lastHeard())));
+                    Map<String, Object> pm = map("path", pv.path(), "up", pv.up(), "heardMillisAgo",
+                            Math.max(0, now - pv.lastHeard()));
+                    stats.links().stream().filter(l -> l.peer().equals(n.name()) && l.path().equals(pv.path())).findFirst()
+                            .ifPresent(l -> pm.putAll(map("frames", l.frames(), "missedHeartbeats", l.missed(),
+                                    "ackDelay", map("count", l.ackDelays(), "millisSum", l.ackDelaySum(),
+                                            "lastMillis", l.lastAckDelay() < 0 ? null : l.lastAckDelay()))));
+                    paths.add(pm);
                 }
             }
             m.put("paths", paths);
@@ -132,14 +150,14 @@ final class StatusJson {
         for (HeartbeatIo.PathStatus p : c.paths().values()) {
             PathCounters k = p.counters();
             list.add(map("name", p.name(), "type", p.type(), "state", p.state(), "detail", p.detail(),
-                    "counters", map("accepted", k.accepted.get(), "malformed", k.malformed.get(), "forged", k.forged.get(),
+                    "counters", map("sent", k.sent.get(), "accepted", k.accepted.get(), "malformed", k.malformed.get(), "forged", k.forged.get(),
                             "replayed", k.replayed.get(), "duplicates", k.duplicates.get(), "wrongPath", k.wrongPath.get(),
                             "garbage", k.garbage.get(), "sendErrors", k.sendErrors.get(), "refused", k.refused.get())));
         }
         return list;
     }
 
-    private static List<Object> groups(ClusterService c, EngineStatus st) {
+    private static List<Object> groups(ClusterService c, EngineStatus st, NodeStats stats) {
         List<Object> list = new ArrayList<>();
         for (GroupDef g : c.document().groups()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -162,6 +180,9 @@ final class StatusJson {
             m.put("runningOn", on);
             Decision.Placement pl = st.decision().placements().get(g.name());
             m.put("placement", pl == null ? null : map("target", pl.target(), "reason", pl.reason()));
+            GroupCounters.Counts gc = stats.groups().of(g.name());
+            m.put("takenOver", map("failovers", gc.failovers(), "switchovers", gc.switchovers()));
+            m.put("restarts", gc.restarts());
             List<Object> resources = new ArrayList<>();
             for (ResourceDef r : g.resources()) {
                 Map<String, Object> states = new LinkedHashMap<>();
@@ -172,9 +193,14 @@ final class StatusJson {
                     }
                 }
                 EngineStatus.LocalLine ll = st.resources().get(r.name());
+                Map<String, Object> times = new LinkedHashMap<>();
+                stats.operations().stream().filter(t -> t.resource().equals(r.name())).forEach(t -> times.put(t.operation(),
+                        map("count", t.count(), "failed", t.failed(), "millisSum", t.millisSum(), "lastMillis",
+                                t.lastMillis(), "maxMillis", t.maxMillis())));
                 resources.add(map("name", r.name(), "type", r.type(), "states", states,
                         "operation", ll == null ? null : ll.operation(),
-                        "message", ll == null || ll.message().isEmpty() ? null : ll.message()));
+                        "message", ll == null || ll.message().isEmpty() ? null : ll.message(),
+                        "operationTimes", times));
             }
             m.put("resources", resources);
             m.put("notes", notes);

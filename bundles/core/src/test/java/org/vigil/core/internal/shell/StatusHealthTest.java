@@ -142,6 +142,40 @@ class StatusHealthTest {
         assertThat(event.get("message")).isEqualTo("web-app said \u001b[2J\nboom\u0007\u009b");
     }
 
+    @Test
+    void jsonCarriesTheNodeCountersAndAlertSinkCounters() {
+        org.vigil.core.internal.stats.GroupCounters groups = new org.vigil.core.internal.stats.GroupCounters();
+        groups.observe("node1", Map.of("web", java.util.Set.of("node2")), java.util.Set.of());
+        groups.observe("node1", Map.of("web", java.util.Set.of("node1")), java.util.Set.of());
+        groups.restarted("web");
+        org.vigil.core.internal.stats.OperationTimes times = new org.vigil.core.internal.stats.OperationTimes();
+        times.record("web-ip", "monitor", 40, true);
+        PathCounters k = new PathCounters();
+        k.sent.addAndGet(9);
+        ClusterService c = new Delegate(service("banned-group-stops-on-failed-node", null,
+                Map.of("lan", new HeartbeatIo.PathStatus("lan", "udp", "open", "", k)))) {
+            @Override
+            public org.vigil.core.internal.stats.NodeStats stats() {
+                return new org.vigil.core.internal.stats.NodeStats(Map.of("node-lost", 2L), groups, times.lines(), List.of());
+            }
+
+            @Override
+            public List<org.vigil.core.internal.alert.AlertLane.Stats> alertSinks() {
+                return List.of(new org.vigil.core.internal.alert.AlertLane.Stats("admins", "warning+", 5, 1, 0, 2, 3, ""));
+            }
+        };
+        Map<String, Object> back = Json.parseObject(Json.writePretty(StatusJson.of(c, StatusHealth.of(c), Instant.EPOCH)));
+        assertThat(obj(back.get("eventCounts"))).containsEntry("node-lost", 2L);
+        assertThat(obj(((List<?>) back.get("alertSinks")).get(0))).containsEntry("name", "admins").containsEntry("delivered", 5L)
+                .containsEntry("dropped", 2L).containsEntry("waiting", 3L);
+        assertThat(obj(obj(((List<?>) back.get("paths")).get(0)).get("counters"))).containsEntry("sent", 9L);
+        Map<String, Object> web = obj(((List<?>) back.get("groups")).get(0));
+        assertThat(obj(web.get("takenOver"))).containsEntry("failovers", 1L).containsEntry("switchovers", 0L);
+        assertThat(web).containsEntry("restarts", 1L);
+        Map<String, Object> ip = obj(((List<?>) web.get("resources")).get(0));
+        assertThat(obj(obj(ip.get("operationTimes")).get("monitor"))).containsEntry("count", 1L).containsEntry("millisSum", 40L);
+    }
+
     /** A cluster service over a golden scenario: what the status reads, nothing else. */
     private static ClusterService service(String scenario, String notReady, Map<String, HeartbeatIo.PathStatus> paths) {
         Snapshot s;

@@ -15,7 +15,7 @@ import org.vigil.core.internal.model.ResourceDef;
  * <p>All of these must hold: quorum is configured ({@code cluster.nodes} names every member, so a member not heard
  * since this node started is in the snapshot, as lost); the group's switchover request names this node; at least
  * one other node is known and every other node is {@link Membership#ONLINE} (heard within a few heartbeat intervals:
- * not suspect, not lost, even with a proof), on this node's document version or newer; and none of them reports
+ * not suspect, not lost, even with a proof), on exactly this node's document version; and none of them reports
  * active any resource of the same type, in any group, nor any resource the document does not know.
  */
 public final class Handover {
@@ -55,8 +55,11 @@ public final class Handover {
             if (n.membership() != Membership.ONLINE) {
                 return Optional.of(n.name() + " is " + n.membership().name().toLowerCase(java.util.Locale.ROOT));
             }
-            if (n.report().documentVersion() < s.document().version()) {
-                return Optional.of(n.name() + " is on an older document");
+            if (n.report().documentVersion() != s.document().version()) {
+                // Older: it may not know the switchover yet. Newer: the admin may have changed the request (a move
+                // back to it), so it may be about to start the group itself.
+                return Optional.of(n.name() + " is on document version " + n.report().documentVersion() + ", this node on "
+                        + s.document().version());
             }
             for (GroupReport gr : n.report().groups().values()) {
                 for (Map.Entry<String, ResourceState> e : gr.resources().entrySet()) {

@@ -90,9 +90,11 @@ class HandoverTest {
     }
 
     @Test
-    void aReportOnAnOlderDocumentKeepsTheCheck() {
+    void aReportOnAnotherDocumentVersionKeepsTheCheck() {
         long v = planned.document().version();
         assertThat(handover(withPeer(planned, Membership.ONLINE, reporting(planned, Map.of(), v - 1), null))).isFalse();
+        // newer: the admin may have asked for a move back there, so the peer may be about to start the group
+        assertThat(handover(withPeer(planned, Membership.ONLINE, reporting(planned, Map.of(), v + 1), null))).isFalse();
         assertThat(handover(withPeer(planned, Membership.ONLINE, reporting(planned, Map.of(), v), null))).isTrue();
     }
 

@@ -70,6 +70,8 @@ final class IpHandler implements ResourceHandler {
     private final LocalNetwork net = new LocalNetwork();
     private final Duration dnsRetry;
 
+    /** The arping found to be iputils' at an earlier start of this handler, or null. */
+    private String iputilsArping;
     private long lastDnsAttempt;
     private boolean dnsAttempted;
     private String lastDnsError = "";
@@ -101,10 +103,13 @@ final class IpHandler implements ResourceHandler {
                 return OperationResult.notInstalled("arping (package iputils-arping) is not installed; it checks that"
                         + " no other host has " + addr + " and announces it");
             }
-            CommandResult v = context.run(List.of(found.get(), "-V"), IP_TIMEOUT);
-            if (!(v.stdout() + v.stderr()).contains("iputils")) {
-                return OperationResult.notInstalled(found.get() + " is not the arping of iputils (package"
-                        + " iputils-arping), whose options this agent uses");
+            if (!found.get().equals(iputilsArping)) { // one fork less per start once known (a switchover's time)
+                CommandResult v = context.run(List.of(found.get(), "-V"), IP_TIMEOUT);
+                if (!(v.stdout() + v.stderr()).contains("iputils")) {
+                    return OperationResult.notInstalled(found.get() + " is not the arping of iputils (package"
+                            + " iputils-arping), whose options this agent uses");
+                }
+                iputilsArping = found.get();
             }
             arping = found.get();
         }

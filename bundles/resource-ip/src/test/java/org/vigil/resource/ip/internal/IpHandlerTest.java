@@ -91,6 +91,26 @@ class IpHandlerTest {
     }
 
     @Test
+    void theArpingVersionCheckRunsOncePerHandlerNotAtEveryStart() throws Exception {
+        // A wrapper arping that notes each version check, then runs the real one.
+        Path bin = Files.createDirectories(stateDir.resolve("bin"));
+        Path checks = stateDir.resolve("version-checks");
+        String real = new Tools(null).find("arping").orElseThrow();
+        Path wrapper = bin.resolve("arping");
+        Files.writeString(wrapper, "#!/bin/sh\n[ \"$1\" = -V ] && echo V >> " + checks + "\nexec " + real + " \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        String path = bin + ":" + System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin";
+        Agent a = agent("vip", new Tools(path), "address", vip4(8));
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(a.start().code()).isEqualTo(ResultCode.OK);
+            assertThat(lab.nodeAddresses()).contains(lab.v4(8));
+            assertThat(a.stop().code()).isEqualTo(ResultCode.OK);
+        }
+        assertThat(Files.readAllLines(checks)).as("arping -V runs").hasSize(1);
+    }
+
+    @Test
     void aPlainStartStillListensAndRefusesAnAddressAnotherHostHolds() {
         NetLab.Host owner = lab.addHost("owner").addAddress(vip4(7));
 

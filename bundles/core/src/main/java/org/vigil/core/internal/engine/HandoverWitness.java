@@ -34,7 +34,7 @@ final class HandoverWitness {
 
     private final Map<String, Holder> holders = new HashMap<>();
 
-    /** Records, for every resource, the online member that reports it active; forgets members not online. */
+    /** Records, for every resource, the online member that reports it running; forgets members not online. */
     void observe(Snapshot s) {
         holders.values().removeIf(h -> {
             NodeView n = s.nodes().get(h.node());
@@ -46,7 +46,7 @@ final class HandoverWitness {
             }
             for (GroupReport g : n.report().groups().values()) {
                 g.resources().forEach((r, st) -> {
-                    if (st != ResourceState.STOPPED) {
+                    if (st == ResourceState.RUNNING) { // not UNKNOWN: a member probing a new resource held nothing
                         holders.put(r, new Holder(n.name(), n.onlineSince(), s.now()));
                     }
                 });

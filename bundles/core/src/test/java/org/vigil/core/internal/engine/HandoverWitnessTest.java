@@ -63,6 +63,8 @@ class HandoverWitnessTest {
 
     @Test
     void nobodySeenHoldingItBefore_aNamedBringIn_isAPlainStart() {
+        // A new resource is probed on every node first (reported UNKNOWN, then stopped): nobody held it.
+        witness.observe(view(1_000, Membership.ONLINE, 0, ResourceState.UNKNOWN));
         Snapshot now = view(1_200, Membership.ONLINE, 0, ResourceState.STOPPED);
         witness.observe(now);
         assertThat(witness.confirm(MARKED, now)).isEqualTo(new Action.Start("web", "web-ip", false));

@@ -7,7 +7,9 @@
 #   bench/lab-failover.sh [options]
 #     --trials N          trials per scenario and set-up (default 3)
 #     --crash-trials N    trials of crash and cables (default: --trials; issue 11 asks for 20)
-#     --scenarios LIST    comma-separated, of: crash cables hbcut freeze1 freeze3 freeze10 jvmkill (default all)
+#     --scenarios LIST    comma-separated, of: crash cables hbcut freeze1 freeze3 freeze10 jvmkill switchover
+#                         (default all; switchover = a planned move, not a fault: vigil:switchover web node2, and
+#                         back to node1 after the observation; keepalived's planned move beside it)
 #     --setups LIST       comma-separated, of: on off (quorum on / quorum off; default on,off)
 #     --hold S            seconds cables and heartbeat links stay cut (default 12)
 #     --observe S         seconds observed after the fault ended, before the node is powered on again (default 10)
@@ -47,8 +49,9 @@ LAB="$REPO/scripts/vigil-lab"
 POLL="$REPO/bench/http-poll.py"
 SAMPLER="$REPO/bench/addr-sampler.py"
 REPORT="$REPO/bench/lab-report.py"
+PHASES="$REPO/bench/switchover-phases.py"
 
-ALL_SCENARIOS="crash cables hbcut freeze1 freeze3 freeze10 jvmkill"
+ALL_SCENARIOS="crash cables hbcut freeze1 freeze3 freeze10 jvmkill switchover"
 TRIALS=3
 CRASH_TRIALS=""
 SCENARIOS=$ALL_SCENARIOS
@@ -439,6 +442,8 @@ ensure_ready() {
 # ---------------------------------------------------------------- faults (node1 is the active node)
 
 FAULT_END=0
+SWITCH_AT=0
+BACK_AT=0
 
 fault() { # SCENARIO: the fault, until it ends (FAULT_END)
     case "$1" in
@@ -467,8 +472,23 @@ fault() { # SCENARIO: the fault, until it ends (FAULT_END)
         jvmkill)
             "$LAB" kill-jvm "$DIR" node1 >/dev/null
             ;;
+        switchover)
+            keepalived_move node1 node2
+            sleep 1
+            SWITCH_AT=$(now_ms)
+            cli_ok node1 "vigil:switchover --wait 30 web node2" >/dev/null || log "  switchover to node2 did not finish"
+            ;;
     esac
     FAULT_END=$(now_ms)
+}
+
+# keepalived's planned move (nopreempt): the holder's keepalived stops (SIGTERM: it sends a priority-0 advert, so
+# the backup takes over at once) and starts again as a backup, which with nopreempt leaves the address where it went.
+keepalived_move() { # FROM TO
+    local i
+    stop_keepalived "$1"
+    for i in $(seq 1 50); do [ "$(holders "$KVIP")" = "$2" ] && break; sleep 0.1; done
+    start_keepalived "$1"
 }
 
 recover() { # SCENARIO: what happens after the observation: the machine powered on, the JVM started again
@@ -481,6 +501,12 @@ recover() { # SCENARIO: what happens after the observation: the machine powered 
             ;;
         jvmkill)
             "$LAB" start "$DIR" node1 >/dev/null || log "  node1 did not start again"
+            ;;
+        switchover)
+            BACK_AT=$(now_ms)
+            cli_ok node1 "vigil:switchover --wait 30 web node1" >/dev/null || log "  switchover back to node1 did not finish"
+            sleep 1
+            keepalived_move node2 node1
             ;;
     esac
 }
@@ -530,7 +556,7 @@ run_trial() { # SETUP SCENARIO TRIAL
     end_v=$(served_by "$VIP" "$PORT_V")
     for sys in vigil keepalived; do
         if [ "$sys" = keepalived ]; then
-            case "$scen" in crash | cables) ;; *) continue ;; esac
+            case "$scen" in crash | cables | switchover) ;; *) continue ;; esac
             addr=$KVIP
         else
             addr=$VIP
@@ -546,6 +572,12 @@ run_trial() { # SETUP SCENARIO TRIAL
         echo "$row" >>"$CSV"
         log "  $sys: $g two_owner_samples=$(two_owner "$raw.addr" "$addr" "$t0")"
     done
+    if [ "$scen" = switchover ]; then # where the time of each move went, from both nodes' logs
+        python3 "$PHASES" "$DIR/node1/data/log/karaf.log" "$DIR/node2/data/log/karaf.log" "$raw.poll" \
+            "to-node2=$SWITCH_AT" "to-node1=$BACK_AT" >"$raw.phases" || log "  no phases for this trial"
+        sed 's/^/  /' "$raw.phases"
+        sed "s/^/$setup,$t,/" "$raw.phases" >>"$OUT/switchover-phases.txt"
+    fi
 }
 
 # ---------------------------------------------------------------- saturate: false failovers of an idle cluster
@@ -579,7 +611,7 @@ run_saturate() { # SETUP
 
 sweep_leftovers
 "$LAB" down "$DIR" >/dev/null 2>&1 || true
-rm -rf "$OUT/raw" "$RUN"
+rm -rf "$OUT/raw" "$RUN" "$OUT/switchover-phases.txt"
 mkdir -p "$OUT/raw" "$RUN"
 CSV="$OUT/trials.csv"
 SAT_CSV="$OUT/saturate.csv"

@@ -5,7 +5,7 @@
         One table per set-up (quorum on, quorum off), one row per scenario: trials, the client's outage (median,
         worst, best), trials still not served at the end of their observation, two-owner instants (sampled every
         10 ms, summed over the trials) and, for crash and cables, keepalived's outage in the same trials with
-        the ratio of the medians (Vigil / keepalived).
+        the ratio of the medians (Vigil / keepalived); for switchover too (keepalived's planned move).
 
     lab-report.py reanalyze OUT
         Computes the outage columns of OUT/trials.csv again from the raw requests in OUT/raw (after a change
@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 
-SCENARIOS = ["crash", "cables", "hbcut", "freeze1", "freeze3", "freeze10", "jvmkill"]
+SCENARIOS = ["crash", "cables", "hbcut", "freeze1", "freeze3", "freeze10", "jvmkill", "switchover"]
 WHAT = {
     "crash": "crash (every process killed, every cable pulled)",
     "cables": "every cable pulled (the node runs)",
@@ -33,6 +33,7 @@ WHAT = {
     "freeze3": "JVM frozen 3 s",
     "freeze10": "JVM frozen 10 s",
     "jvmkill": "JVM killed (kill -9, the rest runs)",
+    "switchover": "planned switchover to node2 and back (keepalived: nopreempt move, its holder's keepalived restarted)",
 }
 
 

@@ -17,4 +17,18 @@ public interface OperationContext {
 
     /** @return true once the core has abandoned the operation (timeout or shutdown); stop working then */
     boolean isCancelled();
+
+    /**
+     * Whether this start is a planned hand-over: the admin's switchover moves the group to this node, and every
+     * other member of the cluster is heard and reports that it holds no resource of this type any more (its stops
+     * succeeded). An agent whose start first checks that no other host still holds the resource (a duplicate
+     * address listen) may skip that check then. Never true for a takeover after a crash, a cut or a freeze, nor
+     * for any operation but start.
+     *
+     * @return true only for the start of a planned hand-over
+     * @since 1.3
+     */
+    default boolean isPlannedHandover() {
+        return false;
+    }
 }

@@ -61,6 +61,7 @@ public final class Engine {
     private volatile Supplier<String> fastStop;
     private final DocumentSync sync;
     private final OperationExecutor operations;
+    private final HandoverWitness handovers = new HandoverWitness();
     private final StatusPublisher publisher;
     private volatile long settleMillis;
     private volatile String notReadyReason;
@@ -327,11 +328,12 @@ public final class Engine {
         boolean reported = quorum.reportedQuorate(qv, now); // first: it tracks quorateSince on every tick
         boolean startable = settled && reported;
         Snapshot snap = publisher.snapshot(now, startable, doc, peers, qv);
+        handovers.observe(snap);
         Decision decision = Policy.decide(snap);
         locals.inPlace().afterDecision(decision, node, locals::runsHere);
         logPlacements(decision);
         for (Action a : decision.actions()) {
-            operations.dispatch(a, now);
+            operations.dispatch(handovers.confirm(a, snap), now);
         }
         fences.checkSelfFencing(now, qv);
         publisher.publish(snap, decision, settled, notReady());

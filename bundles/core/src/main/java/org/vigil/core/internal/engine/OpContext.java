@@ -10,9 +10,15 @@ final class OpContext implements OperationContext {
     private final long timeoutMillis;
     private final long deadline;
     private final LongSupplier clock;
+    private final boolean plannedHandover;
     private volatile boolean cancelled;
 
     OpContext(long timeoutMillis, LongSupplier clock) {
+        this(timeoutMillis, clock, false);
+    }
+
+    OpContext(long timeoutMillis, LongSupplier clock, boolean plannedHandover) {
+        this.plannedHandover = plannedHandover;
         this.timeoutMillis = timeoutMillis;
         this.clock = clock;
         this.deadline = clock.getAsLong() + timeoutMillis;
@@ -34,6 +40,11 @@ final class OpContext implements OperationContext {
     @Override
     public Duration remaining() {
         return Duration.ofMillis(deadline - clock.getAsLong());
+    }
+
+    @Override
+    public boolean isPlannedHandover() {
+        return plannedHandover;
     }
 
     @Override

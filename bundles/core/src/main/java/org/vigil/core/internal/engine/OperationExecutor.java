@@ -110,10 +110,11 @@ final class OperationExecutor {
             complete(l, null, a, OperationResult.failed("cannot create a handler: " + e), clock.getAsLong());
             return;
         }
-        OpContext ctx = new OpContext(timeout.toMillis(), clock);
+        boolean handover = a instanceof Action.Start st && st.handover();
+        OpContext ctx = new OpContext(timeout.toMillis(), clock, handover);
         if (a instanceof Action.Start) {
             l.state = ResourceState.STARTING;
-            LOG.info("starting {} (group {})", l.name, l.group);
+            LOG.info("starting {} (group {}{})", l.name, l.group, handover ? "; planned hand-over" : "");
         } else if (a instanceof Action.Stop || a instanceof Action.StopOrphan) {
             l.state = ResourceState.STOPPING;
             LOG.info("stopping {} (group {})", l.name, l.group);

@@ -12,10 +12,22 @@ public sealed interface Action {
     /** @return the resource the action is about (empty for document changes) */
     String resource();
 
-    /** Start one resource of a group here. @param group the group @param resource the resource */
-    record Start(String group, String resource) implements Action {
+    /**
+     * Start one resource of a group here.
+     *
+     * @param group    the group
+     * @param resource the resource
+     * @param handover true when the start is a planned hand-over ({@link Handover}): the agent may skip its check
+     *                 that no other host holds the resource
+     */
+    record Start(String group, String resource, boolean handover) implements Action {
+        /** A start that is not a planned hand-over. @param group the group @param resource the resource */
+        public Start(String group, String resource) {
+            this(group, resource, false);
+        }
+
         public String render() {
-            return "start " + group + "/" + resource;
+            return "start " + group + "/" + resource + (handover ? " (planned hand-over)" : "");
         }
     }
 

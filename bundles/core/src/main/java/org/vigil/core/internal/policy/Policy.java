@@ -321,7 +321,8 @@ public final class Policy {
             }
             int next = firstIndex(s, g, ResourceState.STOPPED);
             if (next >= 0) {
-                actions.add(new Action.Start(g.name(), g.resources().get(next).name()));
+                ResourceDef r = g.resources().get(next);
+                actions.add(new Action.Start(g.name(), r.name(), Handover.planned(s, g, r)));
             } else if (local.equals(move)) {
                 actions.add(new Action.ClearMove(g.name(), move));
             }

@@ -3,6 +3,7 @@ package org.vigil.resource.ip.internal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResourceTypeDescription;
 import org.vigil.tck.TestResourceContext;
@@ -43,6 +44,32 @@ final class Agent implements AutoCloseable {
     /** @param timeout the start's budget, instead of the type's start timeout */
     OperationResult start(Duration timeout) {
         return handler.start(TestResourceContext.op(timeout));
+    }
+
+    /** Starts as the core starts a planned hand-over (a switchover whose old holder reported its stop). */
+    OperationResult startPlannedHandover() {
+        OperationContext op = TestResourceContext.op(TYPE.startTimeout());
+        return handler.start(new OperationContext() {
+            @Override
+            public Duration timeout() {
+                return op.timeout();
+            }
+
+            @Override
+            public Duration remaining() {
+                return op.remaining();
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return op.isCancelled();
+            }
+
+            @Override
+            public boolean isPlannedHandover() {
+                return true;
+            }
+        });
     }
 
     OperationResult stop() {

@@ -74,6 +74,54 @@ class IpHandlerTest {
     }
 
     @Test
+    void aPlannedHandOverAddsTheAddressWithoutTheDuplicateAddressListen() {
+        // A 10 s listen that the start would otherwise spend hearing nobody (no other host has the address).
+        Agent a = agent("vip", "address", vip4(6), "dad-timeout", "10s");
+        long t0 = System.nanoTime();
+        OperationResult r = a.startPlannedHandover();
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(r.code()).as(r.message()).isEqualTo(ResultCode.OK);
+        assertThat(r.message()).contains("no duplicate address listen: planned hand-over");
+        assertThat(lab.nodeAddresses()).contains(lab.v4(6));
+        assertThat(tookMillis).as("start of a planned hand-over (a listen would take the whole dad-timeout, 10 s)")
+                .isLessThan(9_000);
+        NetLab.Host client = lab.addHost("client").addAddress(vip4(9));
+        assertThat(client.exec("ping", "-c1", "-W1", lab.v4(6)).succeeded()).as("the client reaches the address").isTrue();
+    }
+
+    @Test
+    void theArpingVersionCheckRunsOncePerHandlerNotAtEveryStart() throws Exception {
+        // A wrapper arping that notes each version check, then runs the real one.
+        Path bin = Files.createDirectories(stateDir.resolve("bin"));
+        Path checks = stateDir.resolve("version-checks");
+        String real = new Tools(null).find("arping").orElseThrow();
+        Path wrapper = bin.resolve("arping");
+        Files.writeString(wrapper, "#!/bin/sh\n[ \"$1\" = -V ] && echo V >> " + checks + "\nexec " + real + " \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        String path = bin + ":" + System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin";
+        Agent a = agent("vip", new Tools(path), "address", vip4(8));
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(a.start().code()).isEqualTo(ResultCode.OK);
+            assertThat(lab.nodeAddresses()).contains(lab.v4(8));
+            assertThat(a.stop().code()).isEqualTo(ResultCode.OK);
+        }
+        assertThat(Files.readAllLines(checks)).as("arping -V runs").hasSize(1);
+    }
+
+    @Test
+    void aPlainStartStillListensAndRefusesAnAddressAnotherHostHolds() {
+        NetLab.Host owner = lab.addHost("owner").addAddress(vip4(7));
+
+        OperationResult r = agent("vip", "address", vip4(7), "dad-wait", "0").start();
+
+        assertThat(r.code()).isEqualTo(ResultCode.FAILED);
+        assertThat(r.message()).contains(owner.mac());
+        assertThat(lab.nodeAddresses()).doesNotContain(lab.v4(7));
+    }
+
+    @Test
     void ipv6DuplicateIsRefusedByTheKernelsDadAndTheAddressIsRemoved() {
         lab.addHost("owner").addAddress(lab.v6(5) + "/64");
 

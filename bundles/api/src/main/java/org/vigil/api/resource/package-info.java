@@ -11,5 +11,5 @@
  * <p>Operations are idempotent: {@code start} on a running resource and {@code stop} on a stopped one
  * return {@link org.vigil.api.resource.ResultCode#OK}.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.vigil.api.resource;

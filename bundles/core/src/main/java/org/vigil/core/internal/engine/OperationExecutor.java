@@ -178,7 +178,8 @@ final class OperationExecutor {
         }
         params.putAll(l.def.params());
         ResourceContextImpl ctx = new ResourceContextImpl(l.name, l.group == null ? "" : l.group, node, params,
-                stateDir.resolve("resources").resolve(l.name), processes, proofs::knownFenced);
+                stateDir.resolve("resources").resolve(l.name), processes, proofs::knownFenced,
+                proofs::stopProof);
         l.handler = Objects.requireNonNull(type.createHandler(ctx), "createHandler returned null");
         l.handlerType = type;
         l.handlerDef = l.def;

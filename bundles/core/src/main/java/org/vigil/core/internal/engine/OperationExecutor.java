@@ -225,7 +225,7 @@ final class OperationExecutor {
                 l.degraded = r.code() == ResultCode.DEGRADED;
                 l.lastMonitor = now;
                 locals.inPlace().started(l.name);
-                LOG.info("started {} (group {})", l.name, g);
+                LOG.info("started {} (group {}){}", l.name, g, r.message().isEmpty() ? "" : ": " + r.message());
             } else if (launchRetried(l, g, r)) {
                 l.state = ResourceState.FAILED;
             } else {

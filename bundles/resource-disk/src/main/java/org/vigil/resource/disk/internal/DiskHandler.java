@@ -71,11 +71,11 @@ final class DiskHandler implements ResourceHandler {
     private final ResourceContext context;
     private final DiskConfig config;
     private final String configError;
-    private final FenceStatus fencing;
+    private final HolderStopped proofs;
 
-    DiskHandler(ResourceContext context, FenceStatus fencing) {
+    DiskHandler(ResourceContext context, HolderStopped proofs) {
         this.context = context;
-        this.fencing = fencing;
+        this.proofs = proofs;
         ParameterCheck.Parsed<DiskConfig> parsed = ParameterCheck.parse(context.parameters(), DiskConfig::parse);
         this.config = parsed.config();
         this.configError = parsed.error();
@@ -487,7 +487,7 @@ final class DiskHandler implements ResourceHandler {
 
     private Reservation.Opened openReservation(DeviceNumber dev) throws IOException {
         return Reservation.open(config.device(), dev, config.fsType(), context.nodeName(), config.reservationTimeout(),
-                fencing);
+                proofs);
     }
 
     private Optional<String> renewQuietly(Reservation r) {

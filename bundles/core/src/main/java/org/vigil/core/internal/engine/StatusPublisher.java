@@ -98,7 +98,7 @@ final class StatusPublisher {
                 NodeView.Loss loss = p.membership() == Membership.LOST
                         ? new NodeView.Loss(Math.max(p.lostSince(), qv.configured() ? quorateSince : Long.MIN_VALUE),
                                 proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? quorum.leaseUntil(p) : Long.MIN_VALUE,
-                                proofs.kind(p))
+                                proofs.kind(p), quorum.addressSilent(name))
                         : null;
                 long since = publicNetwork.eligibleSince(name, p.onlineSince(), p.report(), now);
                 // Heard but not acknowledging (with the lease): a link cut one way, its report may be stale.
@@ -117,7 +117,7 @@ final class StatusPublisher {
                     Proofs.Proof pr = proofs.get(m);
                     nodes.put(m, new NodeView(m, Membership.LOST, startedAt, NodeReport.NONE,
                             new NodeView.Loss(Math.max(startedAt, quorateSince), pr == null ? null : pr.text(),
-                                    fences.fencing().hasDevice(m), Long.MIN_VALUE, pr == null ? null : pr.kind())));
+                                    fences.fencing().hasDevice(m), Long.MIN_VALUE, pr == null ? null : pr.kind(), false)));
                 }
             }
         }

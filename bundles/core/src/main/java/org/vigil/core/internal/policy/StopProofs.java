@@ -15,7 +15,9 @@ import org.vigil.core.internal.model.GroupDef;
  * <p>What counts (docs/split-brain-safety.md, "What agents are told"): a recorded proof that says the node's
  * machine runs nothing (fenced, confirmed down by the admin, left cleanly); or, with quorum configured and held
  * here, no fence device for it and no failed stop in its report, the wait the policy itself makes before it starts
- * the node's groups elsewhere being over: its lease promise passed, or its self-fencing bound. Never: a node not
+ * the node's groups elsewhere being over: its lease promise passed while its public address is silent to the ping
+ * tie-breaker (its machine is off or cut off), or its self-fencing bound. Never: a lease passed while its machine
+ * still answers ping (a heartbeat cut, or a process frozen past the freeze bound whose programs still write); a node not
  * lost; a lost node without quorum configured (only a dead time passed: it may be cut off and running); a node
  * whose Vigil process is gone while its machine may live (refused ports: its kernel may still hold a mount); a
  * node whose last report shows the group stopped and that could not have started it (nothing to take over: its
@@ -64,6 +66,11 @@ public final class StopProofs {
             return null;
         }
         if (Policy.leaseApplies(s, n, group)) {
+            if (!loss.addressSilent()) {
+                // Its machine answers (heartbeats cut, or its process frozen past the freeze bound with its programs
+                // still writing): the group may move, but a disk's own lease keeps guarding until it is released.
+                return null;
+            }
             return new StopProof(n.name(), StopProof.Kind.LEASE_LAPSED, String.format(Locale.ROOT, "its lease lapsed"
                     + " %.2f s ago (lost %.2f s ago): it stopped everything at once", (s.now() - loss.leaseUntil())
                     / 1000.0, (s.now() - loss.lostAt()) / 1000.0));

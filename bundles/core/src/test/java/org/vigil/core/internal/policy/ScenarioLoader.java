@@ -98,7 +98,8 @@ public final class ScenarioLoader {
             NodeView.Loss loss = m == Membership.LOST && (n.has("lostAt") || n.has("proof") || n.has("fenceDevice"))
                     ? new NodeView.Loss(n.number("lostAt", now), n.has("proof") ? n.string("proof") : null,
                             n.bool("fenceDevice", false), n.number("leaseUntil", Long.MIN_VALUE),
-                            n.has("proofKind") ? StopProof.Kind.valueOf(n.string("proofKind")) : null)
+                            n.has("proofKind") ? StopProof.Kind.valueOf(n.string("proofKind")) : null,
+                            n.bool("addressSilent", false))
                     : null;
             nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss, n.number("publicLostSince", 0)));
         }

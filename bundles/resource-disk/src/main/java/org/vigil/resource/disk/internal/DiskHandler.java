@@ -288,6 +288,11 @@ final class DiskHandler implements ResourceHandler {
                 unmounted = true;
                 continue; // the same device may be mounted there twice
             }
+            if (MountTable.current().at(point).stream().noneMatch(m -> m.device().equals(ours))) {
+                // Unmounted meanwhile by the release guard (a lease lapse runs it just before the ordered stops).
+                unmounted = true;
+                continue;
+            }
             List<Holder> left = Holders.of(dev);
             boolean canRetry = left.stream().anyMatch(Holder::killable)
                     && op.remaining().compareTo(UMOUNT_RESERVE) > 0;

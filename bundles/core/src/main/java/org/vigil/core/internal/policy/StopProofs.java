@@ -13,7 +13,8 @@ import org.vigil.core.internal.model.GroupDef;
  * holder's lease again). Pure, like {@link Policy}: the same snapshot gives the same proofs.
  *
  * <p>What counts (docs/split-brain-safety.md, "What agents are told"): a recorded proof that says the node's
- * machine runs nothing (fenced, confirmed down by the admin, left cleanly); or, with quorum configured and held
+ * machine runs nothing (fenced, confirmed down by the admin, left cleanly with nothing of the group still active or
+ * stop-failed in its last report); or, with quorum configured and held
  * here, no fence device for it and no failed stop in its report, the wait the policy itself makes before it starts
  * the node's groups elsewhere being over: its lease promise passed while its public address is silent to the ping
  * tie-breaker (its machine is off or cut off), or its self-fencing bound. Never: a lease passed while its machine
@@ -52,14 +53,16 @@ public final class StopProofs {
         if (n.membership() != Membership.LOST || loss == null || n.name().equals(s.localNode())) {
             return null;
         }
+        GroupReport r = n.report().group(group);
         if (loss.proof() != null) {
-            return loss.proofKind() == null ? null : new StopProof(n.name(), loss.proofKind(), loss.proof());
+            // Leaving, a node stops its groups first, but leaves anyway when a stop failed or in maintenance mode.
+            boolean leftRunning = loss.proofKind() == StopProof.Kind.LEFT && (r.isActive() || r.any(ResourceState.STOP_FAILED));
+            return loss.proofKind() == null || leftRunning ? null : new StopProof(n.name(), loss.proofKind(), loss.proof());
         }
         // Without quorum here the lost node may hold it (it may be the majority): no promise of it binds.
         if (!s.quorum().configured() || !s.quorum().has() || loss.fenceDevice()) {
             return null;
         }
-        GroupReport r = n.report().group(group);
         boolean couldHaveStarted = !r.isActive() && n.report().quorate() && !r.banned();
         if ((!r.isActive() && !couldHaveStarted) || r.any(ResourceState.STOP_FAILED)
                 || Policy.mayStillRun(s, n, group) != null) {

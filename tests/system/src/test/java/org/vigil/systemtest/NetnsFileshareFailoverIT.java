@@ -251,16 +251,18 @@ class NetnsFileshareFailoverIT implements Steps.Diagnostics {
     @Order(3)
     void aSwitchoverMovesTheShareBackAndTheBytesAreStillThere() {
         Set<String> settled = awaitSettled(Duration.ofSeconds(90));
-        assertThat(settled).as("office runs on one node before the switchover").hasSize(1);
-        String from = settled.iterator().next();
+        String from = settled.isEmpty() ? "node1" : settled.iterator().next();
         String to = from.equals("node1") ? "node2" : "node1";
         if (nodes.jvmPid(to) < 0) {
             net.powerOn(to);
             nodes.start(to);
             nodes.awaitOnline(from, to, Duration.ofSeconds(30));
             nodes.awaitOnline(to, from, Duration.ofSeconds(30));
-            Lab.sleep(2000);
+            settled = awaitSettled(Duration.ofSeconds(90)); // its return may have moved office (see awaitSettled)
         }
+        assertThat(settled).as("office runs on one node before the switchover").hasSize(1);
+        from = settled.iterator().next();
+        to = from.equals("node1") ? "node2" : "node1";
         long t0 = System.currentTimeMillis();
         String out = nodes.cliOk(from, "vigil:switchover --wait 60 office " + to);
         log("%s (%d ms)", out.strip().replace('\n', ' '), System.currentTimeMillis() - t0);
@@ -278,7 +280,7 @@ class NetnsFileshareFailoverIT implements Steps.Diagnostics {
     // ------------------------------------------------------------------------------------------------ helpers
 
     /**
-     * Waits until office's address and disk are on the same single node and have stayed there for 3 s (a node
+     * Waits until office's address and disk are on the same single node and have stayed there for 5 s (a node
      * powered on again can move the group once while its Vigil starts: see NetnsLeaseIT).
      *
      * @return that node (empty when it did not settle in time)
@@ -293,7 +295,7 @@ class NetnsFileshareFailoverIT implements Steps.Diagnostics {
             if (!now.equals(last)) {
                 last = now;
                 since = System.nanoTime();
-            } else if (!now.isEmpty() && System.nanoTime() - since > Duration.ofSeconds(3).toNanos()) {
+            } else if (!now.isEmpty() && System.nanoTime() - since > Duration.ofSeconds(5).toNanos()) {
                 return now;
             }
             Lab.sleep(100);

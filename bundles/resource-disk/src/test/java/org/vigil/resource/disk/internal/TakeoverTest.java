@@ -2,15 +2,18 @@ package org.vigil.resource.disk.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.vigil.api.resource.StopProof;
 import org.vigil.resource.disk.internal.ReservationRecord.Content;
 import org.vigil.resource.disk.internal.ReservationRecord.Empty;
 import org.vigil.resource.disk.internal.ReservationRecord.Foreign;
 import org.vigil.resource.disk.internal.ReservationRecord.Unreadable;
 import org.vigil.resource.disk.internal.ReservationRecord.Valid;
 import org.vigil.resource.disk.internal.Takeover.Step;
+import org.vigil.tck.TestResourceContext;
 
 /** What a starting node does with the record it read, given what the core proved: only the named holder's proof counts. */
 class TakeoverTest {
@@ -60,13 +63,12 @@ class TakeoverTest {
 
     @Test
     void theCoresFencingAndItsProofsBothCountAndANodeWithNeitherDoesNot() {
-        org.vigil.tck.TestResourceContext ctx = new org.vigil.tck.TestResourceContext(new DiskResourceType().describe(),
-                "shared", "node2", Map.of(), java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "takeover-test"));
+        TestResourceContext ctx = new TestResourceContext(new DiskResourceType().describe(), "shared", "node2", Map.of(),
+                Path.of(System.getProperty("java.io.tmpdir"), "takeover-test"));
         try {
             HolderStopped proofs = HolderStopped.of(ctx);
             assertThat(proofs.proof("node1")).isEmpty();
-            ctx.provenStopped(new org.vigil.api.resource.StopProof("node1",
-                    org.vigil.api.resource.StopProof.Kind.LEASE_LAPSED, "its lease lapsed 0.10 s ago"));
+            ctx.provenStopped(new StopProof("node1", StopProof.Kind.LEASE_LAPSED, "its lease lapsed 0.10 s ago"));
             assertThat(proofs.proof("node1")).hasValueSatisfying(p -> assertThat(p)
                     .contains("proved stopped (its lease lapsed 0.10 s ago)"));
             ctx.fenced("node3");

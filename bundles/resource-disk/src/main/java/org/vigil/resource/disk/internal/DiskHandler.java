@@ -64,9 +64,11 @@ final class DiskHandler implements ResourceHandler {
     /**
      * The release action: {@code umount POINT}, retried every 0.2 s while it fails (the lifeline kills the
      * programs holding the mount at the same instant, so the first tries may find it busy), within the bound.
-     * Never a lazy unmount: it would only hide a mount that a process outside Vigil still writes to.
+     * It ends once nothing is mounted there any more: the fast stop runs it while the node lives, its ordered stop
+     * may unmount first, and a guard still retrying would unmount the next start's mount. Never a lazy unmount: it
+     * would only hide a mount that a process outside Vigil still writes to.
      */
-    static final String UNMOUNT_ON_DEATH = "until umount \"$1\"; do sleep 0.2; done";
+    static final String UNMOUNT_ON_DEATH = "until umount \"$1\" || ! mountpoint -q \"$1\"; do sleep 0.2; done";
 
     private final ResourceContext context;
     private final DiskConfig config;

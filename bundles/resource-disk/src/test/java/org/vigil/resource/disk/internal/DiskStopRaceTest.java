@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,35 @@ class DiskStopRaceTest {
                     v -> assertThat(v.record().held()).as("released").isFalse());
         } finally {
             real.close();
+            disk.unmountAll();
+        }
+    }
+
+    @Test
+    void aReleaseActionThatFindsNothingMountedEndsAndLeavesTheNextMountAlone() throws Exception {
+        disk.unmountAll();
+        disk.clearReservation();
+        Path point = disk.dir().resolve("mnt-guard");
+        TestResourceContext ctx = new TestResourceContext(TYPE.describe(), "shared", "node1", Map.of("device",
+                disk.device().toString(), "mount-point", point.toString()), stateDir.resolve("node1"));
+        Process action = null;
+        try {
+            ResourceHandler h = TYPE.createHandler(ctx);
+            assertThat(h.start(TestResourceContext.op(TYPE.describe().startTimeout()))).matches(OperationResult::isOk);
+            // the lease lapsed: the fast stop runs the release action while the ordered stop unmounts too
+            assertThat(h.stop(TestResourceContext.op(TYPE.describe().stopTimeout()))).matches(OperationResult::isOk);
+            action = new ProcessBuilder("/bin/sh", "-c", DiskHandler.UNMOUNT_ON_DEATH, "vigil-umount",
+                    point.toRealPath().toString()).redirectErrorStream(true).start();
+            // quorum is back: the group starts again here, the disk is mounted again
+            assertThat(h.start(TestResourceContext.op(TYPE.describe().startTimeout()))).matches(OperationResult::isOk);
+            assertThat(action.waitFor(5, TimeUnit.SECONDS)).as("the release action ended").isTrue();
+            Thread.sleep(500);
+            assertThat(disk.mountPoints()).as("the new mount is left alone").containsExactly(point.toString());
+        } finally {
+            if (action != null) {
+                action.destroyForcibly();
+            }
+            ctx.close();
             disk.unmountAll();
         }
     }

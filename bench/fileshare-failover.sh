@@ -6,17 +6,19 @@
 #   bench/fileshare-failover.sh [TRIALS]        (default 3; about 1 minute of set-up plus 40 s per trial)
 #
 # Runs tests/system NetnsFileshareFailoverIT with -Dvigil.fileshare.trials=TRIALS: two real Vigil nodes
-# and a client in network namespaces (TEST-NET addresses only), a shared ext4 loop disk, group office =
-# disk (reservation-timeout=6s) + ip + fileshare (Samba smbd). The client (smbclient, in its namespace) puts
+# and a client in network namespaces (TEST-NET addresses only), quorum on (cluster.nodes, the ping tie-breaker
+# aiming at the client, no fence device), a shared ext4 loop disk, group office = disk (reservation-timeout=10s,
+# the default) + ip + fileshare (Samba smbd). The client (smbclient, in its namespace) puts
 # a 2 MiB file through the virtual address; then, TRIALS times, the node running office loses power (its
 # cables are pulled, then its JVM and every process it started are SIGKILLed) and the client tries
 # `smbclient ... -c 'get ...'` every 100 ms (each try at most 2 s) until it gets the same bytes; the
 # crashed node is powered on and rejoins (manual failback: the next trial crashes the other node).
-# t0 is the instant the cables are pulled. The disk's reservation lease (6 s, the minimum) dominates: without
-# fencing, a crashed holder is presumed dead only once its lease has run out.
+# t0 is the instant the cables are pulled. The survivor waits for the crashed node's lease (the dead time), and its
+# disk agent, told that node stopped (its lease lapsed, its address silent), takes the reservation over without
+# waiting out the reservation lease again (before the stop proofs it did: 6 s at the minimum).
 #
 # Needs root, the packages of scripts/test.sh (samba, smbclient, iproute2, e2fsprogs, util-linux,
-# iputils-arping) and the distribution built (mvn -B -q install -DskipTests). Extra Maven options come from
+# iputils-arping, iputils-ping) and the distribution built (mvn -B -q install -DskipTests). Extra Maven options come from
 # $MVN_OPTS (for example -o -Dmaven.repo.local=...). Results: target/bench/fileshare-results.md (also printed).
 #
 set -euo pipefail

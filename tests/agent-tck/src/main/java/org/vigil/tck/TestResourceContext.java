@@ -14,6 +14,7 @@ import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResourceContext;
 import org.vigil.api.resource.ResourceTypeDescription;
+import org.vigil.api.resource.StopProof;
 import org.vigil.core.internal.exec.CommandRunner;
 import org.vigil.core.internal.exec.ProcessRegistry;
 
@@ -97,6 +98,19 @@ public final class TestResourceContext implements ResourceContext, AutoCloseable
     @Override
     public boolean isFenced(String other) {
         return fencedNodes.contains(other);
+    }
+
+    /** Proofs this context gives ({@link #stopProof}); empty unless a test calls {@link #provenStopped}. */
+    private final java.util.Map<String, StopProof> stopProofs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** @param proof a proof the core would now give that a node stopped this resource's group */
+    public void provenStopped(StopProof proof) {
+        stopProofs.put(proof.node(), proof);
+    }
+
+    @Override
+    public java.util.Optional<StopProof> stopProof(String other) {
+        return java.util.Optional.ofNullable(stopProofs.get(other));
     }
 
     @Override

@@ -171,6 +171,32 @@ final class NetnsNodes implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * @return the first line of the node's karaf.log at or after {@code fromMillis} that contains {@code text} (as
+     *         {@link #logTime} finds it), or ""
+     */
+    String logLine(String node, String text, long fromMillis) {
+        long t = logTime(node, text, fromMillis);
+        if (t < 0) {
+            return "";
+        }
+        try {
+            return Files.readAllLines(dir.resolve(node).resolve("data/log/karaf.log"), StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.contains(text) && l.length() >= 23 && !logTimeBefore(l, t)).findFirst().orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean logTimeBefore(String line, long t) {
+        try {
+            return LocalDateTime.parse(line.substring(0, 23), LOG_TIME).atZone(ZoneId.systemDefault()).toInstant()
+                    .toEpochMilli() < t;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
     /** Waits for such a log line. @return its time, or -1 */
     long awaitLog(String node, String text, long fromMillis, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();

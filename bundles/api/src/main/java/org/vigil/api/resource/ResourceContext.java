@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the core tells a {@link ResourceHandler} about the resource it manages, and the services it
@@ -61,5 +62,21 @@ public interface ResourceContext {
      */
     default boolean isFenced(String node) {
         return false;
+    }
+
+    /**
+     * Whether the core has proven that another node no longer runs anything of this resource's group: what
+     * {@link StopProof} lists (fenced, confirmed down, left cleanly, or with quorum its lease or self-fencing bound
+     * passed), valid now (the node has not been heard since). Asked when a start finds the resource held by another
+     * node (a disk reservation naming it): an agent may then take over at once instead of waiting out that node's
+     * lease. Empty for a node that is up, merely silent, or lost without such a proof; empty from a core older than
+     * 1.3, so an agent keeps its own wait.
+     *
+     * @param node a node's name
+     * @return the proof, or empty
+     * @since 1.3
+     */
+    default Optional<StopProof> stopProof(String node) {
+        return Optional.empty();
     }
 }

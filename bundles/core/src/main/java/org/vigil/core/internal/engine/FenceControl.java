@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.vigil.api.alert.Severity;
 import org.vigil.api.fence.FenceAction;
 import org.vigil.api.fence.FenceResult;
+import org.vigil.api.resource.StopProof;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.policy.Action;
@@ -175,7 +176,7 @@ final class FenceControl {
         st.last = r.outcome() + ": " + r.message();
         if (r.outcome() == FenceResult.Outcome.NODE_OFF) {
             st.lastFailedAt = 0;
-            proofs.put(target, new Proofs.Proof(incarnation, now, "fenced (" + r.message() + ")"));
+            proofs.put(target, new Proofs.Proof(incarnation, now, "fenced (" + r.message() + ")", StopProof.Kind.FENCED));
             alerts.raise(Severity.CRITICAL, "fenced", target, "node " + target + " was fenced (" + r.message()
                     + "): its groups may start elsewhere");
         } else {
@@ -196,7 +197,8 @@ final class FenceControl {
             FenceResult r = fencing.fence(target, action);
             if (action != FenceAction.STATUS && r.outcome() == FenceResult.Outcome.NODE_OFF) {
                 inbox.submit(() -> {
-                    proofs.put(target, new Proofs.Proof(inc, clock.getAsLong(), "fenced by the admin (" + r.message() + ")"));
+                    proofs.put(target, new Proofs.Proof(inc, clock.getAsLong(), "fenced by the admin (" + r.message() + ")",
+                            StopProof.Kind.FENCED));
                     alerts.raise(Severity.CRITICAL, "fenced", target, "node " + target + " was fenced by the admin ("
                             + r.message() + ")");
                 });
@@ -218,7 +220,8 @@ final class FenceControl {
                 out.completeExceptionally(new IllegalArgumentException("node " + target + " is online (heard "
                         + Math.max(0, now - p.lastHeard()) + " ms ago): it is not down"));
             } else {
-                proofs.put(target, new Proofs.Proof(p == null ? 0 : p.incarnation(), now, "confirmed down by the admin"));
+                proofs.put(target, new Proofs.Proof(p == null ? 0 : p.incarnation(), now, "confirmed down by the admin",
+                        StopProof.Kind.CONFIRMED));
                 alerts.raise(Severity.WARNING, "fence-confirmed", target, "the admin confirmed that node " + target
                         + " is down: its groups may start elsewhere");
                 out.complete("node " + target + " is taken as down until it is heard again");

@@ -185,7 +185,8 @@ final class OperationExecutor {
         }
         params.putAll(l.def.params());
         ResourceContextImpl ctx = new ResourceContextImpl(l.name, l.group == null ? "" : l.group, node, params,
-                stateDir.resolve("resources").resolve(l.name), processes, proofs::knownFenced);
+                stateDir.resolve("resources").resolve(l.name), processes, proofs::knownFenced,
+                proofs::stopProof);
         l.handler = Objects.requireNonNull(type.createHandler(ctx), "createHandler returned null");
         l.handlerType = type;
         l.handlerDef = l.def;
@@ -235,7 +236,7 @@ final class OperationExecutor {
                 l.degraded = r.code() == ResultCode.DEGRADED;
                 l.lastMonitor = now;
                 locals.inPlace().started(l.name);
-                LOG.info("started {} (group {})", l.name, g);
+                LOG.info("started {} (group {}){}", l.name, g, r.message().isEmpty() ? "" : ": " + r.message());
             } else if (launchRetried(l, g, r)) {
                 l.state = ResourceState.FAILED;
             } else {

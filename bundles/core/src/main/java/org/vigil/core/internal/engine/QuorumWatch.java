@@ -242,6 +242,11 @@ final class QuorumWatch {
         return p.lastHeard() + (silent ? promise : Math.max(promise, freeze + Lease.STOP_MILLIS));
     }
 
+    /** @param peer a peer; @return true when the ping tie-breaker finds its public address silent now */
+    boolean addressSilent(String peer) {
+        return tieBreaker.get() instanceof PingTieBreaker ping && ping.addressSilent(peer);
+    }
+
     /** @return true when the peer was proven down within the dead time and has not acknowledged since */
     private boolean recentlyProvenDown(String peer, long now) {
         Long at = provenDownAt.get(peer);

@@ -6,9 +6,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import org.vigil.api.resource.CommandResult;
 import org.vigil.api.resource.ProcessSupervisor;
 import org.vigil.api.resource.ResourceContext;
+import org.vigil.api.resource.StopProof;
 import org.vigil.core.internal.exec.CommandRunner;
 import org.vigil.core.internal.exec.ProcessRegistry;
 
@@ -16,6 +19,7 @@ import org.vigil.core.internal.exec.ProcessRegistry;
 final class ResourceContextImpl implements ResourceContext {
 
     private final java.util.function.Predicate<String> fenced;
+    private final BiFunction<String, String, Optional<StopProof>> stopProofs;
 
     private final String resource;
     private final String group;
@@ -26,12 +30,18 @@ final class ResourceContextImpl implements ResourceContext {
 
     ResourceContextImpl(String resource, String group, String node, Map<String, String> params, Path stateDir,
             ProcessRegistry registry) {
-        this(resource, group, node, params, stateDir, registry, n -> false);
+        this(resource, group, node, params, stateDir, registry, n -> false, (g, n) -> Optional.empty());
     }
 
+    /**
+     * @param fenced     whether a node is known fenced ({@link #isFenced})
+     * @param stopProofs by group and node, the proof that the node stopped the group ({@link #stopProof})
+     */
     ResourceContextImpl(String resource, String group, String node, Map<String, String> params, Path stateDir,
-            ProcessRegistry registry, java.util.function.Predicate<String> fenced) {
+            ProcessRegistry registry, java.util.function.Predicate<String> fenced,
+            BiFunction<String, String, Optional<StopProof>> stopProofs) {
         this.fenced = fenced;
+        this.stopProofs = stopProofs;
         this.resource = resource;
         this.group = group;
         this.node = node;
@@ -83,5 +93,10 @@ final class ResourceContextImpl implements ResourceContext {
     @Override
     public boolean isFenced(String other) {
         return fenced.test(other);
+    }
+
+    @Override
+    public Optional<StopProof> stopProof(String other) {
+        return stopProofs.apply(group, other);
     }
 }

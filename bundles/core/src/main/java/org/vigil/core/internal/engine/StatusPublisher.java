@@ -16,6 +16,7 @@ import org.vigil.core.internal.policy.NodeReport;
 import org.vigil.core.internal.policy.NodeView;
 import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.Snapshot;
+import org.vigil.core.internal.policy.StopProofs;
 import org.vigil.core.internal.publicnet.PublicNetworkWatch;
 
 /**
@@ -96,7 +97,8 @@ final class StatusPublisher {
                 // its self-fencing bound runs only from when this node has quorum again.
                 NodeView.Loss loss = p.membership() == Membership.LOST
                         ? new NodeView.Loss(Math.max(p.lostSince(), qv.configured() ? quorateSince : Long.MIN_VALUE),
-                                proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? quorum.leaseUntil(p) : Long.MIN_VALUE)
+                                proofs.proof(p), fences.fencing().hasDevice(name), twoMembers ? quorum.leaseUntil(p) : Long.MIN_VALUE,
+                                proofs.kind(p), quorum.addressSilent(name))
                         : null;
                 long since = publicNetwork.eligibleSince(name, p.onlineSince(), p.report(), now);
                 // Heard but not acknowledging (with the lease): a link cut one way, its report may be stale.
@@ -115,12 +117,14 @@ final class StatusPublisher {
                     Proofs.Proof pr = proofs.get(m);
                     nodes.put(m, new NodeView(m, Membership.LOST, startedAt, NodeReport.NONE,
                             new NodeView.Loss(Math.max(startedAt, quorateSince), pr == null ? null : pr.text(),
-                                    fences.fencing().hasDevice(m))));
+                                    fences.fencing().hasDevice(m), Long.MIN_VALUE, pr == null ? null : pr.kind(), false)));
                 }
             }
         }
         fences.summarize();
-        return new Snapshot(node, now, settled, doc, nodes, lr, busy, qv, locals.restarting(doc));
+        Snapshot snap = new Snapshot(node, now, settled, doc, nodes, lr, busy, qv, locals.restarting(doc));
+        proofs.forAgents(StopProofs.of(snap), now);
+        return snap;
     }
 
     /** Publishes this tick's report (handed on when it changed) and status. */

@@ -1,5 +1,7 @@
 package org.vigil.core.internal.policy;
 
+import org.vigil.api.resource.StopProof;
+
 /**
  * One node as this node sees it.
  *
@@ -36,8 +38,20 @@ public record NodeView(String name, Membership membership, long onlineSince, Nod
      *                    from it plus its promise, or plus the freeze bound when its machine still answers ping (on
      *                    this node's monotonic clock, ms); Long.MIN_VALUE when no promise applies here (none made,
      *                    or more than two members: its lease may rest on another member's acknowledgements)
+     * @param proofKind   what {@code proof} says of its machine, for agents ({@link StopProof}): fenced, confirmed,
+     *                    left; null when there is no proof or it says only that its Vigil process is gone (its kernel
+     *                    may still hold a mount)
+     * @param addressSilent true when the ping tie-breaker finds its public address silent (its machine is off or cut
+     *                    off), so {@code leaseUntil} is counted without the freeze bound; false when it answers (its
+     *                    machine lives: only the heartbeats are cut, or its process is frozen) or nobody pings it
      */
-    public record Loss(long lostAt, String proof, boolean fenceDevice, long leaseUntil) {
+    public record Loss(long lostAt, String proof, boolean fenceDevice, long leaseUntil, StopProof.Kind proofKind,
+            boolean addressSilent) {
+
+        /** A loss whose proof, if any, tells agents nothing. */
+        public Loss(long lostAt, String proof, boolean fenceDevice, long leaseUntil) {
+            this(lostAt, proof, fenceDevice, leaseUntil, null, false);
+        }
 
         /** A loss without a receipt its lease could be counted from. */
         public Loss(long lostAt, String proof, boolean fenceDevice) {

@@ -135,11 +135,7 @@ public final class Policy {
             return "a stop failed on " + n.name() + " before it was lost, so " + group + " may still run there: only "
                     + "fencing or vigil:fence-confirm " + n.name() + " proves it is down";
         }
-        GroupDef def = s.document().group(group).orElse(null);
-        if (loss != null && loss.leaseUntil() != Long.MIN_VALUE && s.quorum().configured() && def != null
-                && !r.restarting() && def.resources().stream().allMatch(d -> r.resources().get(d.name()) == ResourceState.RUNNING)) {
-            // Fully running there, nothing of it starting (a start underway could outlast the fast stop): its lease
-            // ended within the lease after this node's last receipt from it, and everything stopped at once.
+        if (leaseApplies(s, n, group)) {
             long leaseLeft = loss.leaseUntil() - s.now();
             return leaseLeft <= 0 ? null : String.format(java.util.Locale.ROOT, "waiting out the lease of %s (%.2f s "
                     + "left): it stops everything at once when its lease lapses", n.name(), leaseLeft / 1000.0);
@@ -151,6 +147,19 @@ public final class Policy {
                     + "quorum it stops everything within %.1f s", n.name(), left / 1000.0, bound / 1000.0);
         }
         return null;
+    }
+
+    /**
+     * @return true when a lost node's lease promise bounds how long it may still run the group: quorum configured, a
+     *         promise counted from this node's last receipt, and the group fully running there with nothing of it
+     *         starting (a start underway could outlast the fast stop). Its lease ended within the lease after that
+     *         receipt, and everything stopped at once.
+     */
+    static boolean leaseApplies(Snapshot s, NodeView n, String group) {
+        GroupReport r = n.report().group(group);
+        GroupDef def = s.document().group(group).orElse(null);
+        return n.loss() != null && n.loss().leaseUntil() != Long.MIN_VALUE && s.quorum().configured() && def != null
+                && !r.restarting() && def.resources().stream().allMatch(d -> r.resources().get(d.name()) == ResourceState.RUNNING);
     }
 
     private static Placement decideGroup(Snapshot s, GroupDef g, List<Action> actions) {

@@ -56,6 +56,8 @@ class InProcessClusterTest extends InMemoryCluster {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(ms).as("failover took %d ms", ms).isLessThan(5000);
         assertThat(world.runningOn).containsOnly(Map.entry("ip", "node2"), Map.entry("app", "node2"), Map.entry("root", "node2"));
+        assertThat(world.stopProofsAtStart.get("node2/ip")).as("without quorum a dead time passed proves nothing to agents")
+                .isEmpty();
     }
 
     @Test

@@ -66,6 +66,8 @@ class PeerGoneClusterTest extends InMemoryCluster {
                 .doesNotContain("tie-breaker");
         assertThat(world.fencedAtStart.get("node2/app")).as("gone is not fenced: the disk may still be mounted there")
                 .isEmpty();
+        assertThat(world.stopProofsAtStart.get("node2/app")).as("nor a proof for agents: its kernel may hold a mount")
+                .isEmpty();
     }
 
     @Test

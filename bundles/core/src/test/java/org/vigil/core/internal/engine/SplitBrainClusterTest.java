@@ -144,6 +144,8 @@ class SplitBrainClusterTest {
         assertThat(n1.node.engineStatus().decision().placements().get("web").reason()).contains("no quorum on node1");
         assertThat(n2.node.engineStatus().snapshot().quorum().detail()).contains("tie-breaker chose this side");
         assertThat(world.fencedAtStart.get("node2/ip")).as("a node down by the self-fencing bound is not fenced").isEmpty();
+        assertThat(world.stopProofsAtStart.get("node2/ip")).as("but agents learn that it stopped: its bound passed")
+                .containsExactly("node1 SELF_FENCE_BOUND_PASSED");
 
         net.heal("node1");
         net.heal("node2");
@@ -207,6 +209,7 @@ class SplitBrainClusterTest {
         assertThat(n2.node.engineStatus().snapshot().nodes().get("node1").loss().proof()).startsWith("fenced");
         assertThat(world.fencedAtStart.get("node2/ip")).as("agents on node2 learn that node1 was fenced")
                 .containsExactly("node1");
+        assertThat(world.stopProofsAtStart.get("node2/ip")).containsExactly("node1 FENCED");
     }
 
     @Test
@@ -235,6 +238,7 @@ class SplitBrainClusterTest {
         assertThat(n2.node.engineStatus().snapshot().nodes().get("node1").loss().proof()).isEqualTo("confirmed down by the admin");
         assertThat(world.fencedAtStart.get("node2/ip")).as("the admin's confirmation counts as fenced for agents")
                 .containsExactly("node1");
+        assertThat(world.stopProofsAtStart.get("node2/ip")).containsExactly("node1 CONFIRMED");
     }
 
     @Test

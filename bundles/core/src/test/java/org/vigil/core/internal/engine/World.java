@@ -33,6 +33,8 @@ final class World {
     final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     /** At each start, "node/resource" -> the other nodes its context said were fenced (ResourceContext.isFenced). */
     final Map<String, List<String>> fencedAtStart = new ConcurrentHashMap<>();
+    /** At each start, "node/resource" -> "other KIND" for each node its context proved stopped (ResourceContext.stopProof). */
+    final Map<String, List<String>> stopProofsAtStart = new ConcurrentHashMap<>();
 
     /** A node loses power: its resources are gone and it does nothing any more. */
     void powerOff(String node) {
@@ -85,6 +87,8 @@ final class World {
                         }
                         fencedAtStart.put(node + "/" + r, java.util.stream.Stream.of("node1", "node2", "node3")
                                 .filter(n -> !n.equals(node) && ctx.isFenced(n)).toList());
+                        stopProofsAtStart.put(node + "/" + r, java.util.stream.Stream.of("node1", "node2", "node3")
+                                .flatMap(n -> ctx.stopProof(n).stream()).map(p -> p.node() + " " + p.kind()).toList());
                         String other = runningOn.putIfAbsent(r, node);
                         if (other != null && !other.equals(node)) {
                             violations.add(r + " started on " + node + " while running on " + other);

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.vigil.api.resource.StopProof;
 
 /**
  * Runs every scenario under {@code src/test/resources/scenarios}: each folder holds {@code input.json}
@@ -41,9 +42,11 @@ class GoldenScenarioTest {
 
     private void run(Path dir) throws IOException {
         String input = Files.readString(dir.resolve("input.json"), StandardCharsets.UTF_8);
-        String actual = render(ScenarioLoader.describe(input), Policy.decide(ScenarioLoader.load(input)));
+        String actual = render(ScenarioLoader.describe(input), Policy.decide(ScenarioLoader.load(input)))
+                + renderProofs(StopProofs.of(ScenarioLoader.load(input)));
         // The policy is pure: deciding twice on the same input gives the same output.
-        assertThat(render(ScenarioLoader.describe(input), Policy.decide(ScenarioLoader.load(input)))).isEqualTo(actual);
+        assertThat(render(ScenarioLoader.describe(input), Policy.decide(ScenarioLoader.load(input)))
+                + renderProofs(StopProofs.of(ScenarioLoader.load(input)))).isEqualTo(actual);
         Path expectedFile = dir.resolve("expected.txt");
         if (Boolean.getBoolean("vigil.regenerate") || !Files.exists(expectedFile)) {
             Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
@@ -52,6 +55,15 @@ class GoldenScenarioTest {
             }
         }
         assertThat(actual).as("scenario " + dir.getFileName()).isEqualTo(Files.readString(expectedFile, StandardCharsets.UTF_8));
+    }
+
+    /** What agents starting a group here are told of lost nodes ({@link StopProofs}); nothing when none is proven. */
+    static String renderProofs(Map<String, Map<String, StopProof>> proofs) {
+        StringBuilder b = new StringBuilder();
+        new java.util.TreeMap<>(proofs).forEach((g, byNode) -> new java.util.TreeMap<>(byNode).forEach((n, p) ->
+                b.append("agents starting ").append(g).append(" are told: ").append(n).append(" stopped, ")
+                        .append(p.kind()).append(": ").append(p.detail()).append('\n')));
+        return b.toString();
     }
 
     static String render(String description, Decision d) {

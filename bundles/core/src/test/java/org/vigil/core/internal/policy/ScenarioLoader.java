@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.vigil.api.resource.StopProof;
 import org.vigil.core.internal.json.Json;
 import org.vigil.core.internal.json.JsonReader;
 import org.vigil.core.internal.model.ClusterDocument;
@@ -96,7 +97,9 @@ public final class ScenarioLoader {
                     : Membership.valueOf(n.string("membership", "ONLINE"));
             NodeView.Loss loss = m == Membership.LOST && (n.has("lostAt") || n.has("proof") || n.has("fenceDevice"))
                     ? new NodeView.Loss(n.number("lostAt", now), n.has("proof") ? n.string("proof") : null,
-                            n.bool("fenceDevice", false), n.number("leaseUntil", Long.MIN_VALUE))
+                            n.bool("fenceDevice", false), n.number("leaseUntil", Long.MIN_VALUE),
+                            n.has("proofKind") ? StopProof.Kind.valueOf(n.string("proofKind")) : null,
+                            n.bool("addressSilent", false))
                     : null;
             nodes.put(name, new NodeView(name, m, n.number("onlineSince", 0), report, loss, n.number("publicLostSince", 0)));
         }

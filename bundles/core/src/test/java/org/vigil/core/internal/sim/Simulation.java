@@ -1050,6 +1050,7 @@ final class Simulation {
                         log(node + " start " + r + ": FAILS (injected)");
                         return OperationResult.failed("injected start failure");
                     }
+                    checkStopProofs(ctx, node, r);
                     running.get(node).add(r);
                     crashedResources.remove(node + "/" + r);
                     log(node + " start " + r + ": runs");
@@ -1078,6 +1079,34 @@ final class Simulation {
                             : OperationResult.notRunning();
                 }
             };
+        }
+    }
+
+    /**
+     * What agents are told (docs/split-brain-safety.md, "What agents are told"): a node the core proves stopped, at
+     * the start of a resource of a group, runs nothing of that group in the simulated world. A frozen node (or one
+     * resumed a fast stop ago) is the documented pause limit, logged, not a violation.
+     */
+    private void checkStopProofs(ResourceContext ctx, String node, String resource) {
+        String group = resource.substring(0, resource.indexOf('-'));
+        for (String other : byName.keySet()) {
+            if (other.equals(node)) {
+                continue;
+            }
+            ctx.stopProof(other).ifPresent(p -> {
+                List<String> left = running.get(other).stream().filter(x -> x.startsWith(group + "-")).sorted().toList();
+                if (left.isEmpty()) {
+                    return;
+                }
+                Node o = byName.get(other);
+                if (o.frozen() || withinFastStopOfWaking(o)) {
+                    log("KNOWN LIMIT " + node + " is told " + other + " stopped " + group + " (" + p.kind()
+                            + ") while it is frozen with " + left);
+                } else {
+                    violation("proof:" + group, node + " starting " + resource + " is told " + other + " stopped " + group
+                            + " (" + p.kind() + ": " + p.detail() + ") but " + other + " runs " + left);
+                }
+            });
         }
     }
 

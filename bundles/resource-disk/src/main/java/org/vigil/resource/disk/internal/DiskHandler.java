@@ -64,18 +64,20 @@ final class DiskHandler implements ResourceHandler {
     /**
      * The release action: {@code umount POINT}, retried every 0.2 s while it fails (the lifeline kills the
      * programs holding the mount at the same instant, so the first tries may find it busy), within the bound.
-     * Never a lazy unmount: it would only hide a mount that a process outside Vigil still writes to.
+     * It ends once nothing is mounted there any more: the fast stop runs it while the node lives, its ordered stop
+     * may unmount first, and a guard still retrying would unmount the next start's mount. Never a lazy unmount: it
+     * would only hide a mount that a process outside Vigil still writes to.
      */
-    static final String UNMOUNT_ON_DEATH = "until umount \"$1\"; do sleep 0.2; done";
+    static final String UNMOUNT_ON_DEATH = "until umount \"$1\" || ! mountpoint -q \"$1\"; do sleep 0.2; done";
 
     private final ResourceContext context;
     private final DiskConfig config;
     private final String configError;
-    private final FenceStatus fencing;
+    private final HolderStopped proofs;
 
-    DiskHandler(ResourceContext context, FenceStatus fencing) {
+    DiskHandler(ResourceContext context, HolderStopped proofs) {
         this.context = context;
-        this.fencing = fencing;
+        this.proofs = proofs;
         ParameterCheck.Parsed<DiskConfig> parsed = ParameterCheck.parse(context.parameters(), DiskConfig::parse);
         this.config = parsed.config();
         this.configError = parsed.error();
@@ -288,6 +290,11 @@ final class DiskHandler implements ResourceHandler {
                 unmounted = true;
                 continue; // the same device may be mounted there twice
             }
+            if (MountTable.current().at(point).stream().noneMatch(m -> m.device().equals(ours))) {
+                // Unmounted meanwhile by the release guard (a lease lapse runs it just before the ordered stops).
+                unmounted = true;
+                continue;
+            }
             List<Holder> left = Holders.of(dev);
             boolean canRetry = left.stream().anyMatch(Holder::killable)
                     && op.remaining().compareTo(UMOUNT_RESERVE) > 0;
@@ -487,7 +494,7 @@ final class DiskHandler implements ResourceHandler {
 
     private Reservation.Opened openReservation(DeviceNumber dev) throws IOException {
         return Reservation.open(config.device(), dev, config.fsType(), context.nodeName(), config.reservationTimeout(),
-                fencing);
+                proofs);
     }
 
     private Optional<String> renewQuietly(Reservation r) {

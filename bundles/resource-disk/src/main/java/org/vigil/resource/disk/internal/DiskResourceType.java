@@ -80,6 +80,6 @@ public final class DiskResourceType implements ResourceType {
 
     @Override
     public ResourceHandler createHandler(ResourceContext context) {
-        return new DiskHandler(context, context::isFenced);
+        return new DiskHandler(context, HolderStopped.of(context));
     }
 }

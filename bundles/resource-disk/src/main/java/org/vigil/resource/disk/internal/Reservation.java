@@ -20,13 +20,14 @@ import org.vigil.resource.disk.internal.ReservationRecord.Valid;
  * <p>Rules. A node acquires the disk only when the record is empty or released, when it already holds it,
  * or when the holder is presumed dead: the holder did not renew its record while this node watched it for
  * the holder's whole lease (measured on this node's monotonic clock, so no two clocks are compared), or
- * the holder is known to be fenced ({@link FenceStatus}). A holder renews at every monitor. After writing,
+ * the core proved that exactly the holder the record names has stopped ({@link HolderStopped}: fenced, confirmed
+ * down, left, or its lease or self-fencing bound passed under quorum). A holder renews at every monitor. After writing,
  * a node waits {@link #SETTLE} and reads the record back: of two nodes that claimed at the same moment,
  * only the last writer finds its own record and goes on.
  *
  * <p>The reservation is cooperative: it keeps Vigil nodes from mounting a disk another live Vigil node
- * holds. A node frozen for longer than its lease still holds its mount when it wakes; only fencing makes
- * that safe (issue 5).
+ * holds. A node frozen for longer than its lease (or, when the core's proof is its lease, longer than the core's
+ * freeze bound) still holds its mount when it wakes; only fencing makes that safe.
  */
 final class Reservation {
 
@@ -43,21 +44,21 @@ final class Reservation {
     private final long offset;
     private final String node;
     private final Duration lease;
-    private final FenceStatus fencing;
+    private final HolderStopped proofs;
 
     /**
      * @param device  the block device
      * @param offset  where the reservation area starts ({@link #areaOffset})
      * @param node    this node's name
      * @param lease   this node's reservation-timeout, written into its records
-     * @param fencing who is known to be fenced
+     * @param proofs  which holders the core proved stopped
      */
-    Reservation(Path device, long offset, String node, Duration lease, FenceStatus fencing) {
+    Reservation(Path device, long offset, String node, Duration lease, HolderStopped proofs) {
         this.device = device;
         this.offset = offset;
         this.node = node;
         this.lease = lease;
-        this.fencing = fencing;
+        this.proofs = proofs;
     }
 
     /** @param deviceSize the device's size in bytes; @return the offset of its reservation area */
@@ -75,11 +76,11 @@ final class Reservation {
      * @param fsType  the configured file system type
      * @param node    this node's name
      * @param lease   this node's reservation-timeout
-     * @param fencing who is known to be fenced
+     * @param proofs  which holders the core proved stopped
      * @return the reservation, or the reason it cannot be used on this device
      */
     static Opened open(Path device, DeviceNumber number, String fsType, String node, Duration lease,
-            FenceStatus fencing) throws IOException {
+            HolderStopped proofs) throws IOException {
         long size = BlockDevice.size(number);
         long area = areaOffset(size);
         if (area < AREA) {
@@ -99,7 +100,7 @@ final class Reservation {
                     + " bytes large (" + mkfsHint(fsType, device, area) + "), or set " + DiskConfig.RESERVATION
                     + "=false");
         }
-        return new Opened(new Reservation(device, area, node, lease, fencing), null);
+        return new Opened(new Reservation(device, area, node, lease, proofs), null);
     }
 
     private static String mkfsHint(String fsType, Path device, long area) {
@@ -142,28 +143,24 @@ final class Reservation {
     OperationResult acquire(OperationContext op, Duration reserve) throws IOException, InterruptedException {
         byte[] raw = readRaw();
         Content content = ReservationRecord.decode(raw);
-        if (content instanceof Foreign) {
-            return OperationResult.notConfigured(DiskConfig.DEVICE + ": the reservation area of " + device
-                    + " (its last MiB, from byte " + offset + ") holds data that is not a Vigil reservation;"
-                    + " refusing to overwrite it. Is the device used by something else, or the file system larger"
-                    + " than it says? If the area is unused, clear it: dd if=/dev/zero of=" + device + " bs=4096"
-                    + " seek=" + offset / BlockDevice.BLOCK + " count=1 oflag=direct");
-        }
-        if (content instanceof Empty) {
-            return claim(null, op, "");
-        }
-        if (content instanceof Valid v) {
-            ReservationRecord r = v.record();
-            if (!r.held()) {
+        Takeover.Decision d = Takeover.decide(content, node, proofs);
+        ReservationRecord r = content instanceof Valid v ? v.record() : null;
+        switch (d.step()) {
+            case REFUSE_FOREIGN:
+                return OperationResult.notConfigured(DiskConfig.DEVICE + ": the reservation area of " + device
+                        + " (its last MiB, from byte " + offset + ") holds data that is not a Vigil reservation;"
+                        + " refusing to overwrite it. Is the device used by something else, or the file system larger"
+                        + " than it says? If the area is unused, clear it: dd if=/dev/zero of=" + device + " bs=4096"
+                        + " seek=" + offset / BlockDevice.BLOCK + " count=1 oflag=direct");
+            case CLAIM:
                 return claim(r, op, "");
-            }
-            if (r.node().equals(node)) {
+            case RENEW:
                 write(renewed(r));
                 return OperationResult.ok();
-            }
-            if (fencing.isFenced(r.node())) {
-                return claim(r, op, "took the disk over from node '" + r.node() + "', which has been fenced");
-            }
+            case CLAIM_PROVEN:
+                return claim(r, op, "took the disk over from node '" + r.node() + "', " + d.proof());
+            default:
+                break;
         }
         return contest(raw, content, op, reserve);
     }
@@ -218,6 +215,13 @@ final class Reservation {
         Content back = read();
         if (back instanceof Valid v && v.record().equals(mine)) {
             return note.isEmpty() ? OperationResult.ok() : OperationResult.ok(note);
+        }
+        if (previous != null && previous.held() && back instanceof Valid v && v.record().held()
+                && v.record().node().equals(previous.node())) {
+            return OperationResult.failed(DiskConfig.DEVICE + ": node '" + previous.node() + "' wrote the reservation"
+                    + " of " + device + " again while this node claimed it: it is alive"
+                    + (note.isEmpty() ? "" : " (this node had: " + note + ")") + ". Refusing to mount it here."
+                    + " Nothing was mounted.");
         }
         return OperationResult.failed(DiskConfig.DEVICE + ": another node claimed the reservation of " + device
                 + " at the same moment (it is now " + back.describe() + "); this node backs off. Nothing was mounted.");

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.api.resource.OperationResult;
+import org.vigil.api.resource.StopProof;
 import org.vigil.api.resource.ResultCode;
 import org.vigil.resource.disk.internal.ReservationRecord.Valid;
 import org.vigil.resource.disk.internal.TwoNodes.Node;
@@ -176,6 +179,66 @@ class DiskFailoverTest {
         assertThat(Files.readString(node2.mountPoint.resolve("before-fence.txt"))).isEqualTo("node1 was here\n");
         assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
                 v -> assertThat(v.record().node()).isEqualTo("node2"));
+    }
+
+    @Test
+    void aHolderTheClusterProvedStoppedIsTakenOverAtOnceWithoutWaitingOutItsLease() throws Exception {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        Files.writeString(node1.mountPoint.resolve("before-crash.txt"), "node1 was here\n");
+        ReservationRecord before = ((Valid) disk.reservation()).record();
+        disk.check(LoopDisk.run("umount", node1.mountPoint.toString())); // node1's lease lapsed: its fast stop unmounted
+        node2.knowsStopped(new StopProof("node1", StopProof.Kind.LEASE_LAPSED, "its lease lapsed 0.05 s ago"));
+
+        long t0 = System.nanoTime();
+        OperationResult took = node2.start();
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(took).matches(OperationResult::isOk, "node2 takes over: " + took);
+        assertThat(took.message()).contains("took the disk over from node 'node1', which the cluster proved stopped"
+                + " (its lease lapsed 0.05 s ago), without waiting out its reservation lease");
+        assertThat(tookMs).as("no lease wait for a holder proven stopped (%d ms)", tookMs).isLessThan(LEASE.toMillis());
+        assertThat(disk.mountPoints()).containsExactly(node2.mountPoint.toString());
+        assertThat(Files.readString(node2.mountPoint.resolve("before-crash.txt"))).isEqualTo("node1 was here\n");
+        assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class, v -> {
+            assertThat(v.record().node()).isEqualTo("node2");
+            assertThat(v.record().incarnation()).as("a takeover is a new acquisition").isEqualTo(before.incarnation() + 1);
+        });
+    }
+
+    @Test
+    void aProofAboutAnotherNodeDoesNotTakeOverTheReservationOfTheNodeItNames() throws Exception {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        node2.knowsStopped(new StopProof("node3", StopProof.Kind.FENCED, "fenced (test)"));
+
+        // a budget shorter than node1's lease: the start must give up rather than wait it out
+        OperationResult refused = node2.start(Duration.ofSeconds(3));
+        assertThat(refused.code()).isEqualTo(ResultCode.FAILED);
+        assertThat(refused.message()).contains("reserved by node 'node1'").contains("Nothing was mounted");
+        assertThat(disk.mountPoints()).containsExactly(node1.mountPoint.toString());
+        assertThat(disk.reservation()).isInstanceOfSatisfying(Valid.class,
+                v -> assertThat(v.record().node()).isEqualTo("node1"));
+    }
+
+    @Test
+    void aRenewalByTheProvenHolderWhileTheClaimSettlesBlocksTheTakeover() throws Exception {
+        assertThat(node1.start()).matches(OperationResult::isOk, "node1 starts");
+        ReservationRecord held = ((Valid) disk.reservation()).record();
+        // a wrong proof: node1 is alive, and renews right after node2's claim landed (it read the record just before)
+        node2.knowsStopped(new StopProof("node1", StopProof.Kind.LEASE_LAPSED, "its lease lapsed"));
+        CompletableFuture<OperationResult> start = CompletableFuture.supplyAsync(() -> node2.start());
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!(disk.reservation() instanceof Valid v && v.record().node().equals("node2")) && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(disk.reservation()).as("node2's claim is on the disk").isInstanceOfSatisfying(Valid.class,
+                v -> assertThat(v.record().node()).isEqualTo("node2"));
+        BlockDevice.write(disk.device(), disk.recordOffset(), new ReservationRecord(true, held.incarnation(),
+                held.renewals() + 1, System.currentTimeMillis(), held.leaseMillis(), "node1").encode());
+
+        OperationResult r = start.get(30, TimeUnit.SECONDS);
+        assertThat(r.code()).isEqualTo(ResultCode.FAILED);
+        assertThat(r.message()).contains("node 'node1' wrote the reservation").contains("it is alive")
+                .contains("Nothing was mounted");
+        assertThat(disk.mountPoints()).containsExactly(node1.mountPoint.toString());
     }
 
     @Test

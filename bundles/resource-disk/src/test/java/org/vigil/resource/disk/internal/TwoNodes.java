@@ -26,6 +26,11 @@ final class TwoNodes {
         final Path mountPoint;
         private final TestResourceContext context;
 
+        /** @param proof a proof this node's core now gives that another node stopped the group */
+        void knowsStopped(org.vigil.api.resource.StopProof proof) {
+            context.provenStopped(proof);
+        }
+
         /** @param other a node this node's core now knows to be fenced */
         void knowsFenced(String other) {
             context.fenced(other);
@@ -47,6 +52,10 @@ final class TwoNodes {
 
         OperationResult start() {
             return handler().start(TestResourceContext.op(TYPE.describe().startTimeout()));
+        }
+
+        OperationResult start(Duration budget) {
+            return handler().start(TestResourceContext.op(budget));
         }
 
         OperationResult stop() {

@@ -10,7 +10,6 @@ import org.vigil.api.resource.OperationContext;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.resource.disk.internal.ReservationRecord.Content;
 import org.vigil.resource.disk.internal.ReservationRecord.Empty;
-import org.vigil.resource.disk.internal.ReservationRecord.Foreign;
 import org.vigil.resource.disk.internal.ReservationRecord.Valid;
 
 /**

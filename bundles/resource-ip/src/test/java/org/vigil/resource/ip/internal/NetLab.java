@@ -34,7 +34,7 @@ import org.vigil.core.internal.exec.CommandRunner;
  * <pre>
  *   root namespace (the "node")      namespace -sw            namespace -client / -peer / ...
  *   vgt&lt;pid&gt;x&lt;n&gt;a  ------veth------  n0 ┐
- *                                     br0                     
+ *                                     br0
  *                                     h1 ┘ ------veth------  eth0
  * </pre>
  *

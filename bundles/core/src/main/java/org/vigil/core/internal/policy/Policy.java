@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.vigil.api.resource.StopProof;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
 import org.vigil.core.internal.policy.Decision.Placement;
@@ -121,7 +122,11 @@ public final class Policy {
             return null;
         }
         NodeView.Loss loss = n.loss();
-        if (loss != null && loss.proof() != null) {
+        // Leaving cleanly proves the node stopped what it reported stopped, not what it failed to stop: a group with a
+        // failed stop in its leaving report stays blocked as for any lost node (fencing or fence-confirm proves it).
+        boolean leftWithFailedStop = loss != null && loss.proofKind() == StopProof.Kind.LEFT
+                && r.any(ResourceState.STOP_FAILED);
+        if (loss != null && loss.proof() != null && !leftWithFailedStop) {
             return null;
         }
         if (loss != null && loss.fenceDevice() && !couldHaveStarted) {

@@ -61,7 +61,20 @@ class ReleaseGuardsTest {
         supervisor.guard(key, action(key), Duration.ofSeconds(5));
         ReleaseGuard g = registry.guards().find("web-ip", key);
         pids.add(g.pid());
+        // the shell ignores the catchable signals from its first line on; a signal sent before that line ran (seen
+        // once under load) would test the shell's start-up, not the guard
+        await().atMost(Duration.ofSeconds(10)).until(() -> ignoresTerm(g.pid()));
         return g;
+    }
+
+    /** @return true when the process ignores SIGTERM (bit 15 of SigIgn in /proc/PID/status) */
+    private static boolean ignoresTerm(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (15 - 1))) != 0;
+            }
+        }
+        return false;
     }
 
     private List<String> releases() throws IOException {

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * skips its duplicate-address listen); the client is served by the new node after it, and the group runs there
  * only. The client's longest gap and where the time went (from the nodes' logs) are printed, not asserted: the
  * machine is shared. The initial bring-in is not a hand-over (nobody handed it over): its start keeps the listen.
+ * Last, the web console and the REST API from the client's machine (issue 12), bound by the admin to node1's
+ * public address.
  */
 @Steps
 @Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -187,6 +189,58 @@ class NetnsSwitchoverIT implements Steps.Diagnostics {
     }
 
     /** Waits up to 30 s until the poll file has {@code count} answers from {@code node}. */
+    /**
+     * Issue 12: the web console and the API from another machine. node1 installs vigil-rest at runtime and nothing
+     * answers on its public address until the admin enables it there; then the client, in its own namespace, trusts
+     * the node's generated certificate (etc/vigil-rest.crt), gets the console page, logs in (a Secure, HttpOnly
+     * session cookie) and reads the status through the API with the viewer's password.
+     */
+    @Test
+    @Order(3)
+    void theConsoleAndTheApiAnswerAnotherMachineOnTheAddressTheAdminBound() throws IOException {
+        Path home = lab.dir().resolve("node1");
+        String password = Long.toHexString(new java.security.SecureRandom().nextLong()) + "Aa1";
+        Path users = home.resolve("etc/users.properties");
+        Files.writeString(users, Files.readString(users) + "\nwatcher = " + password + ",vigil-viewer\n");
+        nodes.cliOk("node1", "feature:install vigil-rest");
+        Path cfg = home.resolve("etc/org.vigil.rest.cfg");
+        awaitTrue("the feature's configuration written", () -> Files.exists(cfg));
+        String base = "https://" + net.pubAddress("node1") + ":8443";
+        Sh.Result before = fromClient(List.of("curl", "-s", "-k", "--max-time", "2", base + "/console/"));
+        assertThat(before.exit()).as("nothing answers on the public address before the admin enables it: %s", before.output())
+                .isNotZero();
+
+        Files.writeString(cfg, "enabled = true\nbind = " + net.pubAddress("node1") + "\nport = 8443\n");
+        awaitTrue("the API listening", () -> nodes.cli("node1", "vigil:rest").output().contains("listening on"));
+        String crt = home.resolve("etc/vigil-rest.crt").toString();
+        Sh.Result page = fromClient(List.of("curl", "-s", "-f", "--cacert", crt, "--max-time", "5", base + "/console/"));
+        assertThat(page.exit()).as("the console page over TLS, the certificate checked: %s", page.output()).isZero();
+        assertThat(page.output()).contains("<html").containsIgnoringCase("vigil");
+
+        Sh.Result login = fromClient(List.of("curl", "-s", "-f", "-i", "--cacert", crt, "--max-time", "5",
+                "-H", "Content-Type: application/json", "--data",
+                "{\"user\": \"watcher\", \"password\": \"" + password + "\"}", base + "/console/login"));
+        assertThat(login.exit()).as("the console login: %s", login.output()).isZero();
+        assertThat(login.output()).containsIgnoringCase("set-cookie: vigil-console=").contains("Secure").contains("HttpOnly");
+
+        Sh.Result status = fromClient(List.of("curl", "-s", "-f", "--cacert", crt, "--max-time", "10",
+                "-u", "watcher:" + password, base + "/api/v1/status"));
+        assertThat(status.exit()).as("the status through the API: %s", status.output()).isZero();
+        assertThat(status.output()).contains("\"node1\"").contains("\"web\"");
+        log("console and API answered the client on %s (TLS, the node's certificate)", base);
+    }
+
+    private static Sh.Result fromClient(List<String> command) {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", net.ns("cl")));
+        argv.addAll(command);
+        return Sh.run(Duration.ofSeconds(20), argv);
+    }
+
+    private static void awaitTrue(String what, java.util.concurrent.Callable<Boolean> condition) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(condition);
+    }
+
     private static void awaitAnswers(Path out, String node, int count) throws IOException {
         long end = System.nanoTime() + MOVE.toNanos();
         while (System.nanoTime() < end) {

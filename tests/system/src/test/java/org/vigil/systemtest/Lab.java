@@ -165,6 +165,10 @@ final class Lab implements AutoCloseable {
     /** Runs one shell command on a node and fails unless it succeeds. */
     String cliOk(String node, String command) {
         Result r = cli(node, command);
+        for (int k = 0; k < 30 && FeatureInstall.racedTheBoot(command, r.output()); k++) {
+            sleep(1000);
+            r = cli(node, command);
+        }
         if (!r.ok()) {
             throw new AssertionError("'" + command + "' on " + node + " failed (exit " + r.exit() + "):\n" + r.output());
         }

@@ -102,6 +102,10 @@ final class NetnsNodes implements AutoCloseable {
 
     String cliOk(String node, String command) {
         Sh.Result r = cli(node, command);
+        for (int k = 0; k < 30 && FeatureInstall.racedTheBoot(command, r.output()); k++) {
+            Lab.sleep(1000);
+            r = cli(node, command);
+        }
         // exit 0 alone is not enough: the client may exit 0 after "Error executing command: ..."
         if (!r.ok() || Pattern.compile("(?im)^\\s*(error|command not found)").matcher(r.output()).find()) {
             throw new AssertionError("'" + command + "' on " + node + " failed (exit " + r.exit() + "):\n" + r.output());

@@ -123,8 +123,9 @@ class SqlCrashRecoveryTest {
         assertThat(server.awaitExit(Duration.ofSeconds(10))).isTrue();
         nodeA.close();
 
-        // The disk moves to node B.
-        SqlTestSupport.run(List.of("umount", mount.toString()), base);
+        // The disk moves to node B. The server's other processes (killed with it) may still be closing their files
+        // for a moment after the main one was reaped (seen once in CI: "target is busy"): unmount within 10 s.
+        unmountWithin(Duration.ofSeconds(10));
         SqlTestSupport.run(List.of("mount", "-t", "ext4", loop, mount.toString()), base);
 
         TestResourceContext nodeB = context(type, "node-b", SqlTestSupport.parameters(kind, data, port, passwordFile,
@@ -160,5 +161,20 @@ class SqlCrashRecoveryTest {
                 Files.createDirectories(base.resolve("state-" + node)));
         contexts.add(c);
         return c;
+    }
+
+    private void unmountWithin(Duration bound) throws IOException, InterruptedException {
+        long end = System.nanoTime() + bound.toNanos();
+        while (true) {
+            try {
+                SqlTestSupport.run(List.of("umount", mount.toString()), base);
+                return;
+            } catch (AssertionError busy) {
+                if (System.nanoTime() > end || !String.valueOf(busy.getMessage()).contains("target is busy")) {
+                    throw busy;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }

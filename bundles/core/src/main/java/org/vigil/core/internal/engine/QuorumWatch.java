@@ -50,6 +50,10 @@ final class QuorumWatch {
     private Set<String> unacknowledged = Set.of();
     /** When each peer was last proven down (engine thread), until it acknowledges this node's frames again. */
     private final Map<String, Long> provenDownAt = new java.util.HashMap<>();
+    /** Every member on this node's side at once since it started or last lost quorum (wait for all). */
+    private boolean seenAll;
+    /** Lost members whose public address was silent while this node held quorum, not heard since. */
+    private final Set<String> cutOff = new TreeSet<>();
     private java.util.function.Consumer<String> onLeaseLost = why -> { };
 
     QuorumWatch(String node, LongSupplier clock, MembershipTracker members, Alerts alerts, ExecutorService workers,
@@ -197,11 +201,13 @@ final class QuorumWatch {
         if (lease > 0 && tb instanceof PingTieBreaker ping) {
             Set<String> lost = new TreeSet<>(q.settings().votes().keySet());
             lost.removeAll(side);
-            PingRule.Outcome o = ping.decideNow(side, lost);
+            forgetHeard(side, peers, now, lease);
+            PingRule.Outcome o = ping.decideNow(side, lost, new PingRule.Memory(seenAll, cutOff));
             instant = new Quorum.TieVerdict(o.verdict() == PingRule.Verdict.WIN, o.detail(),
                     o.verdict() == PingRule.Verdict.PENDING);
         }
         QuorumView qv = q.evaluate(now, side, knownDown, instant);
+        remember(qv, side, peers, tb, q.settings().votes().keySet());
         promiseMillis = lease > 0 && (q.settings().tieBreaker().isEmpty() || instant != null)
                 ? Lease.promiseMillis(members.deadTimeMillis(), members.intervalMillis()) : -1;
         if (lease > 0 && lastQuorum.configured() && lastQuorum.has() && !qv.has()) {
@@ -221,6 +227,46 @@ final class QuorumWatch {
         }
         lastQuorum = qv;
         return qv;
+    }
+
+    /**
+     * Keeps what the ping rule cannot read from the prober. A member found silent while this node holds quorum lost
+     * its own lease then (its side reached no target); it cannot win a tie again before it has had every member on
+     * its side, which needs this node's acknowledgement of a frame this node heard from it. So this node forgets it
+     * once it acknowledges in turn (on this side), or once it has been heard for a while without that: had it
+     * received this node's acknowledgement and been cut off right after, it starts nothing this node ran before its
+     * last receipt from this node plus the freeze bound and the fast stop (this node's address answers it) or the
+     * lease and the fast stop; forgetting it two heartbeat intervals before the longer of the lease and the freeze
+     * bound has passed since it was first heard, this node loses that tie and stops everything in time. Losing
+     * quorum forgets everything: the other side may then win by this node's silence.
+     */
+    private void remember(QuorumView qv, Set<String> side, Map<String, MembershipTracker.PeerView> peers,
+            TieBreaker tb, Set<String> votes) {
+        if (!qv.has()) {
+            seenAll = false;
+            cutOff.clear();
+            return;
+        }
+        if (side.containsAll(votes)) {
+            seenAll = true;
+        }
+        if (tb instanceof PingTieBreaker ping) {
+            for (String n : votes) {
+                MembershipTracker.PeerView p = peers.get(n);
+                if (!side.contains(n) && (p == null || !p.membership().isUp()) && ping.addressSilent(n)) {
+                    cutOff.add(n);
+                }
+            }
+        }
+    }
+
+    /** Forgets the cut-off members on this side, and those heard for too long without acknowledging (see above). */
+    private void forgetHeard(Set<String> side, Map<String, MembershipTracker.PeerView> peers, long now, long lease) {
+        long keep = Math.max(lease, quorum.settings().freezeMillis()) - 2 * members.intervalMillis();
+        cutOff.removeIf(n -> {
+            MembershipTracker.PeerView p = peers.get(n);
+            return side.contains(n) || p != null && p.membership().isUp() && now - p.onlineSince() >= keep;
+        });
     }
 
     /**

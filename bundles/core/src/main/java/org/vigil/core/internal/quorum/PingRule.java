@@ -42,6 +42,32 @@ public final class PingRule {
         }
     }
 
+    /**
+     * What this node remembers that the prober's state does not show (kept by the engine's quorum watch).
+     *
+     * @param seenAll this node has had every member on its side since it started or last lost quorum. Only then does
+     *                the side holding the tie-breaker winner win by that alone (corosync's {@code wait_for_all}): a
+     *                node that restarted, or lost quorum while cut off, may find the other side holding the groups
+     *                it won by this node's silence, so it wins only when every lost member's address is silent, or
+     *                hears them again
+     * @param cutOff  lost members whose public address this node found silent while it held quorum, not heard on any
+     *                path since: they lost their own lease then and win no tie before they hear this node again, so
+     *                their address answering again (the machine powered on, a cable back) counts as silent still
+     */
+    public record Memory(boolean seenAll, Set<String> cutOff) {
+
+        /** A node that has seen every member and remembers nobody cut off: the rule as it reads the prober alone. */
+        public static final Memory SETTLED = new Memory(true, Set.of());
+
+        /** Copies the set. */
+        public Memory {
+            cutOff = Set.copyOf(cutOff);
+        }
+    }
+
+    private static final String WAITS_FOR_ALL = "this side has not heard every member since it started or last lost "
+            + "quorum (wait for all): it wins only when every lost member's address is silent, or hears them again";
+
     private final java.util.List<String> targets;
     private final Map<String, String> peers;
     private final String winner;
@@ -74,9 +100,21 @@ public final class PingRule {
      * @param lost the members not on it
      * @param a    the prober's state
      * @param now  this node's monotonic clock (ms)
-     * @return the verdict and why
+     * @return the verdict and why, for a node that has seen every member and remembers nobody cut off
      */
     public Outcome decide(Set<String> side, Set<String> lost, PingAnswers a, long now) {
+        return decide(side, lost, a, now, Memory.SETTLED);
+    }
+
+    /**
+     * @param side   this node's side
+     * @param lost   the members not on it
+     * @param a      the prober's state
+     * @param now    this node's monotonic clock (ms)
+     * @param memory what this node remembers of the members since it last lost quorum
+     * @return the verdict and why
+     */
+    public Outcome decide(Set<String> side, Set<String> lost, PingAnswers a, long now, Memory memory) {
         String reached = null;
         boolean watched = true;
         for (String t : targets) {
@@ -90,23 +128,30 @@ public final class PingRule {
             return watched ? new Outcome(Verdict.LOSE, "no ping target answered within the last " + reachWindow() + " ms", true)
                     : new Outcome(Verdict.UNDECIDED, "the ping targets have not been probed long enough yet");
         }
-        if (side.contains(winner)) {
+        boolean waitsForAll = side.contains(winner) && !memory.seenAll();
+        if (side.contains(winner) && !waitsForAll) {
             return new Outcome(Verdict.WIN, reached + " answers and this side holds the tie-breaker winner " + winner);
         }
         Outcome pending = null;
         Outcome undecided = null;
+        Set<String> cut = new java.util.TreeSet<>();
         for (String n : lost) { // a loss decides at once; else undecided, then pending, before a win
+            if (memory.cutOff().contains(n)) {
+                cut.add(n); // found silent while this side held quorum, not heard since: it lost its lease then
+                continue;
+            }
             String p = peers.get(n);
             if (p == null) {
                 return new Outcome(Verdict.LOSE, n + " has no public address in quorum.ping.peers: its side may reach "
-                        + "the targets too, and " + winner + "'s side wins");
+                        + "the targets too, and " + (waitsForAll ? WAITS_FOR_ALL : winner + "'s side wins"));
             }
             long quiet = now - a.lastAnswer(p);
             boolean probed = now - a.probingSince(p) >= silenceMillis && now - a.lastReport(p) <= reachWindow();
             if (quiet <= reachWindow() || (quiet < silenceMillis && !probed)) {
                 // no figure that changes every tick in the text: the placement reason would be logged at every tick
                 return new Outcome(Verdict.LOSE, n + "'s public address " + p + " answered within the last "
-                        + silenceMillis + " ms: its side may reach the targets too, and " + winner + "'s side wins");
+                        + silenceMillis + " ms: its side may reach the targets too, and "
+                        + (waitsForAll ? WAITS_FOR_ALL : winner + "'s side wins"));
             }
             if (!probed) {
                 undecided = new Outcome(Verdict.UNDECIDED, n + "'s public address " + p + " has not been probed for "
@@ -123,6 +168,7 @@ public final class PingRule {
             return pending;
         }
         return new Outcome(Verdict.WIN, reached + " answers and every lost member's public address has been silent for "
-                + silenceMillis + " ms or more");
+                + silenceMillis + " ms or more" + (cut.isEmpty() ? "" : " (" + String.join(", ", cut)
+                + ": silent while this side held quorum, and not heard since)"));
     }
 }

@@ -212,12 +212,13 @@ public final class PingTieBreaker implements TieBreaker {
     }
 
     /**
-     * @param side this node's side
-     * @param lost the members not on it
+     * @param side   this node's side
+     * @param lost   the members not on it
+     * @param memory what this node remembers since it last lost quorum (wait for all, members cut off)
      * @return the verdict of this instant, from the prober's state (undecided counts as a loss)
      */
-    public PingRule.Outcome decideNow(Set<String> side, Set<String> lost) {
-        return rule.decide(side, lost, answers, clock.getAsLong());
+    public PingRule.Outcome decideNow(Set<String> side, Set<String> lost, PingRule.Memory memory) {
+        return rule.decide(side, lost, answers, clock.getAsLong(), memory);
     }
 
     /**

@@ -32,6 +32,7 @@ class QuorumWatchLeaseTest {
     private final ExecutorService workers = Executors.newSingleThreadExecutor();
     private final MembershipTracker members = new MembershipTracker(INTERVAL, DEAD_TIME);
     private long peerLastAnswer;
+    private boolean gatewayDown;
 
     @AfterEach
     void stop() {
@@ -39,12 +40,16 @@ class QuorumWatchLeaseTest {
     }
 
     private QuorumWatch watch() {
+        return watch("");
+    }
+
+    private QuorumWatch watch(String winner) {
         QuorumWatch w = new QuorumWatch("n1", clock::get, members, new Alerts("n1"), workers, new Inbox(),
                 new Proofs("n1", clock::get, members));
         PingAnswers answers = new PingAnswers() {
             @Override
             public long lastAnswer(String address) {
-                return address.equals(PEER_ADDRESS) ? peerLastAnswer : clock.get();
+                return address.equals(PEER_ADDRESS) ? peerLastAnswer : gatewayDown ? 0 : clock.get();
             }
 
             @Override
@@ -57,7 +62,7 @@ class QuorumWatchLeaseTest {
                 return clock.get();
             }
         };
-        PingTieBreaker ping = new PingTieBreaker(PingTieBreaker.parse("203.0.113.1", "n2=" + PEER_ADDRESS, "",
+        PingTieBreaker ping = new PingTieBreaker(PingTieBreaker.parse("203.0.113.1", "n2=" + PEER_ADDRESS, winner,
                 new java.util.LinkedHashSet<>(List.of("n1", "n2")), 50, 500), answers, clock::get);
         w.setTieBreaker(() -> ping);
         return w;
@@ -133,6 +138,114 @@ class QuorumWatchLeaseTest {
     private org.vigil.core.internal.membership.Quorum quorumOfTwo() {
         org.vigil.core.internal.membership.Quorum q = new org.vigil.core.internal.membership.Quorum("n1");
         q.configure(new org.vigil.core.internal.membership.Quorum.Settings(Map.of("n1", 1, "n2", 1), "", 5_000));
+        return q;
+    }
+
+    private long seq;
+
+    /** n2's frame reaches n1, acknowledging n1's frame sent just before. */
+    private void exchange(long incarnation) {
+        members.acks().sent(++seq, clock.get());
+        clock.addAndGet(INTERVAL);
+        members.heard("n2", incarnation, "lan", clock.get());
+        members.report("n2", incarnation, new NodeReport(0, Set.of(), true, Map.of(), true, 5_000, Set.of("n1", "n2")));
+        members.acks().counted("n2", incarnation, seq, seq);
+        members.evaluate(clock.get());
+    }
+
+    /** n2's frame reaches n1, acknowledging nothing of n1's. */
+    private void heardOnly(long incarnation) {
+        peerLastAnswer = clock.get(); // its machine answers ping all along
+        members.heard("n2", incarnation, "lan", clock.get());
+        members.report("n2", incarnation, new NodeReport(0, Set.of(), true, Map.of(), true, 5_000, Set.of("n1", "n2")));
+        members.evaluate(clock.get());
+    }
+
+    private boolean quorate(QuorumWatch w) {
+        members.evaluate(clock.get());
+        return w.evaluateQuorum(clock.get(), members.peers(clock.get()), true).has();
+    }
+
+    @Test
+    void aWinnerThatLostQuorumWinsNoTieWhileThePeersMachineAnswersUntilItHearsThePeerAgain() {
+        QuorumWatch w = watch(""); // n1, this node, is the tie-breaker winner
+        w.setQuorum(pingQuorumOfTwo());
+        exchange(1);
+        assertThat(quorate(w)).as("n2 heard and acknowledging: a majority").isTrue();
+        clock.addAndGet(DEAD_TIME + 10); // heartbeats cut: n2 lost, its machine still answers
+        peerLastAnswer = clock.get();
+        assertThat(quorate(w)).as("n1 had every member on its side since it last lost quorum: the winner's side wins")
+                .isTrue();
+        gatewayDown = true; // n1 cut off from the public network: it loses, n2 may win by n1's silence meanwhile
+        clock.addAndGet(DEAD_TIME);
+        peerLastAnswer = clock.get();
+        assertThat(quorate(w)).isFalse();
+        gatewayDown = false; // the cable back, the heartbeats still cut; n2's machine answers
+        clock.addAndGet(INTERVAL);
+        peerLastAnswer = clock.get();
+        assertThat(quorate(w)).as("n1 lost quorum since it last heard n2, who may hold the groups now").isFalse();
+        assertThat(w.last().detail()).contains("wait for all");
+        clock.addAndGet(DEAD_TIME); // n2's machine goes down
+        assertThat(quorate(w)).as("n2's address silent: n1 wins by its silence").isTrue();
+    }
+
+    @Test
+    void aPeerFoundSilentWhileThisNodeHeldQuorumTakesNothingWhenItsMachineAnswersAgainUntilItIsHeard() {
+        QuorumWatch w = watch("n2"); // the peer is the winner
+        w.setQuorum(pingQuorumOfTwo());
+        exchange(1);
+        assertThat(quorate(w)).isTrue();
+        peerLastAnswer = clock.get(); // n2 crashes: no frame, no ping answer from now on
+        clock.addAndGet(DEAD_TIME + 10);
+        assertThat(quorate(w)).as("n2's address silent for the silence window: n1 wins").isTrue();
+        clock.addAndGet(INTERVAL);
+        peerLastAnswer = clock.get(); // n2's machine powered on: addresses and cables back, its Vigil not started
+        assertThat(quorate(w)).as("n2 lost its lease when it went silent, and cannot win before it hears n1").isTrue();
+        clock.addAndGet(DEAD_TIME);
+        peerLastAnswer = clock.get();
+        assertThat(quorate(w)).isTrue();
+        long firstHeard = clock.get();
+        while (clock.get() - firstHeard < Lease.FREEZE_MILLIS - 3 * INTERVAL) { // its Vigil started: heard, no ack yet
+            heardOnly(2);
+            assertThat(quorate(w)).as("heard for %d ms without acknowledging yet", clock.get() - firstHeard).isTrue();
+            clock.addAndGet(INTERVAL);
+        }
+        for (int i = 0; i < 3; i++) {
+            heardOnly(2);
+            clock.addAndGet(INTERVAL);
+        }
+        heardOnly(2);
+        assertThat(quorate(w)).as("heard for the freeze bound less two intervals and never acknowledging: forgotten, "
+                + "and n2's side wins the tie").isFalse();
+        exchange(2); // now acknowledging
+        assertThat(quorate(w)).isTrue();
+        clock.addAndGet(DEAD_TIME + 10); // heartbeats cut now, n2's machine answering: n2, the winner, keeps its lease
+        peerLastAnswer = clock.get();
+        assertThat(quorate(w)).as("heard since: no longer cut off, n2's side wins the tie").isFalse();
+    }
+
+    @Test
+    void losingQuorumForgetsWhoWasCutOff() {
+        QuorumWatch w = watch("n2");
+        w.setQuorum(pingQuorumOfTwo());
+        exchange(1);
+        assertThat(quorate(w)).isTrue();
+        peerLastAnswer = clock.get();
+        clock.addAndGet(DEAD_TIME + 10);
+        assertThat(quorate(w)).isTrue();
+        gatewayDown = true; // n1 reaches no target: it loses, and n2 may win by n1's silence meanwhile
+        clock.addAndGet(DEAD_TIME);
+        assertThat(quorate(w)).isFalse();
+        gatewayDown = false;
+        peerLastAnswer = clock.get();
+        clock.addAndGet(INTERVAL);
+        assertThat(quorate(w)).as("n2's address answers and n1 lost quorum in between: n2 may hold the groups")
+                .isFalse();
+    }
+
+    private org.vigil.core.internal.membership.Quorum pingQuorumOfTwo() {
+        org.vigil.core.internal.membership.Quorum q = new org.vigil.core.internal.membership.Quorum("n1");
+        q.configure(new org.vigil.core.internal.membership.Quorum.Settings(Map.of("n1", 1, "n2", 1), "ping", 5_000));
         return q;
     }
 }

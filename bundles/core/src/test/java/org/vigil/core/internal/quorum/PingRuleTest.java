@@ -139,4 +139,35 @@ class PingRuleTest {
         assertThat(noPeers.decide(Set.of("node2"), Set.of("node1"), s, now).verdict()).isEqualTo(Verdict.LOSE);
         assertThat(noPeers.decide(Set.of("node1"), Set.of("node2"), s, now).verdict()).isEqualTo(Verdict.WIN);
     }
+
+    @Test
+    void theWinnersSideThatHasNotHeardEveryMemberSinceItStartedWinsOnlyByTheOthersSilence() {
+        long now = 10_000;
+        Seen s = new Seen().probed(GW, 0, now).answered(GW, now - 10).probed(P2, 0, now).answered(P2, now - 10);
+        PingRule.Memory fresh = new PingRule.Memory(false, Set.of());
+        PingRule.Outcome o = rule.decide(Set.of("node1"), Set.of("node2"), s, now, fresh);
+        assertThat(o.verdict()).as("node1 restarted (or lost quorum) while node2 may hold the groups it won by node1's "
+                + "silence; node2's address answers").isEqualTo(Verdict.LOSE);
+        assertThat(o.detail()).contains(P2 + " answered").contains("wait for all");
+        assertThat(node1(s, now)).as("the same side, settled: the winner's side wins").isEqualTo(Verdict.WIN);
+        s.answered(P2, now - SILENCE);
+        assertThat(rule.decide(Set.of("node1"), Set.of("node2"), s, now, fresh).verdict())
+                .as("node2's machine is down: a fresh node1 wins by its silence").isEqualTo(Verdict.WIN);
+    }
+
+    @Test
+    void aMemberFoundSilentWhileThisSideHeldQuorumStaysCutOffWhenItsAddressAnswersAgain() {
+        long now = 10_000;
+        Seen s = new Seen().probed(GW, 0, now).answered(GW, now - 10).probed(P1, 0, now).answered(P1, now - 10);
+        assertThat(node2(s, now)).as("node1's machine answers: node1 (the winner) may hold its lease")
+                .isEqualTo(Verdict.LOSE);
+        PingRule.Outcome o = rule.decide(Set.of("node2"), Set.of("node1"), s, now,
+                new PingRule.Memory(true, Set.of("node1")));
+        assertThat(o.verdict()).as("node1 was silent while node2 held quorum (it lost its lease then) and has not "
+                + "been heard since: its machine powered on again takes nothing from node2").isEqualTo(Verdict.WIN);
+        assertThat(o.detail()).contains("node1: silent while this side held quorum");
+        s.answered(GW, now - 4 * I - 1);
+        assertThat(rule.decide(Set.of("node2"), Set.of("node1"), s, now, new PingRule.Memory(true, Set.of("node1")))
+                .verdict()).as("no target reached: node2 loses all the same").isEqualTo(Verdict.LOSE);
+    }
 }

@@ -86,8 +86,7 @@ public final class AdminCommands {
             if (node != null) {
                 checkCanHost(cluster, g, node);
             }
-            ClusterDocument d = cluster.change(user(), what(group, node), doc -> doc.nextWithGroup(cluster.nodeName(), group,
-                    x -> x.withRole(GroupDef.Role.STARTED, node)));
+            ClusterDocument d = changeGroup(x -> x.withRole(GroupDef.Role.STARTED, node), group, node);
             System.out.println("group " + group + " brought in" + (node == null ? "" : " on " + node)
                     + " (document version " + d.version() + ")");
             if (wait > 0) {
@@ -114,8 +113,7 @@ public final class AdminCommands {
         @Override
         protected Object run() {
             Commands.group(cluster, group);
-            ClusterDocument d = cluster.change(user(), what(group), doc -> doc.nextWithGroup(cluster.nodeName(), group,
-                    x -> x.withRole(GroupDef.Role.STOPPED, null)));
+            ClusterDocument d = changeGroup(x -> x.withRole(GroupDef.Role.STOPPED, null), group);
             System.out.println("group " + group + " brought out (document version " + d.version() + ")");
             return null;
         }
@@ -158,8 +156,7 @@ public final class AdminCommands {
             }
             checkCanHost(cluster, g, to);
             String target = to;
-            ClusterDocument d = cluster.change(user(), what(group, target), doc -> doc.nextWithGroup(cluster.nodeName(), group,
-                    x -> x.withRole(GroupDef.Role.STARTED, target)));
+            ClusterDocument d = changeGroup(x -> x.withRole(GroupDef.Role.STARTED, target), group, target);
             System.out.println("switchover of " + group + (from == null ? "" : " from " + from) + " to " + to
                     + " requested (document version " + d.version() + ")");
             if (wait > 0) {
@@ -207,7 +204,7 @@ public final class AdminCommands {
         @Override
         protected Object run() {
             Commands.group(cluster, group);
-            ClusterDocument d = cluster.change(user(), what(group), doc -> doc.nextWithGroup(cluster.nodeName(), group, GroupDef::withCleanup));
+            ClusterDocument d = changeGroup(GroupDef::withCleanup, group);
             System.out.println("failures of group " + group + " cleared on every node (document version " + d.version() + ")");
             return null;
         }

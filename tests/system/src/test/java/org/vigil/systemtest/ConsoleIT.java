@@ -2,7 +2,6 @@ package org.vigil.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -104,30 +101,19 @@ class ConsoleIT implements Steps.Diagnostics {
                 Path users = home.resolve("etc/users.properties");
                 Files.writeString(users, Files.readString(users) + "\n" + VIEWER + " = " + VIEWER_PW + ",vigil-viewer\n"
                         + ADMIN + " = " + ADMIN_PW + ",vigil-admin\n");
-                cluster.lab.cliOk(node, "feature:install vigil-rest");
-                Path cfg = home.resolve("etc/org.vigil.rest.cfg");
-                await(node + ": the feature's configuration written", () -> Files.exists(cfg));
-                Files.writeString(cfg, "enabled = true\nbind = 127.0.0.1\nport = " + port + "\n");
-                await(node + ": the API listening", () -> cluster.lab.cli(node, "vigil:rest").output().contains("listening on"));
+                RestAccess.enable(cluster.lab, node, port, WAIT);
             }
             consolePort = web + 2;
             consoleUrl = "https://127.0.0.1:" + consolePort + "/console/";
             // node2's certificate, checked against the fingerprint vigil:rest shows, pinned in the browser by its key
             Path home2 = cluster.lab.dir().resolve("node2");
-            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(home2.resolve("etc/vigil-rest.crt"))));
+            X509Certificate cert = RestAccess.certificate(home2.resolve("etc/vigil-rest.crt"));
             Matcher m = Pattern.compile("fingerprint: ([0-9A-F:]{95})").matcher(cluster.lab.cliOk("node2", "vigil:rest"));
             assertThat(m.find()).isTrue();
             assertThat(HexFormat.ofDelimiter(":").withUpperCase().formatHex(sha256(cert.getEncoded())))
                     .as("etc/vigil-rest.crt is the certificate node2 serves").isEqualTo(m.group(1));
             String spki = Base64.getEncoder().encodeToString(sha256(cert.getPublicKey().getEncoded()));
-            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("node2", cert);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            trustTheNode = SSLContext.getInstance("TLS");
-            trustTheNode.init(null, tmf.getTrustManagers(), null);
+            trustTheNode = RestAccess.trusting(cert);
             System.setProperty("vigil.console.spki", spki);
             closer = new Thread(ConsoleIT::quitBrowsers, "console-it-browsers");
             Runtime.getRuntime().addShutdownHook(closer);
@@ -437,14 +423,7 @@ class ConsoleIT implements Steps.Diagnostics {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Lab.sleep(500);
-        }
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
+        RestAccess.await(what, WAIT, condition);
     }
 
     private static void screenshot() throws IOException {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,26 +90,13 @@ class LocalAccessIT {
 
     /** @return the TCP ports the node's JVM listens on */
     private static Set<Integer> listeningPorts(long pid) {
-        Sh.Result ss = Sh.run(Duration.ofSeconds(10), List.of("ss", "-Htlnp"));
-        assertThat(ss.ok()).as("ss: %s", ss.output()).isTrue();
         Set<Integer> ports = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^\\S+\\s+\\d+\\s+\\d+\\s+\\S*:(\\d+)\\s.*pid=" + pid + ",").matcher(ss.output());
-        while (m.find()) {
-            ports.add(Integer.parseInt(m.group(1)));
-        }
+        RestAccess.listening(pid).forEach(a -> ports.add(Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))));
         return ports;
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Lab.sleep(500);
-        }
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what + "\nvigil:status:\n"
-                + lab.cli(NODE, "vigil:status").output() + "\n" + lab.logTails());
+        RestAccess.await(what, WAIT, condition, () -> "\nvigil:status:\n" + status() + "\n" + lab.logTails());
     }
 
     private static String status() {

@@ -15,19 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoublePredicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -114,11 +108,7 @@ class MetricsIT implements Steps.Diagnostics {
     @Order(1)
     void withoutTheMetricsFeatureTheApiAnswers404NamingIt() throws Exception {
         for (String n : NODES) {
-            lab.cliOk(n, "feature:install vigil-rest");
-            Path cfg = lab.dir().resolve(n).resolve("etc/org.vigil.rest.cfg");
-            await(n + ": the REST configuration written", () -> Files.exists(cfg));
-            Files.writeString(cfg, "enabled = true\nbind = 127.0.0.1\nport = " + restPort.get(n) + "\n");
-            await(n + ": the API listening", () -> lab.cli(n, "vigil:rest").output().contains("listening on"));
+            RestAccess.enable(lab, n, restPort.get(n), WAIT);
         }
         HttpResponse<String> r = scrape("node1");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
@@ -130,11 +120,11 @@ class MetricsIT implements Steps.Diagnostics {
     void installedAtRuntimeItOpensNoPortOfItsOwnAndTheApiServesTheTextFormat() throws Exception {
         for (String n : NODES) {
             long pid = lab.jvmPid(n);
-            Set<String> before = listening(pid);
+            Set<String> before = RestAccess.listening(pid);
             lab.cliOk(n, "feature:install vigil-metrics");
             await(n + ": vigil:metrics answers", () -> lab.cli(n, "vigil:metrics").output().contains("vigil_node_info"));
             Lab.sleep(1000);
-            assertThat(listening(pid)).as("%s listens where it did before vigil-metrics", n).isEqualTo(before);
+            assertThat(RestAccess.listening(pid)).as("%s listens where it did before vigil-metrics", n).isEqualTo(before);
             HttpResponse<String> r = scrape(n);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
@@ -296,25 +286,12 @@ class MetricsIT implements Steps.Diagnostics {
 
     /** GET /api/v1/metrics of a node as the scraper's user, trusting the node's own certificate. */
     private static HttpResponse<String> scrape(String node) throws Exception {
-        HttpClient c = HttpClient.newBuilder().sslContext(trusting(lab.dir().resolve(node).resolve("etc/vigil-rest.crt")))
+        HttpClient c = HttpClient.newBuilder()
+                .sslContext(RestAccess.trusting(lab.dir().resolve(node).resolve("etc/vigil-rest.crt")))
                 .connectTimeout(Duration.ofSeconds(10)).build();
         return c.send(HttpRequest.newBuilder(URI.create("https://" + target(node) + "/api/v1/metrics"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)
-                        .getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", RestAccess.basicAuth(USER, PASSWORD))
                 .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static SSLContext trusting(Path crt) throws Exception {
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        try (var in = Files.newInputStream(crt)) {
-            ks.setCertificateEntry("node", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private static String prometheusLog() {
@@ -330,26 +307,7 @@ class MetricsIT implements Steps.Diagnostics {
         }
     }
 
-    /** @return the local address:port of every TCP socket the JVM listens on */
-    private static Set<String> listening(long pid) {
-        Sh.Result ss = Sh.run(Duration.ofSeconds(10), List.of("ss", "-Htlnp"));
-        assertThat(ss.ok()).as("ss: %s", ss.output()).isTrue();
-        Set<String> out = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^\\S+\\s+\\d+\\s+\\d+\\s+(\\S+)\\s.*pid=" + pid + ",").matcher(ss.output());
-        while (m.find()) {
-            out.add(m.group(1).replace("[::ffff:", "").replace("]", ""));
-        }
-        return out;
-    }
-
     private static void await(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Lab.sleep(500);
-        }
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
+        RestAccess.await(what, WAIT, condition);
     }
 }

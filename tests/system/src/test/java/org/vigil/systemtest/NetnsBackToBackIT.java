@@ -3,10 +3,8 @@ package org.vigil.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +46,8 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
     private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static NetnsNodes nodes;
+    private static NetnsQuorum quorum;
     private static PlacementWatch watch;
-    private static String hb2Net;
     private static String vip;
     private static String page;
     private static final Thread HOOK = new Thread(NetnsBackToBackIT::tearDown, "netns-back-to-back-down");
@@ -64,29 +62,19 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
         NetnsTwoNodes.setUp(() -> {
             lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-back-to-back"), PORT_OFFSET);
             net = lab.net();
-            hb2Net = List.of("198.51.100", "203.0.113", "192.0.2").stream()
-                    .filter(n -> !n.equals(net.pub) && !n.equals(net.priv)).findFirst().orElseThrow();
-            cableHb2();
+            quorum = new NetnsQuorum(lab);
+            nodes = quorum.backToBackNodes();
             log("namespaces %s-{n1,n2,cl,sw}: public %s.0/24 (no heartbeats), back-to-back hb1 %s.0/24 (eth1), "
-                    + "hb2 %s.0/24 (eth2)", net.prefix, net.pub, net.priv, hb2Net);
-
-            int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + PORT_OFFSET;
-            int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + PORT_OFFSET;
-            nodes = new NetnsNodes(lab.dir(), dist, net, ssh, udp).paths("hb1=" + net.privAddress("node1") + ","
-                    + net.privAddress("node2") + " hb2=" + hb2Address("node1") + "," + hb2Address("node2"));
-            nodes.setUp();
+                    + "hb2 %s.0/24 (eth2)", net.prefix, net.pub, net.priv, quorum.hb2Net());
             assertThat(lab.dir().resolve("node1/etc/org.vigil.path-pub.cfg"))
                     .as("no heartbeat path on the public network")
                     .doesNotExist();
             nodes.start("node1", "node2");
-            awaitOnline("node1", "node2");
-            awaitOnline("node2", "node1");
+            quorum.awaitOnlineOnBothCables("node1", "node2");
+            quorum.awaitOnlineOnBothCables("node2", "node1");
             log("node1 and node2 see each other on hb1 and hb2 only after %d ms", lab.elapsedMillis());
+            lab.install("vigil-resource-ip vigil-resource-webroot", "ip", "webroot");
 
-            for (String n : List.of("node1", "node2")) {
-                nodes.cliOk(n, "feature:install vigil-resource-ip vigil-resource-webroot");
-                awaitTypes(n, "ip", "webroot");
-            }
             Path htdocs = lab.dir().resolve("htdocs");
             Files.createDirectories(htdocs);
             page = "back-to-back lab " + net.prefix + "\n";
@@ -128,7 +116,7 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
         if (nodes != null) {
             for (String n : List.of("node1", "node2")) {
                 if (nodes.jvmPid(n) > 0) {
-                    log("step '%s' failed; %s's status:%n%s", step, n, status(n));
+                    log("step '%s' failed; %s's status:%n%s", step, n, quorum.status(n));
                 }
             }
             log("node logs:%n%s", nodes.logTails());
@@ -146,24 +134,16 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
     @Test
     @Order(2)
     void withQuorumOnAndThePingTieBreakerTheSurvivorTakesOver() throws IOException {
-        powerOn("node1");
+        quorum.powerOn("node1");
         nodes.start("node1");
-        awaitOnline("node1", "node2");
-        awaitOnline("node2", "node1");
-        String quorum = String.join("\n", "",
-                "cluster.nodes = node1, node2",
-                "quorum.tiebreaker = ping",
-                "quorum.ping.targets = " + net.clientAddress(),
-                "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"), "");
-        for (String n : List.of("node1", "node2")) { // applies at once (etc/README.md)
-            Files.writeString(lab.dir().resolve(n).resolve("etc/org.vigil.node.cfg"), quorum, StandardCharsets.UTF_8,
-                    StandardOpenOption.APPEND);
-        }
-        awaitStatus("node1", "Quorum: HAS QUORUM (2 of 2 votes");
-        awaitStatus("node2", "Quorum: HAS QUORUM (2 of 2 votes");
+        quorum.awaitOnlineOnBothCables("node1", "node2");
+        quorum.awaitOnlineOnBothCables("node2", "node1");
+        quorum.appendNodeConfig(NetnsQuorum.pingTieBreaker(net)); // applies at once (etc/README.md)
+        quorum.awaitQuorum("node1");
+        quorum.awaitQuorum("node2");
         assertThat(watch.where("b2b-ip")).as("the group stayed on node2 (no failback)").containsExactly("node2");
         powerLossAndTakeover("node2", "node1");
-        assertThat(status("node1")).contains("HAS QUORUM").contains("ping tie-breaker chose this side");
+        assertThat(quorum.status("node1")).contains("HAS QUORUM").contains("ping tie-breaker chose this side");
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
@@ -175,10 +155,10 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
     private static void powerLossAndTakeover(String victim, String survivor) {
         assertThat(watch.where("b2b-ip")).containsExactly(victim);
         long t0 = System.currentTimeMillis();
-        pullAllCables(victim);
+        quorum.pullAllCables(victim);
         log("%s", nodes.crash(victim));
 
-        String paths = awaitStatus(survivor, Pattern.compile("(?m)^\\s+hb1\\s+udp\\s+link-down\\b"),
+        String paths = quorum.awaitStatus(survivor, Pattern.compile("(?m)^\\s+hb1\\s+udp\\s+link-down\\b"),
                 Pattern.compile("(?m)^\\s+hb2\\s+udp\\s+link-down\\b"));
         log("%s's status %d ms after the power loss of %s:%n%s", survivor, System.currentTimeMillis() - t0, victim,
                 paths);
@@ -194,7 +174,7 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
                 Lab.sleep(100);
             }
         }
-        String after = status(survivor);
+        String after = quorum.status(survivor);
         long up = watch.changes().stream()
                 .filter(c -> c.atMillis() > t0 && c.state().get("b2b-ip").equals(Set.of(survivor)))
                 .mapToLong(c -> c.atMillis()).findFirst().orElse(-1);
@@ -213,101 +193,8 @@ class NetnsBackToBackIT implements Steps.Diagnostics {
         assertThat(watch.overlaps()).as("sampled instants at which the address was up on both nodes").isEmpty();
     }
 
-    /** The second back-to-back cable: a veth pair eth2 between the nodes, in the third TEST-NET range. */
-    private static void cableHb2() {
-        Sh.ok("ip", "-n", net.nodeNs("node1"), "link", "add", "eth2", "type", "veth", "peer", "name", "eth2", "netns",
-                net.nodeNs("node2"));
-        for (String n : List.of("node1", "node2")) {
-            Sh.ok("ip", "-n", net.nodeNs(n), "addr", "add", hb2Address(n) + "/24", "dev", "eth2");
-            Sh.ok("ip", "-n", net.nodeNs(n), "link", "set", "eth2", "up");
-        }
-        Sh.Result r = Sh.run("ip", "netns", "exec", net.nodeNs("node1"), "ping", "-c", "1", "-W", "2",
-                hb2Address("node2"));
-        if (!r.ok()) {
-            throw new IllegalStateException("the second back-to-back cable does not work: " + r.output());
-        }
-    }
-
-    private static String hb2Address(String node) {
-        return hb2Net + (node.equals("node1") ? ".1" : ".2");
-    }
-
-    /** Power loss: every link of the node goes down inside its namespace, in one ip call. */
-    private static void pullAllCables(String node) {
-        Path batch = null;
-        try {
-            batch = Files.createTempFile("vnf-batch", ".ip");
-            Files.writeString(batch, "link set eth0 down\nlink set eth1 down\nlink set eth2 down\n");
-            Sh.ok("ip", "-n", net.nodeNs(node), "-batch", batch.toString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } finally {
-            if (batch != null) {
-                batch.toFile().delete();
-            }
-        }
-    }
-
-    /** Power on: boot addresses only, every cable plugged back in. */
-    private static void powerOn(String node) {
-        net.powerOn(node);
-        String ns = net.nodeNs(node);
-        Sh.ok("ip", "-n", ns, "addr", "flush", "dev", "eth2");
-        Sh.ok("ip", "-n", ns, "addr", "add", hb2Address(node) + "/24", "dev", "eth2");
-        Sh.ok("ip", "-n", ns, "link", "set", "eth2", "up");
-    }
-
-    /** Waits up to 30 s until {@code vigil:resource-types} on the node lists every one of {@code types}. */
-    private static void awaitTypes(String node, String... types) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:resource-types").output();
-            boolean all = true;
-            for (String t : types) {
-                all &= Pattern.compile("(?m)^" + Pattern.quote(t) + " - ").matcher(out).find();
-            }
-            if (all) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError("types " + String.join(", ", types) + " not installed on " + node + ":\n" + out);
-    }
-
     private static String clientGet() {
         return net.clientGet("http://" + vip + "/");
-    }
-
-    private static String status(String node) {
-        return nodes.cli(node, "vigil:status").output();
-    }
-
-    /** Waits up to 30 s until the node sees the peer online on both back-to-back paths. */
-    private static void awaitOnline(String node, String peer) {
-        awaitStatus(node, Pattern.compile("(?m)^\\s+" + Pattern.quote(peer) + "\\s+online\\b.*hb1 up.*hb2 up"));
-    }
-
-    private static String awaitStatus(String node, String text) {
-        return awaitStatus(node, Pattern.compile(Pattern.quote(text)));
-    }
-
-    /** Waits up to 30 s until the node's status matches every pattern. @return that status */
-    private static String awaitStatus(String node, Pattern... patterns) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = status(node);
-            boolean all = true;
-            for (Pattern p : patterns) {
-                all &= p.matcher(out).find();
-            }
-            if (all) {
-                return out;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError(node + "'s status does not match " + List.of(patterns) + " after 30 s:\n" + out);
     }
 
     static void log(String format, Object... args) {

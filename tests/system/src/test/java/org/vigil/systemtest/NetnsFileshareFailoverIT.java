@@ -107,13 +107,8 @@ class NetnsFileshareFailoverIT implements Steps.Diagnostics {
             NetnsTwoNodes.deleteTree(clientDir);
             Files.createDirectories(clientDir);
 
-            nodes = lab.startNodes(String.join("\n", "",
-                    "cluster.nodes = node1, node2",
-                    "quorum.tiebreaker = ping",
-                    "quorum.ping.targets = " + net.clientAddress(),
-                    "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
-                    "quorum.tiebreaker.winner = node1",
-                    "dead.time.ms = 600", ""));
+            nodes = lab.startNodes(NetnsQuorum.pingTieBreaker(net, "quorum.tiebreaker.winner = node1",
+                    "dead.time.ms = 600"));
             log("node1 and node2 started in their namespaces and see each other in %d ms", lab.elapsedMillis());
 
             lab.install("vigil-resource-disk vigil-resource-ip vigil-resource-fileshare", "ip", "disk", "fileshare");

@@ -3,16 +3,13 @@ package org.vigil.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -67,9 +64,9 @@ class NetnsLeaseIT implements Steps.Diagnostics {
     private static NetnsTwoNodes lab;
     private static NetnsTopology net;
     private static NetnsNodes nodes;
+    private static NetnsQuorum quorum;
     private static PlacementWatch watch;
     private static GroupProcessWatch programs;
-    private static String hb2Net;
     private static String vip;
     private static String page;
     private static Path server;
@@ -85,38 +82,15 @@ class NetnsLeaseIT implements Steps.Diagnostics {
         NetnsTwoNodes.setUp(() -> {
             lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-lease"), PORT_OFFSET);
             net = lab.net();
-            hb2Net = List.of("198.51.100", "203.0.113", "192.0.2").stream()
-                    .filter(n -> !n.equals(net.pub) && !n.equals(net.priv)).findFirst().orElseThrow();
-            cableHb2();
+            quorum = new NetnsQuorum(lab);
+            nodes = quorum.backToBackNodes();
             log("namespaces %s-{n1,n2,cl,sw}: public %s.0/24 (no heartbeats), hb1 %s.0/24 (eth1), hb2 %s.0/24 (eth2)",
-                    net.prefix, net.pub, net.priv, hb2Net);
-
-            int ssh = Prerequisites.intProperty("vigil.system.sshBase", 8301) + PORT_OFFSET;
-            int udp = Prerequisites.intProperty("vigil.system.udpBase", 7301) + PORT_OFFSET;
-            nodes = new NetnsNodes(lab.dir(), dist, net, ssh, udp).paths("hb1=" + net.privAddress("node1") + ","
-                    + net.privAddress("node2") + " hb2=" + hb2Address("node1") + "," + hb2Address("node2"));
-            nodes.setUp();
-            String quorum = String.join("\n", "",
-                    "cluster.nodes = node1, node2",
-                    "quorum.tiebreaker = ping",
-                    "quorum.ping.targets = " + net.clientAddress(),
-                    "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
-                    "quorum.tiebreaker.winner = node1",
-                    "quorum.loss.stop.ms = " + BOUND_MILLIS,
-                    "dead.time.ms = " + DEAD_MILLIS, "");
-            for (String n : List.of("node1", "node2")) {
-                Files.writeString(lab.dir().resolve(n).resolve("etc/org.vigil.node.cfg"), quorum,
-                        StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-            }
+                    net.prefix, net.pub, net.priv, quorum.hb2Net());
+            quorum.appendNodeConfig(NetnsQuorum.pingTieBreaker(net, "quorum.tiebreaker.winner = node1",
+                    "quorum.loss.stop.ms = " + BOUND_MILLIS, "dead.time.ms = " + DEAD_MILLIS));
             nodes.start("node1", "node2");
-            awaitOnline("node1", "node2");
-            awaitOnline("node2", "node1");
-            awaitQuorum("node1");
-            awaitQuorum("node2");
-            for (String n : List.of("node1", "node2")) {
-                nodes.cliOk(n, "feature:install vigil-resource-ip");
-                awaitOutput(n, "vigil:resource-types", Pattern.compile("(?ms)(?=.*^ip - )(?=.*^process - )"));
-            }
+            awaitHealthy();
+            lab.install("vigil-resource-ip", "ip", "process");
 
             Path htdocs = lab.dir().resolve("htdocs");
             Files.createDirectories(htdocs);
@@ -186,7 +160,7 @@ class NetnsLeaseIT implements Steps.Diagnostics {
         assertThat(clientGet()).as("the page through the address, served by node1").isEqualTo(page);
 
         long t0 = System.currentTimeMillis();
-        pullAllCables("node1");
+        quorum.pullAllCables("node1");
         log("%s", nodes.crash("node1"));
         long served = awaitServedBy("node2");
         long started = nodes.awaitLog("node2", "started web-http (group web)", t0, Duration.ofSeconds(5));
@@ -212,21 +186,18 @@ class NetnsLeaseIT implements Steps.Diagnostics {
     @Order(2)
     void aHeartbeatCutStopsTheHolderThatLosesTheTieAtOnceAndTheWinnerTakesOverNeverBoth() {
         long poweredOn = System.currentTimeMillis();
-        powerOn("node1");
+        quorum.powerOn("node1");
         cutHeartbeats(); // node1 boots with its heartbeat cables out
         Lab.sleep(1500); // its machine answers ping for longer than the tie-breaker's silence window (500 ms)
         assertRunsOnlyOn("node2");
         nodes.start("node1");
-        String waiting = awaitStatus("node1", Pattern.compile("never seen: node2|wait for all"));
+        String waiting = quorum.awaitStatus("node1", Pattern.compile("never seen: node2|wait for all"));
         log("node1 powered on at %d, its Vigil started with the heartbeats cut: %s", poweredOn,
                 waiting.lines().filter(l -> l.contains("Quorum")).findFirst().orElse("?").strip());
         Lab.sleep(2000); // anything that would start web on node1 has had its chance
         assertRunsOnlyOn("node2");
         plugHeartbeats();
-        awaitOnline("node1", "node2");
-        awaitOnline("node2", "node1");
-        awaitQuorum("node1");
-        awaitQuorum("node2");
+        awaitHealthy();
         Lab.sleep(2000);
         assertThat(watch.placementsSince("web-ip", poweredOn)).as("where web's address was since node1's machine was "
                 + "powered on: node2 won by node1's silence and keeps web; node1, back, waits for all").containsExactly(
@@ -300,10 +271,7 @@ class NetnsLeaseIT implements Steps.Diagnostics {
 
     /** Waits until both nodes have quorum again, then: web on {@code node} only, served, banned nowhere. */
     private static void awaitHealed(String node) {
-        awaitOnline("node1", "node2");
-        awaitOnline("node2", "node1");
-        awaitQuorum("node1");
-        awaitQuorum("node2");
+        awaitHealthy();
         awaitRunsOnlyOn(node);
         Lab.sleep(2000); // anything that would move or start it again has had its chance
         assertRunsOnlyOn(node);
@@ -377,37 +345,13 @@ class NetnsLeaseIT implements Steps.Diagnostics {
         assertThat(programs.overlaps()).as("sampled instants at which the program ran on both nodes").isEmpty();
     }
 
-    /** The second back-to-back cable: a veth pair eth2 between the nodes, in the third TEST-NET range. */
-    private static void cableHb2() {
-        Sh.ok("ip", "-n", net.nodeNs("node1"), "link", "add", "eth2", "type", "veth", "peer", "name", "eth2", "netns",
-                net.nodeNs("node2"));
-        for (String n : List.of("node1", "node2")) {
-            Sh.ok("ip", "-n", net.nodeNs(n), "addr", "add", hb2Address(n) + "/24", "dev", "eth2");
-            Sh.ok("ip", "-n", net.nodeNs(n), "link", "set", "eth2", "up");
-        }
-        Sh.Result r = Sh.run("ip", "netns", "exec", net.nodeNs("node1"), "ping", "-c", "1", "-W", "2",
-                hb2Address("node2"));
-        if (!r.ok()) {
-            throw new IllegalStateException("the second back-to-back cable does not work: " + r.output());
-        }
-    }
-
-    private static String hb2Address(String node) {
-        return hb2Net + (node.equals("node1") ? ".1" : ".2");
-    }
-
-    /** Power loss: every link of the node goes down inside its namespace, in one ip call. */
-    private static void pullAllCables(String node) {
-        ipBatch(node, "link set eth0 down\nlink set eth1 down\nlink set eth2 down\n");
-    }
-
     /** Both heartbeat cables out at node1's end (node2's ends lose their carrier); the public network stays. */
     private static void cutHeartbeats() {
-        ipBatch("node1", "link set eth1 down\nlink set eth2 down\n");
+        net.ipBatch("node1", "link set eth1 down\nlink set eth2 down\n");
     }
 
     private static void plugHeartbeats() {
-        ipBatch("node1", "link set eth1 up\nlink set eth2 up\n");
+        net.ipBatch("node1", "link set eth1 up\nlink set eth2 up\n");
     }
 
     /**
@@ -416,32 +360,8 @@ class NetnsLeaseIT implements Steps.Diagnostics {
      */
     private static void blackhole(String from, String to, boolean on) {
         String cmd = on ? "add" : "del";
-        ipBatch(from, "route " + cmd + " blackhole " + net.privAddress(to) + "/32\nroute " + cmd + " blackhole "
-                + hb2Address(to) + "/32\n");
-    }
-
-    private static void ipBatch(String node, String commands) {
-        Path batch = null;
-        try {
-            batch = Files.createTempFile("vnf-batch", ".ip");
-            Files.writeString(batch, commands);
-            Sh.ok("ip", "-n", net.nodeNs(node), "-batch", batch.toString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } finally {
-            if (batch != null) {
-                batch.toFile().delete();
-            }
-        }
-    }
-
-    /** Power on: boot addresses only, every cable plugged back in. */
-    private static void powerOn(String node) {
-        net.powerOn(node);
-        String ns = net.nodeNs(node);
-        Sh.ok("ip", "-n", ns, "addr", "flush", "dev", "eth2");
-        Sh.ok("ip", "-n", ns, "addr", "add", hb2Address(node) + "/24", "dev", "eth2");
-        Sh.ok("ip", "-n", ns, "link", "set", "eth2", "up");
+        net.ipBatch(from, "route " + cmd + " blackhole " + net.privAddress(to) + "/32\nroute " + cmd + " blackhole "
+                + quorum.hb2Address(to) + "/32\n");
     }
 
     /** @return "+N ms" from {@code t0} to {@code t}, or "never" when {@code t} is -1 (not seen) */
@@ -465,35 +385,15 @@ class NetnsLeaseIT implements Steps.Diagnostics {
     }
 
     private static String status(String node) {
-        return nodes.cli(node, "vigil:status").output();
+        return quorum.status(node);
     }
 
-    /** Waits up to 30 s until {@code command}'s output on the node matches the pattern. @return that output */
-    private static String awaitOutput(String node, String command, Pattern pattern) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, command).output();
-            if (pattern.matcher(out).find()) {
-                return out;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError(node + ": '" + command + "' does not match " + pattern + " after 30 s:\n" + out);
-    }
-
-    private static void awaitQuorum(String node) {
-        awaitStatus(node, Pattern.compile(Pattern.quote("Quorum: HAS QUORUM (2 of 2 votes")));
-    }
-
-    /** Waits up to 30 s until the node sees the peer online on both back-to-back paths. */
-    private static void awaitOnline(String node, String peer) {
-        awaitStatus(node, Pattern.compile("(?m)^\\s+" + Pattern.quote(peer) + "\\s+online\\b.*hb1 up.*hb2 up"));
-    }
-
-    /** Waits up to 30 s until the node's status matches the pattern. @return that status */
-    private static String awaitStatus(String node, Pattern pattern) {
-        return awaitOutput(node, "vigil:status", pattern);
+    /** Waits until each node sees the other online on both cables, then until both have quorum. */
+    private static void awaitHealthy() {
+        quorum.awaitOnlineOnBothCables("node1", "node2");
+        quorum.awaitOnlineOnBothCables("node2", "node1");
+        quorum.awaitQuorum("node1");
+        quorum.awaitQuorum("node2");
     }
 
     static void log(String format, Object... args) {

@@ -52,16 +52,11 @@ class NetnsPeerGoneIT {
             Path script = lab.dir().resolve("peer-gone-service.sh");
             Files.writeString(script, "#!/bin/sh\nwhile :; do sleep 1; done\n");
             watch = new GroupProcessWatch(script);
-            nodes = lab.startNodes(String.join("\n", "",
-                    "cluster.nodes = node1, node2",
-                    "quorum.tiebreaker = ping",
-                    "quorum.ping.targets = " + net.pub + ".100",
-                    "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
-                    "quorum.tiebreaker.winner = node1",
-                    "quorum.loss.stop.ms = " + BOUND_MILLIS,
-                    "dead.time.ms = " + DEAD_MILLIS, ""));
-            awaitStatus("node1", "Quorum: HAS QUORUM (2 of 2 votes");
-            awaitStatus("node2", "Quorum: HAS QUORUM (2 of 2 votes");
+            nodes = lab.startNodes(NetnsQuorum.pingTieBreaker(net, "quorum.tiebreaker.winner = node1",
+                    "quorum.loss.stop.ms = " + BOUND_MILLIS, "dead.time.ms = " + DEAD_MILLIS));
+            NetnsQuorum quorum = new NetnsQuorum(lab);
+            quorum.awaitQuorum("node1");
+            quorum.awaitQuorum("node2");
             nodes.cliOk("node1", String.join("\n",
                     "vigil:group-add --stopped --preferred node1,node2 svc",
                     "vigil:resource-add svc svc-prog process 'command=/bin/sh " + script + "'"));
@@ -117,19 +112,6 @@ class NetnsPeerGoneIT {
             Lab.sleep(100);
         }
         assertThat(watch.now().getOrDefault("svc", Set.of())).as("the nodes running svc's program").isEqualTo(where);
-    }
-
-    private static void awaitStatus(String node, String text) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:status").output();
-            if (out.contains(text)) {
-                return;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError(node + ": no '" + text + "' in vigil:status after 30 s:\n" + out);
     }
 
     static void log(String format, Object... args) {

@@ -60,16 +60,10 @@ class NetnsQuorumIT implements Steps.Diagnostics {
         NetnsTwoNodes.setUp(() -> {
             lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-quorum"), 70);
             net = lab.net();
-            String target = net.pub + ".100"; // the client's address: a TEST-NET address inside the lab only
-            nodes = lab.startNodes(String.join("\n", "",
-                    "cluster.nodes = node1, node2",
-                    "quorum.tiebreaker = ping",
-                    "quorum.ping.targets = " + target,
-                    "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"),
-                    "quorum.tiebreaker.winner = node1",
-                    "quorum.loss.stop.ms = " + BOUND_MILLIS,
-                    "quorum.freeze.ms = " + FREEZE_MILLIS,
-                    "dead.time.ms = " + DEAD_MILLIS, ""));
+            // the ping target: the client's address, a TEST-NET address inside the lab only
+            nodes = lab.startNodes(NetnsQuorum.pingTieBreaker(net, "quorum.tiebreaker.winner = node1",
+                    "quorum.loss.stop.ms = " + BOUND_MILLIS, "quorum.freeze.ms = " + FREEZE_MILLIS,
+                    "dead.time.ms = " + DEAD_MILLIS));
             for (String n : List.of("node1", "node2")) {
                 nodes.cliOk(n, "feature:install vigil-resource-ip");
             }

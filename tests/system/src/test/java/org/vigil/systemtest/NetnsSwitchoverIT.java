@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -62,14 +61,10 @@ class NetnsSwitchoverIT implements Steps.Diagnostics {
         NetnsTwoNodes.setUp(() -> {
             lab = NetnsTwoNodes.create(dist, Prerequisites.labsDir().resolve("netns-switchover"), PORT_OFFSET);
             net = lab.net();
-            nodes = lab.startNodes(String.join("\n", "",
-                    "cluster.nodes = node1, node2",
-                    "quorum.tiebreaker = ping",
-                    "quorum.ping.targets = " + net.clientAddress(),
-                    "quorum.ping.peers = node1=" + net.pubAddress("node1") + ", node2=" + net.pubAddress("node2"), ""));
-            for (String n : List.of("node1", "node2")) {
-                awaitStatus(n, Pattern.compile(Pattern.quote("Quorum: HAS QUORUM (2 of 2 votes")));
-            }
+            nodes = lab.startNodes(NetnsQuorum.pingTieBreaker(net));
+            NetnsQuorum quorum = new NetnsQuorum(lab);
+            quorum.awaitQuorum("node1");
+            quorum.awaitQuorum("node2");
             lab.install("vigil-resource-ip", "ip", "process");
             demo = lab.dir().resolve("vigil-demo-web.py");
             assertThat(demo).as("the demo web service vigil-lab copies into the lab").exists();
@@ -276,19 +271,6 @@ class NetnsSwitchoverIT implements Steps.Diagnostics {
         }
         assertThat(watch.where("web-ip")).as("nodes with web's address up").containsExactly(node);
         assertThat(programs.now().getOrDefault("web", Set.of())).as("nodes running web's program").containsExactly(node);
-    }
-
-    private static String awaitStatus(String node, Pattern pattern) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = nodes.cli(node, "vigil:status").output();
-            if (pattern.matcher(out).find()) {
-                return out;
-            }
-            Lab.sleep(300);
-        }
-        throw new AssertionError(node + "'s status does not match " + pattern + " after 30 s:\n" + out);
     }
 
     static void log(String format, Object... args) {

@@ -104,12 +104,17 @@ final class NetnsTopology implements AutoCloseable {
      * @return when the ip call ended (epoch ms)
      */
     long pullCables(String node) {
+        ipBatch(node, "link set eth0 down\nlink set eth1 down\n");
+        return System.currentTimeMillis();
+    }
+
+    /** Runs {@code commands} (ip commands, one a line, without "ip") in the node's namespace in one ip call. */
+    void ipBatch(String node, String commands) {
         java.nio.file.Path batch = null;
         try {
             batch = java.nio.file.Files.createTempFile("vnf-batch", ".ip");
-            java.nio.file.Files.writeString(batch, "link set eth0 down\nlink set eth1 down\n");
+            java.nio.file.Files.writeString(batch, commands);
             Sh.ok("ip", "-n", nodeNs(node), "-batch", batch.toString());
-            return System.currentTimeMillis();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {

@@ -85,8 +85,7 @@ final class NetnsTwoNodes implements AutoCloseable {
      * etc/org.vigil.node.cfg, starts both and waits up to 30 s until each sees the other online.
      */
     NetnsNodes startNodes(String nodeConfig) throws IOException {
-        nodes = new NetnsNodes(dir, dist, net, ssh, udp);
-        nodes.setUp();
+        setUpNodes(null);
         if (nodeConfig != null) {
             for (String n : List.of("node1", "node2")) {
                 Files.writeString(dir.resolve(n).resolve("etc/org.vigil.node.cfg"), nodeConfig,
@@ -96,6 +95,19 @@ final class NetnsTwoNodes implements AutoCloseable {
         nodes.start("node1", "node2");
         nodes.awaitOnline("node1", "node2", Duration.ofSeconds(30));
         nodes.awaitOnline("node2", "node1", Duration.ofSeconds(30));
+        return nodes;
+    }
+
+    /**
+     * Sets up node1 and node2 in their namespaces, not started, with the heartbeat paths {@code paths} (as
+     * {@link NetnsNodes#paths}; null: {@code pub} and {@code priv}). {@link #startNodes} does this first.
+     */
+    NetnsNodes setUpNodes(String paths) {
+        nodes = new NetnsNodes(dir, dist, net, ssh, udp);
+        if (paths != null) {
+            nodes.paths(paths);
+        }
+        nodes.setUp();
         return nodes;
     }
 

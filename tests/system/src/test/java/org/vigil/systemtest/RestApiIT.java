@@ -21,12 +21,10 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,17 +113,17 @@ class RestApiIT implements Steps.Diagnostics {
     @Order(1)
     void installedItListensOnlyOnceEnabledAndThenOnlyOnTheConfiguredPortAndAddress() throws Exception {
         long pid = lab.jvmPid(NODE);
-        assertThat(listening(pid)).as("before the feature").containsExactly("127.0.0.1:" + sshPort);
+        assertThat(RestAccess.listening(pid)).as("before the feature").containsExactly("127.0.0.1:" + sshPort);
         lab.cliOk(NODE, "feature:install vigil-rest");
         Path cfg = home.resolve("etc/org.vigil.rest.cfg");
         await("the feature's configuration written and the API disabled",
                 () -> Files.exists(cfg) && lab.cli(NODE, "vigil:rest").output().contains("disabled"));
         Lab.sleep(2000);
-        assertThat(listening(pid)).as("installed, not enabled").containsExactly("127.0.0.1:" + sshPort);
+        assertThat(RestAccess.listening(pid)).as("installed, not enabled").containsExactly("127.0.0.1:" + sshPort);
 
         Files.writeString(cfg, "enabled = true\nbind = 127.0.0.1\nport = " + restPort + "\nlogin.max-failures = 3\n");
         await("the API listening", () -> lab.cli(NODE, "vigil:rest").output().contains("listening on"));
-        assertThat(listening(pid)).as("enabled").containsExactlyInAnyOrder("127.0.0.1:" + sshPort, "127.0.0.1:" + restPort);
+        assertThat(RestAccess.listening(pid)).as("enabled").containsExactlyInAnyOrder("127.0.0.1:" + sshPort, "127.0.0.1:" + restPort);
         for (String f : List.of("vigil-rest.p12", "vigil-rest.p12.password", "vigil-rest.crt")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("etc").resolve(f))))
                     .as("etc/%s", f).isEqualTo("rw-------");
@@ -251,7 +249,7 @@ class RestApiIT implements Steps.Diagnostics {
     void uninstalledTheFeatureListensNoMore() {
         lab.cliOk(NODE, "feature:uninstall vigil-rest");
         long pid = lab.jvmPid(NODE);
-        await("only SSH listening", () -> listening(pid).equals(Set.of("127.0.0.1:" + sshPort)));
+        await("only SSH listening", () -> RestAccess.listening(pid).equals(Set.of("127.0.0.1:" + sshPort)));
         assertThat(lab.cliOk(NODE, "vigil:status")).as("the cluster runs on").containsPattern("api\\s+on node2\\s");
     }
 
@@ -262,8 +260,7 @@ class RestApiIT implements Steps.Diagnostics {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (user != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
-                    .getBytes(StandardCharsets.UTF_8)));
+            b.header("Authorization", RestAccess.basicAuth(user, password));
         }
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -333,27 +330,8 @@ class RestApiIT implements Steps.Diagnostics {
         }
     }
 
-    /** @return the local address:port of every TCP socket the JVM listens on */
-    private static Set<String> listening(long pid) {
-        Sh.Result ss = Sh.run(Duration.ofSeconds(10), List.of("ss", "-Htlnp"));
-        assertThat(ss.ok()).as("ss: %s", ss.output()).isTrue();
-        Set<String> out = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^\\S+\\s+\\d+\\s+\\d+\\s+(\\S+)\\s.*pid=" + pid + ",").matcher(ss.output());
-        while (m.find()) {
-            out.add(m.group(1).replace("[::ffff:", "").replace("]", ""));
-        }
-        return out;
-    }
-
     private static void await(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Lab.sleep(500);
-        }
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
+        RestAccess.await(what, WAIT, condition);
     }
 
     /** A TLS context that trusts exactly the certificate with this SHA-256 fingerprint, as an admin pins it. */

@@ -10,6 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.vigil.plugin.support.json.JsonParser;
 
 /**
  * {@code vigil:metrics}: this node's metrics in the Prometheus text format (version 0.0.4), as the REST API serves
@@ -23,6 +24,8 @@ public class MetricsCommand implements Action {
 
     /** The media type of what this command prints. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private static final int MAX_DEPTH = 32;
 
     @Reference
     SessionFactory sessions;
@@ -53,12 +56,21 @@ public class MetricsCommand implements Action {
     static String render(String statusJson) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            PrometheusTextFormatWriter.create().write(out, StatusMetrics.of(StatusJsonParser.parse(statusJson.strip())),
+            PrometheusTextFormatWriter.create().write(out, StatusMetrics.of(parseStatus(statusJson.strip())),
                     EscapingScheme.ALLOW_UTF8);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e); // a byte array does not fail
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** @return the status as maps and lists; fails naming the offset when it is not JSON (an error message, say) */
+    private static Object parseStatus(String json) {
+        try {
+            return JsonParser.parse(json, MAX_DEPTH);
+        } catch (JsonParser.Malformed e) {
+            throw new IllegalArgumentException("the status is not valid JSON at offset " + e.offset() + ": " + e.what(), e);
+        }
     }
 
     private void outcome(int status) {

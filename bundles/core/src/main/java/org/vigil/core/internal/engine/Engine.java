@@ -23,7 +23,6 @@ import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.policy.Action;
 import org.vigil.core.internal.policy.Decision;
-import org.vigil.core.internal.policy.Membership;
 import org.vigil.core.internal.policy.Policy;
 import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.Snapshot;
@@ -39,7 +38,8 @@ import org.vigil.core.internal.publicnet.PublicNetworkWatch;
  * <p>This class holds the tick loop; each concern it drives has a class of its own: {@link OperationExecutor}
  * (resource operations), {@link FenceControl} and {@link Proofs} (fencing), {@link QuorumWatch} (quorum and the
  * tie-breaker), {@link PublicNetworkTracker}, {@link DocumentSync} (local state against the document, this node's
- * report), {@link StatusPublisher} (snapshot, report and status).
+ * report), {@link StatusPublisher} (snapshot, report and status), {@link StartGate} (readiness and the start-up wait),
+ * {@link MembershipAlerts}, {@link PlacementLog}.
  */
 public final class Engine {
 
@@ -51,7 +51,6 @@ public final class Engine {
     private final DocumentStore docs;
     private final MembershipTracker members;
     private final Alerts alerts;
-    private final long startedAt;
     private final Inbox inbox = new Inbox();
     private final LocalState locals;
     private final ResourceTypes types;
@@ -62,17 +61,11 @@ public final class Engine {
     private final DocumentSync sync;
     private final OperationExecutor operations;
     private final HandoverWitness handovers = new HandoverWitness();
+    private final PlacementLog placements = new PlacementLog();
     private final StatusPublisher publisher;
-    private volatile long settleMillis;
-    private volatile String notReadyReason;
-    private volatile Supplier<String> readinessCheck = () -> null;
+    private final StartGate gate;
     private volatile LongUnaryOperator heartbeatSilence;
-    private volatile LongSupplier listeningSince = () -> Long.MIN_VALUE;
-    private volatile LongSupplier unansweredAt = () -> Long.MIN_VALUE;
     private volatile boolean running;
-
-    // Engine thread only.
-    private Map<String, Decision.Placement> lastPlacements = Map.of();
 
     /**
      * @param node          this node's name
@@ -93,8 +86,8 @@ public final class Engine {
         this.docs = docs;
         this.members = members;
         this.alerts = alerts;
-        this.settleMillis = settleMillis;
-        this.startedAt = clock.getAsLong();
+        long startedAt = clock.getAsLong();
+        this.gate = new StartGate(startedAt, settleMillis, members::intervalMillis);
         this.locals = new LocalState(docs);
         this.types = new ResourceTypes(locals, inbox, alerts);
         Proofs proofs = new Proofs(node, clock, members);
@@ -168,7 +161,7 @@ public final class Engine {
      *              node's challenge ({@link HeartbeatIo#listeningSince})
      */
     public void setListeningSince(LongSupplier since) {
-        this.listeningSince = since;
+        gate.setListeningSince(since);
     }
 
     /**
@@ -176,7 +169,7 @@ public final class Engine {
      *           Long.MIN_VALUE if none has) ({@link HeartbeatIo#lastUnansweredAt})
      */
     public void setUnansweredAt(LongSupplier at) {
-        this.unansweredAt = at;
+        gate.setUnansweredAt(at);
     }
 
     /** @param millis how long this node waits before it fences a lost peer (fence races in two-node clusters) */
@@ -196,22 +189,17 @@ public final class Engine {
 
     /** @param reason why this node must not run anything (no cluster key, ...), or null when ready */
     public void setNotReady(String reason) {
-        this.notReadyReason = reason;
+        gate.setNotReady(reason);
     }
 
     /** @param check why this node must not start anything right now (no open heartbeat path, ...), or null */
     public void setReadinessCheck(Supplier<String> check) {
-        this.readinessCheck = check;
-    }
-
-    private String notReady() {
-        String r = notReadyReason;
-        return r != null ? r : readinessCheck.get();
+        gate.setReadinessCheck(check);
     }
 
     /** @param millis the start-up wait */
     public void setSettleMillis(long millis) {
-        this.settleMillis = millis;
+        gate.setSettleMillis(millis);
     }
 
     /** Starts the engine thread. */
@@ -297,32 +285,20 @@ public final class Engine {
         LongUnaryOperator silence = heartbeatSilence;
         // A pause matters only if this node's heartbeats stopped too: then the others may have lost it.
         boolean heartbeatsStopped = silence == null || silence.applyAsLong(now) > members.deadTimeMillis();
+        long settleMillis = gate.settleMillis();
         long paused = q.tick(now, members.deadTimeMillis(), settleMillis, othersKnown && heartbeatsStopped);
         if (paused > 0) {
             alerts.raise(Severity.CRITICAL, "node-paused", node, "node " + node + " was paused for " + paused
                     + " ms, longer than the dead time (" + members.deadTimeMillis() + " ms): the others may have taken "
                     + "its groups over; it stops its resources now and rejoins after " + settleMillis + " ms");
         }
-        for (MembershipTracker.Transition t : members.evaluate(now)) {
-            Severity sev = t.to() == Membership.LOST ? Severity.CRITICAL : Severity.INFO;
-            if (t.to() == Membership.SUSPECT) {
-                LOG.info("node {} is suspect: {}", t.node(), t.detail());
-            } else {
-                alerts.raise(sev, t.to() == Membership.LOST ? "node-lost" : "node-" + t.to().name().toLowerCase(),
-                        t.node(), "node " + t.node() + " is " + t.to().name().toLowerCase() + ": " + t.detail());
-            }
-        }
-        for (MembershipTracker.PathTransition t : members.pathTransitions(now)) {
-            alerts.raise(t.up() ? Severity.INFO : Severity.WARNING, t.up() ? "path-up" : "path-down", t.node() + "/" + t.path(),
-                    "heartbeat path " + t.path() + " to " + t.node() + (t.up() ? " is back"
-                            : " is down: " + t.node() + " is still heard on other paths (degraded, no failover)"));
-        }
+        MembershipAlerts.evaluate(members, alerts, now);
         ClusterDocument doc = docs.current();
         sync.syncWithDocument(doc);
         operations.checkTimeouts(now);
         publicNetwork.watchPublicNetwork(now);
-        String notReady = notReady();
-        boolean settled = notReady == null && startUpWaitOver(now);
+        String notReady = gate.notReady();
+        boolean settled = notReady == null && gate.waitOver(now);
         Map<String, MembershipTracker.PeerView> peers = members.peers(now);
         QuorumView qv = quorum.evaluateQuorum(now, peers, settled);
         boolean reported = quorum.reportedQuorate(qv, now); // first: it tracks quorateSince on every tick
@@ -331,40 +307,12 @@ public final class Engine {
         handovers.observe(snap);
         Decision decision = Policy.decide(snap);
         locals.inPlace().afterDecision(decision, node, locals::runsHere);
-        logPlacements(decision);
+        placements.log(decision);
         for (Action a : decision.actions()) {
             operations.dispatch(handovers.confirm(a, snap), now);
         }
         fences.checkSelfFencing(now, qv);
-        publisher.publish(snap, decision, settled, notReady());
-    }
-
-    /**
-     * The start-up wait: the settle time from start or from the first open path, whichever is later. A peer that is
-     * heard but has not yet answered this node's new challenge (on a loaded machine the answer can take longer than
-     * the wait) is alive and may run groups: while its frames keep coming the wait lasts up to twice as long, so this
-     * node does not conclude it is alone and start them beside it. A recording replayed to this node never answers,
-     * so it can delay the start by one more settle time at most.
-     */
-    private boolean startUpWaitOver(long now) {
-        long waited = now - Math.max(startedAt, listeningSince.getAsLong());
-        if (waited < settleMillis) {
-            return false;
-        }
-        long u = unansweredAt.getAsLong();
-        boolean peerTalking = u != Long.MIN_VALUE && now - u <= 2 * members.intervalMillis();
-        return !peerTalking || waited >= 2 * settleMillis;
-    }
-
-    private void logPlacements(Decision d) {
-        if (!d.placements().equals(lastPlacements)) {
-            d.placements().forEach((g, p) -> {
-                if (!p.equals(lastPlacements.get(g))) {
-                    LOG.info("group {}: {}", g, p.reason());
-                }
-            });
-            lastPlacements = d.placements();
-        }
+        publisher.publish(snap, decision, settled, gate.notReady());
     }
 
     // ---- fencing, for paths and the admin ----

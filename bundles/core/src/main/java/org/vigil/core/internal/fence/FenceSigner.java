@@ -8,6 +8,7 @@ import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.vigil.api.fence.FenceMessageSigner;
+import org.vigil.core.internal.frame.WireNames;
 
 /**
  * Signs and checks fencing messages with the cluster key (HMAC-SHA256). Layout (big-endian):
@@ -24,7 +25,7 @@ public final class FenceSigner implements FenceMessageSigner {
 
     private static final byte[] LABEL = "vigil-fence-v1".getBytes(StandardCharsets.US_ASCII);
     private static final int MAC_LEN = 32;
-    private static final int MAX_NAME = 63;
+    private static final int MAX_NAME = WireNames.MAX_BYTES;
 
     private final String node;
     private final SecretKeySpec key;
@@ -70,8 +71,8 @@ public final class FenceSigner implements FenceMessageSigner {
             }
             ByteBuffer b = ByteBuffer.wrap(m);
             b.position(3);
-            String sender = name(b, m.length - MAC_LEN);
-            String recipient = sender == null ? null : name(b, m.length - MAC_LEN);
+            String sender = WireNames.read(b, m.length - MAC_LEN);
+            String recipient = sender == null ? null : WireNames.read(b, m.length - MAC_LEN);
             if (recipient == null || b.position() + 2 > m.length - MAC_LEN) {
                 return Optional.empty();
             }
@@ -90,19 +91,6 @@ public final class FenceSigner implements FenceMessageSigner {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
-    }
-
-    private static String name(ByteBuffer b, int end) {
-        if (b.position() >= end) {
-            return null;
-        }
-        int n = b.get() & 0xff;
-        if (n == 0 || n > MAX_NAME || b.position() + n > end) {
-            return null;
-        }
-        byte[] s = new byte[n];
-        b.get(s);
-        return new String(s, StandardCharsets.UTF_8);
     }
 
     private byte[] mac(byte[] data, int len) {

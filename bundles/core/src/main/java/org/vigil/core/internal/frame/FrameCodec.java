@@ -37,7 +37,7 @@ public final class FrameCodec {
     private static final int VERSION = 3;
     private static final int ECHO_VALUES = 16;
     private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8;
-    private static final int MAX_NAME = 63;
+    private static final int MAX_NAME = WireNames.MAX_BYTES;
     /** Most echoes a frame carries: one per peer, and a cluster has far fewer nodes. */
     public static final int MAX_ECHOES = 255;
 
@@ -155,8 +155,8 @@ public final class FrameCodec {
         long sequence = b.getLong();
         long nonce = b.getLong();
         int end = offset + length - MAC_LEN;
-        String sender = name(b, end);
-        String path = sender == null ? null : name(b, end);
+        String sender = WireNames.read(b, end);
+        String path = sender == null ? null : WireNames.read(b, end);
         if (sender == null || path == null) {
             return Decoded.reject(Rejection.MALFORMED, "bad name field");
         }
@@ -196,7 +196,7 @@ public final class FrameCodec {
             Map<String, Long> m = new HashMap<>(echoCount * 2);
             Map<String, Long> a = new HashMap<>(echoCount * 2);
             for (int i = 0; i < echoCount; i++) {
-                String peer = name(b, end);
+                String peer = WireNames.read(b, end);
                 m.put(peer, b.getLong());
                 long ack = b.getLong();
                 if (ack != 0) {
@@ -208,18 +208,5 @@ public final class FrameCodec {
         }
         return new Decoded(new Frame(type, sender, path, incarnation, sequence, payload, nonce, echoes, acks),
                 null, "");
-    }
-
-    private static String name(ByteBuffer b, int end) {
-        if (b.position() >= end) {
-            return null;
-        }
-        int n = b.get() & 0xff;
-        if (n == 0 || n > MAX_NAME || b.position() + n > end) {
-            return null;
-        }
-        byte[] s = new byte[n];
-        b.get(s);
-        return new String(s, StandardCharsets.UTF_8);
     }
 }

@@ -5,7 +5,6 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.engine.EngineStatus;
@@ -73,14 +72,7 @@ public final class AdminCommands {
     /** {@code vigil:bring-in}. */
     @Command(scope = "vigil", name = "bring-in", description = "Starts a group (on a given node, or where the policy places it)")
     @Service
-    public static class BringIn extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
-        @Argument(index = 0, name = "group", required = true, description = "The group")
-        @Completion(Completers.Groups.class)
-        String group;
-
+    public static class BringIn extends GroupAction {
         @Argument(index = 1, name = "node", description = "The node to start it on")
         @Completion(Completers.Nodes.class)
         String node;
@@ -94,8 +86,7 @@ public final class AdminCommands {
             if (node != null) {
                 checkCanHost(cluster, g, node);
             }
-            ClusterDocument d = cluster.change(user(), what(group, node), doc -> doc.nextWithGroup(cluster.nodeName(), group,
-                    x -> x.withRole(GroupDef.Role.STARTED, node)));
+            ClusterDocument d = changeGroup(x -> x.withRole(GroupDef.Role.STARTED, node), group, node);
             System.out.println("group " + group + " brought in" + (node == null ? "" : " on " + node)
                     + " (document version " + d.version() + ")");
             if (wait > 0) {
@@ -118,19 +109,11 @@ public final class AdminCommands {
     /** {@code vigil:bring-out}. */
     @Command(scope = "vigil", name = "bring-out", description = "Stops a group wherever it runs; it does not fail over until brought in again")
     @Service
-    public static class BringOut extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
-        @Argument(index = 0, name = "group", required = true, description = "The group")
-        @Completion(Completers.Groups.class)
-        String group;
-
+    public static class BringOut extends GroupAction {
         @Override
         protected Object run() {
             Commands.group(cluster, group);
-            ClusterDocument d = cluster.change(user(), what(group), doc -> doc.nextWithGroup(cluster.nodeName(), group,
-                    x -> x.withRole(GroupDef.Role.STOPPED, null)));
+            ClusterDocument d = changeGroup(x -> x.withRole(GroupDef.Role.STOPPED, null), group);
             System.out.println("group " + group + " brought out (document version " + d.version() + ")");
             return null;
         }
@@ -139,14 +122,7 @@ public final class AdminCommands {
     /** {@code vigil:switchover}. */
     @Command(scope = "vigil", name = "switchover", description = "Moves a running group to another node (planned: stop here in reverse order, start there in order)")
     @Service
-    public static class Switchover extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
-        @Argument(index = 0, name = "group", required = true, description = "The group")
-        @Completion(Completers.Groups.class)
-        String group;
-
+    public static class Switchover extends GroupAction {
         @Argument(index = 1, name = "node", description = "The node to move it to (default: the next eligible node)")
         @Completion(Completers.Nodes.class)
         String node;
@@ -180,8 +156,7 @@ public final class AdminCommands {
             }
             checkCanHost(cluster, g, to);
             String target = to;
-            ClusterDocument d = cluster.change(user(), what(group, target), doc -> doc.nextWithGroup(cluster.nodeName(), group,
-                    x -> x.withRole(GroupDef.Role.STARTED, target)));
+            ClusterDocument d = changeGroup(x -> x.withRole(GroupDef.Role.STARTED, target), group, target);
             System.out.println("switchover of " + group + (from == null ? "" : " from " + from) + " to " + to
                     + " requested (document version " + d.version() + ")");
             if (wait > 0) {
@@ -194,10 +169,7 @@ public final class AdminCommands {
     /** {@code vigil:maintenance}. */
     @Command(scope = "vigil", name = "maintenance", description = "Maintenance mode on or off, for the cluster or one group: Vigil takes no action, resources stay as they are")
     @Service
-    public static class Maintenance extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class Maintenance extends ClusterAction {
         @Argument(index = 0, name = "on|off", required = true, description = "on or off")
         String mode;
 
@@ -228,18 +200,11 @@ public final class AdminCommands {
     /** {@code vigil:cleanup}. */
     @Command(scope = "vigil", name = "cleanup", description = "Forgets a group's failures and bans on every node (after you fixed the cause)")
     @Service
-    public static class Cleanup extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
-        @Argument(index = 0, name = "group", required = true, description = "The group")
-        @Completion(Completers.Groups.class)
-        String group;
-
+    public static class Cleanup extends GroupAction {
         @Override
         protected Object run() {
             Commands.group(cluster, group);
-            ClusterDocument d = cluster.change(user(), what(group), doc -> doc.nextWithGroup(cluster.nodeName(), group, GroupDef::withCleanup));
+            ClusterDocument d = changeGroup(GroupDef::withCleanup, group);
             System.out.println("failures of group " + group + " cleared on every node (document version " + d.version() + ")");
             return null;
         }
@@ -248,10 +213,7 @@ public final class AdminCommands {
     /** {@code vigil:document}. */
     @Command(scope = "vigil", name = "document", description = "Prints the cluster document (every group and resource) as JSON")
     @Service
-    public static class Document extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class Document extends ClusterAction {
         @Override
         protected Object run() {
             System.out.print(cluster.document().toPrettyJson());

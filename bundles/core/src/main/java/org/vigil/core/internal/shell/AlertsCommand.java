@@ -7,7 +7,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.alert.AlertLane;
 import org.vigil.core.internal.alert.AlertSinkManager;
 
@@ -15,10 +14,7 @@ import org.vigil.core.internal.alert.AlertSinkManager;
 @Command(scope = "vigil", name = "alerts", description = "Shows this node's alert sinks: what each delivered, failed, "
         + "timed out and dropped; with --test, raises a test event first")
 @Service
-public class AlertsCommand extends VigilAction {
-
-    @Reference
-    ClusterService cluster;
+public class AlertsCommand extends ClusterAction {
 
     @Reference(optional = true)
     AlertSinkManager manager;

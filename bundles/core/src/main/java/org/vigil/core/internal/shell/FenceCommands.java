@@ -4,7 +4,6 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.vigil.api.ParameterDescription;
 import org.vigil.api.fence.FenceAction;
@@ -33,10 +32,7 @@ public final class FenceCommands {
     @Command(scope = "vigil", name = "fence", description = "Fences a node now with its configured fence devices (power off); "
             + "on success its groups may start elsewhere")
     @Service
-    public static class Fence extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class Fence extends ClusterAction {
         @Option(name = "--status", description = "Only ask the devices whether the node is on or off")
         boolean status;
 
@@ -70,10 +66,7 @@ public final class FenceCommands {
     @Command(scope = "vigil", name = "fence-confirm", description = "You vouch that a lost node is down (you powered it off "
             + "or cut it off): its groups may start elsewhere. Wrong use runs a group twice")
     @Service
-    public static class Confirm extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class Confirm extends ClusterAction {
         @Argument(index = 0, name = "node", required = true, description = "The node that is down")
         @Completion(Completers.Nodes.class)
         String node;
@@ -90,10 +83,7 @@ public final class FenceCommands {
     @Command(scope = "vigil", name = "fence-types", description = "Lists the installed fence agents and their parameters, "
             + "and the configured fence devices")
     @Service
-    public static class Types extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class Types extends ClusterAction {
         @Override
         protected Object run() {
             var types = cluster.fencing().types();

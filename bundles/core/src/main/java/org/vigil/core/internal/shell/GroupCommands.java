@@ -4,9 +4,7 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.Names;
@@ -18,10 +16,7 @@ public final class GroupCommands {
     }
 
     /** Options shared by group-add and group-set. */
-    abstract static class GroupOptions extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    abstract static class GroupOptions extends ClusterAction {
         @Option(name = "--preferred", description = "Nodes in order of preference, comma-separated (default: any, by name)")
         @Completion(Completers.Nodes.class)
         String preferred;
@@ -122,29 +117,22 @@ public final class GroupCommands {
     /** {@code vigil:group-remove}. */
     @Command(scope = "vigil", name = "group-remove", description = "Removes a group; it must be brought out first unless --force")
     @Service
-    public static class Remove extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
-        @Argument(index = 0, name = "group", required = true, description = "The group")
-        @Completion(Completers.Groups.class)
-        String name;
-
+    public static class Remove extends GroupAction {
         @Option(name = "--force", description = "Remove it even while it runs (its resources are stopped)")
         boolean force;
 
         @Override
         protected Object run() {
-            GroupDef g = Commands.group(cluster, name);
+            GroupDef g = Commands.group(cluster, group);
             if (g.role() == GroupDef.Role.STARTED && !force && !g.resources().isEmpty()) {
-                throw new IllegalArgumentException("group " + name + " is brought in; run vigil:bring-out " + name
+                throw new IllegalArgumentException("group " + group + " is brought in; run vigil:bring-out " + group
                         + " first, or use --force");
             }
-            ClusterDocument d = cluster.change(user(), what(name), doc -> doc.next(cluster.nodeName(), list -> {
-                list.removeIf(x -> x.name().equals(name));
+            ClusterDocument d = cluster.change(user(), what(group), doc -> doc.next(cluster.nodeName(), list -> {
+                list.removeIf(x -> x.name().equals(group));
                 return list;
             }));
-            System.out.println("group " + name + " removed (document version " + d.version() + ")");
+            System.out.println("group " + group + " removed (document version " + d.version() + ")");
             return null;
         }
     }

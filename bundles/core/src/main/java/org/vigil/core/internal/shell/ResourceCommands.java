@@ -8,12 +8,10 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.vigil.api.ParameterDescription;
 import org.vigil.api.heartbeat.TransportDescription;
 import org.vigil.api.resource.ResourceTypeDescription;
-import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.Names;
@@ -29,14 +27,7 @@ public final class ResourceCommands {
     /** {@code vigil:resource-add}. */
     @Command(scope = "vigil", name = "resource-add", description = "Adds a resource to a group (at the end of its start order, or before another)")
     @Service
-    public static class Add extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
-        @Argument(index = 0, name = "group", required = true, description = "The group")
-        @Completion(Completers.Groups.class)
-        String group;
-
+    public static class Add extends GroupAction {
         @Argument(index = 1, name = "resource", required = true, description = "The new resource's name, unique in the cluster")
         String name;
 
@@ -108,10 +99,7 @@ public final class ResourceCommands {
     @Command(scope = "vigil", name = "resource-set", description = "Changes a resource's parameters; where it runs, "
             + "they apply when it next starts (as in WSFC: switch the group over, or bring it out and in)")
     @Service
-    public static class SetParameters extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class SetParameters extends ClusterAction {
         @Argument(index = 0, name = "resource", required = true, description = "The resource")
         @Completion(Completers.Resources.class)
         String name;
@@ -134,13 +122,10 @@ public final class ResourceCommands {
                     throw new IllegalArgumentException("parameter " + k + " is both set and unset");
                 }
             }
-            GroupDef g = cluster.document().groupOf(name)
-                    .orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
+            GroupDef g = Commands.groupOf(cluster.document(), name);
             ClusterDocument d = cluster.change(user(), what(name, String.join(",", set.keySet()),
                     drop.isEmpty() ? null : "--unset " + String.join(",", drop)), doc -> {
-                GroupDef now = doc.groupOf(name)
-                        .orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
-                return doc.nextWithGroup(cluster.nodeName(), now.name(), x -> {
+                return doc.nextWithGroup(cluster.nodeName(), Commands.groupOf(doc, name).name(), x -> {
                     List<ResourceDef> rs = new ArrayList<>(x.resources());
                     int at = x.indexOf(name);
                     ResourceDef old = rs.get(at);
@@ -169,17 +154,14 @@ public final class ResourceCommands {
     /** {@code vigil:resource-remove}. */
     @Command(scope = "vigil", name = "resource-remove", description = "Removes a resource from its group (it is stopped where it runs)")
     @Service
-    public static class Remove extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class Remove extends ClusterAction {
         @Argument(index = 0, name = "resource", required = true, description = "The resource")
         @Completion(Completers.Resources.class)
         String name;
 
         @Override
         protected Object run() {
-            GroupDef g = cluster.document().groupOf(name).orElseThrow(() -> new IllegalArgumentException("no resource named '" + name + "'"));
+            GroupDef g = Commands.groupOf(cluster.document(), name);
             ClusterDocument d = cluster.change(user(), what(name), doc -> doc.nextWithGroup(cluster.nodeName(), g.name(), x -> {
                 List<ResourceDef> rs = new ArrayList<>(x.resources());
                 rs.removeIf(r -> r.name().equals(name));
@@ -193,10 +175,7 @@ public final class ResourceCommands {
     /** {@code vigil:resource-types}. */
     @Command(scope = "vigil", name = "resource-types", description = "Lists the resource types installed on this node, with their parameters")
     @Service
-    public static class Types extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class Types extends ClusterAction {
         @Argument(index = 0, name = "type", description = "Show only this type")
         @Completion(Completers.Types.class)
         String only;
@@ -227,10 +206,7 @@ public final class ResourceCommands {
     /** {@code vigil:path-types}. */
     @Command(scope = "vigil", name = "path-types", description = "Lists the heartbeat transports installed on this node, with their parameters")
     @Service
-    public static class PathTypes extends VigilAction {
-        @Reference
-        ClusterService cluster;
-
+    public static class PathTypes extends ClusterAction {
         @Override
         protected Object run() {
             if (cluster.pathTypes().isEmpty()) {

@@ -4,10 +4,8 @@ import java.io.PrintStream;
 import java.util.Map;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.vigil.api.alert.AlertEvent;
-import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.engine.EngineStatus;
 import org.vigil.core.internal.engine.HeartbeatIo;
 import org.vigil.core.internal.membership.MembershipTracker;
@@ -24,10 +22,7 @@ import org.vigil.core.internal.policy.ResourceState;
 /** {@code vigil:status}: nodes, every heartbeat path, groups and where they run, last failures. */
 @Command(scope = "vigil", name = "status", description = "Shows the cluster: nodes, heartbeat paths, groups, where each runs, last failures")
 @Service
-public class StatusCommand extends VigilAction {
-
-    @Reference
-    ClusterService cluster;
+public class StatusCommand extends ClusterAction {
 
     @Option(name = "--json", description = "Print the status as one JSON object (schema vigil-status/1, docs/cli.md)")
     boolean json;

@@ -1,41 +1,25 @@
 package org.vigil.resource.disk.internal;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.vigil.api.resource.ResourceType;
 import org.vigil.tck.ResourceAgentContract;
 
 /** The disk agent passes the contract every resource agent passes, on a real loop device with ext4. */
+@ExtendWith(ClassDisk.class)
 class DiskAgentContractTest extends ResourceAgentContract {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    @ClassDisk.Shared
     private static LoopDisk disk;
 
     private Path mountPoint;
 
-    @BeforeAll
-    static void attachDisk() throws IOException {
-        LoopDisk.assumeUsable("losetup", "mkfs.ext4", "e2fsck", "mount", "umount");
-        disk = LoopDisk.create(32, true);
-    }
-
-    @AfterAll
-    static void detachDisk() {
-        if (disk != null) {
-            disk.close();
-            disk = null;
-        }
-    }
-
     @BeforeEach
-    void freshDisk() throws IOException {
-        disk.unmountAll();
-        disk.clearReservation();
+    void freshMountPoint() {
         mountPoint = disk.dir().resolve("mnt-" + COUNTER.incrementAndGet()); // does not exist: start creates it
     }
 

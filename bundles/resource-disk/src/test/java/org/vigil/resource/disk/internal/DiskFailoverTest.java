@@ -13,11 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.StopProof;
@@ -30,10 +29,12 @@ import org.vigil.resource.disk.internal.TwoNodes.Node;
  * through the other after it stops; while one node holds the reservation, the other refuses to mount; a
  * holder that stopped renewing (crashed) is taken over once its lease has passed, and then finds out.
  */
+@ExtendWith(ClassDisk.class)
 class DiskFailoverTest {
 
     private static final Duration LEASE = DiskConfig.MIN_RESERVATION_TIMEOUT;
 
+    @ClassDisk.Shared
     private static LoopDisk disk;
 
     @TempDir
@@ -42,23 +43,8 @@ class DiskFailoverTest {
     private Node node1;
     private Node node2;
 
-    @BeforeAll
-    static void attachDisk() throws IOException {
-        LoopDisk.assumeUsable("losetup", "mkfs.ext4", "e2fsck", "mount", "umount");
-        disk = LoopDisk.create(32, true);
-    }
-
-    @AfterAll
-    static void detachDisk() {
-        if (disk != null) {
-            disk.close();
-        }
-    }
-
     @BeforeEach
-    void twoNodes() throws IOException {
-        disk.unmountAll();
-        disk.clearReservation();
+    void twoNodes() {
         Map<String, String> params = Map.of("reservation-timeout", DiskConfig.human(LEASE));
         node1 = new Node("node1", disk, stateDir, params);
         node2 = new Node("node2", disk, stateDir, params);

@@ -13,12 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.resource.disk.internal.TwoNodes.Node;
@@ -29,36 +27,19 @@ import org.vigil.resource.disk.internal.TwoNodes.Node;
  * reservation lapses; a normal stop unmounts by itself and withdraws the guard, which releases nothing.
  */
 @Timeout(120)
+@ExtendWith(ClassDisk.class)
 class DiskReleaseGuardTest {
 
     /** The child's reservation-timeout is 6 s: the unmount must come well before another node may mount. */
     private static final Duration UNMOUNTED_WITHIN = Duration.ofSeconds(5);
 
+    @ClassDisk.Shared
     private static LoopDisk disk;
 
     @TempDir
     Path stateDir;
 
     private final List<Long> pids = new ArrayList<>();
-
-    @BeforeAll
-    static void attachDisk() throws IOException {
-        LoopDisk.assumeUsable("losetup", "mkfs.ext4", "e2fsck", "mount", "umount");
-        disk = LoopDisk.create(32, true);
-    }
-
-    @AfterAll
-    static void detachDisk() {
-        if (disk != null) {
-            disk.close();
-        }
-    }
-
-    @BeforeEach
-    void clean() throws IOException {
-        disk.unmountAll();
-        disk.clearReservation();
-    }
 
     @AfterEach
     void cleanUp() throws IOException {

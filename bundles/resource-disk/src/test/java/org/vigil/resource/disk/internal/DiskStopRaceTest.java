@@ -8,9 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.api.resource.CommandResult;
 import org.vigil.api.resource.OperationResult;
@@ -26,31 +25,18 @@ import org.vigil.tck.TestResourceContext;
  * (which would block the group everywhere). Real loop device; the race is made certain by unmounting right before
  * the agent's own umount runs.
  */
+@ExtendWith(ClassDisk.class)
 class DiskStopRaceTest {
 
     private static final DiskResourceType TYPE = new DiskResourceType();
+    @ClassDisk.Shared
     private static LoopDisk disk;
 
     @TempDir
     Path stateDir;
 
-    @BeforeAll
-    static void attachDisk() throws IOException {
-        LoopDisk.assumeUsable("losetup", "mkfs.ext4", "e2fsck", "mount", "umount");
-        disk = LoopDisk.create(32, true);
-    }
-
-    @AfterAll
-    static void detachDisk() {
-        if (disk != null) {
-            disk.close();
-        }
-    }
-
     @Test
     void aStopWhoseUnmountFindsItAlreadyUnmountedByTheReleaseGuardSucceedsAndReleases() throws IOException {
-        disk.unmountAll();
-        disk.clearReservation();
         Path point = disk.dir().resolve("mnt-race");
         TestResourceContext real = new TestResourceContext(TYPE.describe(), "shared", "node1", Map.of("device",
                 disk.device().toString(), "mount-point", point.toString()), stateDir.resolve("node1"));
@@ -73,8 +59,6 @@ class DiskStopRaceTest {
 
     @Test
     void aReleaseActionThatFindsNothingMountedEndsAndLeavesTheNextMountAlone() throws Exception {
-        disk.unmountAll();
-        disk.clearReservation();
         Path point = disk.dir().resolve("mnt-guard");
         TestResourceContext ctx = new TestResourceContext(TYPE.describe(), "shared", "node1", Map.of("device",
                 disk.device().toString(), "mount-point", point.toString()), stateDir.resolve("node1"));

@@ -13,11 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.api.resource.OperationResult;
 import org.vigil.api.resource.ResultCode;
@@ -29,8 +28,10 @@ import org.vigil.resource.disk.internal.TwoNodes.Node;
  * one that ignores TERM), a process outside it is not touched, and the unmount succeeds. When the node's
  * own process holds it, nothing is killed and the stop fails.
  */
+@ExtendWith(ClassDisk.class)
 class DiskStopTest {
 
+    @ClassDisk.Shared
     private static LoopDisk disk;
 
     @TempDir
@@ -40,23 +41,8 @@ class DiskStopTest {
     private final List<Process> started = new ArrayList<>();
     private final List<ProcessHandle> orphans = new ArrayList<>();
 
-    @BeforeAll
-    static void attachDisk() throws IOException {
-        LoopDisk.assumeUsable("losetup", "mkfs.ext4", "e2fsck", "mount", "umount");
-        disk = LoopDisk.create(32, true);
-    }
-
-    @AfterAll
-    static void detachDisk() {
-        if (disk != null) {
-            disk.close();
-        }
-    }
-
     @BeforeEach
     void startDisk() throws IOException {
-        disk.unmountAll();
-        disk.clearReservation();
         node = new Node("node1", disk, stateDir, Map.of("stop-grace", "1s"));
         assertThat(node.start()).matches(OperationResult::isOk, "start");
     }

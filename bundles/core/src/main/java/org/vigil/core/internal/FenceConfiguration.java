@@ -3,7 +3,6 @@ package org.vigil.core.internal;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -38,7 +37,8 @@ public class FenceConfiguration {
         int level() default 1;
     }
 
-    private static final java.util.regex.Pattern AGENT_PARAMETER = java.util.regex.Pattern.compile("[a-z][a-z0-9-]*");
+    /** The keys the core reads; every other key is the agent's. */
+    private static final Set<String> CORE_KEYS = Set.of("name", "type", "nodes", "level");
 
     private final String name;
     private final String type;
@@ -50,11 +50,8 @@ public class FenceConfiguration {
     /** @param props the configuration */
     @Activate
     public FenceConfiguration(Map<String, Object> props) {
-        String pid = String.valueOf(props.get("service.pid"));
-        Object file = props.get("felix.fileinstall.filename");
-        String n = file == null ? pid : file.toString().replaceAll(".*/org\\.vigil\\.fence-", "").replaceAll("\\.cfg$", "");
-        this.name = props.get("name") != null ? props.get("name").toString().trim() : n;
-        this.type = props.get("type") == null ? "" : props.get("type").toString().trim();
+        this.name = FactoryConfig.instanceName(props, "org.vigil.fence");
+        this.type = FactoryConfig.text(props, "type");
         Set<String> ns = new LinkedHashSet<>();
         String p = null;
         for (String s : String.valueOf(props.getOrDefault("nodes", "")).split("[,\\s]+")) {
@@ -82,14 +79,7 @@ public class FenceConfiguration {
         this.nodes = Set.copyOf(ns);
         this.level = lv;
         this.problem = p;
-        Map<String, String> m = new TreeMap<>();
-        props.forEach((k, v) -> {
-            if (!k.equals("name") && !k.equals("type") && !k.equals("nodes") && !k.equals("level")
-                    && AGENT_PARAMETER.matcher(k).matches() && v != null) {
-                m.put(k, v.toString().trim());
-            }
-        });
-        this.params = Map.copyOf(m);
+        this.params = FactoryConfig.pluginParameters(props, CORE_KEYS);
     }
 
     /** @return the device's name (its file's instance name) */

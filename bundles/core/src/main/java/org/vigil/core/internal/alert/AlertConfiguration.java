@@ -2,14 +2,13 @@ package org.vigil.core.internal.alert;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.vigil.core.internal.FactoryConfig;
 
 /**
  * One alert sink as the admin configured it: a factory configuration {@code org.vigil.alert}, usually a file
@@ -49,8 +48,6 @@ public class AlertConfiguration {
     /** The keys the core reads; every other key is the sink type's. */
     static final Set<String> CORE_KEYS = Set.of("name", "type", "min-severity", "kinds", "timeout", "queue");
 
-    private static final Pattern PARAMETER = Pattern.compile("[a-z][a-z0-9-]*");
-
     private final String name;
     private final String type;
     private final AlertFilter filter;
@@ -60,11 +57,8 @@ public class AlertConfiguration {
     /** @param props the configuration */
     @Activate
     public AlertConfiguration(Map<String, Object> props) {
-        Object file = props.get("felix.fileinstall.filename");
-        String n = file == null ? String.valueOf(props.get("service.pid"))
-                : file.toString().replaceAll(".*/org\\.vigil\\.alert-", "").replaceAll("\\.cfg$", "");
-        this.name = props.get("name") != null ? props.get("name").toString().trim() : n;
-        this.type = props.get("type") == null ? "" : props.get("type").toString().trim();
+        this.name = FactoryConfig.instanceName(props, "org.vigil.alert");
+        this.type = FactoryConfig.text(props, "type");
         AlertFilter f = AlertFilter.DEFAULT;
         String p = null;
         try {
@@ -77,13 +71,7 @@ public class AlertConfiguration {
         }
         this.filter = f;
         this.problem = p;
-        Map<String, String> m = new TreeMap<>();
-        props.forEach((k, v) -> {
-            if (!CORE_KEYS.contains(k) && PARAMETER.matcher(k).matches() && v != null) {
-                m.put(k, v.toString().trim());
-            }
-        });
-        this.params = Map.copyOf(m);
+        this.params = FactoryConfig.pluginParameters(props, CORE_KEYS);
     }
 
     /** @return the sink's name (its file's instance name) */

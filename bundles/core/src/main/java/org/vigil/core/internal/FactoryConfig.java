@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * What the factory configurations of paths, fence devices and alert sinks read alike: the instance's name and the
- * plug-in's own parameters among the keys the framework adds.
+ * plug-in's own parameters among the keys the framework adds. A fence device or alert sink configuration is one of
+ * these: its name, its plug-in type and the plug-in's parameters.
  */
-public final class FactoryConfig {
+public abstract class FactoryConfig {
 
     /**
      * A plug-in parameter is a lower-case word with dashes; everything the framework adds to a component's properties
@@ -18,7 +19,34 @@ public final class FactoryConfig {
      */
     private static final Pattern PARAMETER = Pattern.compile("[a-z][a-z0-9-]*");
 
-    private FactoryConfig() {
+    private final String name;
+    private final String type;
+    private final Map<String, String> params;
+
+    /**
+     * @param props      the configuration
+     * @param factoryPid the factory PID, e.g. {@code org.vigil.fence}
+     * @param coreKeys   the keys the core reads itself; every other lower-case key is the plug-in's
+     */
+    protected FactoryConfig(Map<String, Object> props, String factoryPid, Set<String> coreKeys) {
+        this.name = instanceName(props, factoryPid);
+        this.type = text(props, "type");
+        this.params = pluginParameters(props, coreKeys);
+    }
+
+    /** @return the instance's name (its file's instance name) */
+    public String name() {
+        return name;
+    }
+
+    /** @return the plug-in type ("" when missing) */
+    public String type() {
+        return type;
+    }
+
+    /** @return the plug-in's parameters */
+    public Map<String, String> params() {
+        return params;
     }
 
     /**

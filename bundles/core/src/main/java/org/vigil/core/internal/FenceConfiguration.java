@@ -18,7 +18,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = FenceConfiguration.class, configurationPid = "org.vigil.fence",
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = FenceConfiguration.Config.class, factory = true)
-public class FenceConfiguration {
+public class FenceConfiguration extends FactoryConfig {
 
     /** The device's schema; agent parameters come on top. */
     @ObjectClassDefinition(name = "Vigil fence device",
@@ -40,18 +40,14 @@ public class FenceConfiguration {
     /** The keys the core reads; every other key is the agent's. */
     private static final Set<String> CORE_KEYS = Set.of("name", "type", "nodes", "level");
 
-    private final String name;
-    private final String type;
     private final Set<String> nodes;
     private final int level;
     private final String problem;
-    private final Map<String, String> params;
 
     /** @param props the configuration */
     @Activate
     public FenceConfiguration(Map<String, Object> props) {
-        this.name = FactoryConfig.instanceName(props, "org.vigil.fence");
-        this.type = FactoryConfig.text(props, "type");
+        super(props, "org.vigil.fence", CORE_KEYS);
         Set<String> ns = new LinkedHashSet<>();
         String p = null;
         for (String s : String.valueOf(props.getOrDefault("nodes", "")).split("[,\\s]+")) {
@@ -71,7 +67,7 @@ public class FenceConfiguration {
                 p = "level: '" + l + "' is not a number";
             }
         }
-        if (type.isEmpty()) {
+        if (type().isEmpty()) {
             p = "type: missing (the fence agent, for example command)";
         } else if (ns.isEmpty() && p == null) {
             p = "nodes: missing (the nodes this device fences)";
@@ -79,17 +75,6 @@ public class FenceConfiguration {
         this.nodes = Set.copyOf(ns);
         this.level = lv;
         this.problem = p;
-        this.params = FactoryConfig.pluginParameters(props, CORE_KEYS);
-    }
-
-    /** @return the device's name (its file's instance name) */
-    public String name() {
-        return name;
-    }
-
-    /** @return the agent type */
-    public String type() {
-        return type;
     }
 
     /** @return the nodes it fences */
@@ -105,10 +90,5 @@ public class FenceConfiguration {
     /** @return what is wrong with the configuration, naming the key, or null */
     public String problem() {
         return problem;
-    }
-
-    /** @return the agent's parameters */
-    public Map<String, String> params() {
-        return params;
     }
 }

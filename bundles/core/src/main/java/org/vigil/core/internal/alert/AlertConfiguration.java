@@ -17,7 +17,7 @@ import org.vigil.core.internal.FactoryConfig;
 @Component(service = AlertConfiguration.class, configurationPid = "org.vigil.alert",
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = AlertConfiguration.Config.class, factory = true)
-public class AlertConfiguration {
+public class AlertConfiguration extends FactoryConfig {
 
     /** The sink's schema; the sink type's parameters come on top. */
     @ObjectClassDefinition(name = "Vigil alert sink",
@@ -48,17 +48,13 @@ public class AlertConfiguration {
     /** The keys the core reads; every other key is the sink type's. */
     static final Set<String> CORE_KEYS = Set.of("name", "type", "min-severity", "kinds", "timeout", "queue");
 
-    private final String name;
-    private final String type;
     private final AlertFilter filter;
     private final String problem;
-    private final Map<String, String> params;
 
     /** @param props the configuration */
     @Activate
     public AlertConfiguration(Map<String, Object> props) {
-        this.name = FactoryConfig.instanceName(props, "org.vigil.alert");
-        this.type = FactoryConfig.text(props, "type");
+        super(props, "org.vigil.alert", CORE_KEYS);
         AlertFilter f = AlertFilter.DEFAULT;
         String p = null;
         try {
@@ -66,22 +62,11 @@ public class AlertConfiguration {
         } catch (IllegalArgumentException e) {
             p = e.getMessage();
         }
-        if (type.isEmpty()) {
+        if (type().isEmpty()) {
             p = "type: missing (mail, webhook, syslog or command)";
         }
         this.filter = f;
         this.problem = p;
-        this.params = FactoryConfig.pluginParameters(props, CORE_KEYS);
-    }
-
-    /** @return the sink's name (its file's instance name) */
-    public String name() {
-        return name;
-    }
-
-    /** @return the sink type */
-    public String type() {
-        return type;
     }
 
     /** @return what it receives and its limits */
@@ -92,10 +77,5 @@ public class AlertConfiguration {
     /** @return what is wrong with the configuration, naming the key, or null */
     public String problem() {
         return problem;
-    }
-
-    /** @return the sink type's parameters */
-    public Map<String, String> params() {
-        return params;
     }
 }

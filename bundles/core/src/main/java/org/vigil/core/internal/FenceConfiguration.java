@@ -3,7 +3,6 @@ package org.vigil.core.internal;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -19,7 +18,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = FenceConfiguration.class, configurationPid = "org.vigil.fence",
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = FenceConfiguration.Config.class, factory = true)
-public class FenceConfiguration {
+public class FenceConfiguration extends FactoryConfig {
 
     /** The device's schema; agent parameters come on top. */
     @ObjectClassDefinition(name = "Vigil fence device",
@@ -38,23 +37,17 @@ public class FenceConfiguration {
         int level() default 1;
     }
 
-    private static final java.util.regex.Pattern AGENT_PARAMETER = java.util.regex.Pattern.compile("[a-z][a-z0-9-]*");
+    /** The keys the core reads; every other key is the agent's. */
+    private static final Set<String> CORE_KEYS = Set.of("name", "type", "nodes", "level");
 
-    private final String name;
-    private final String type;
     private final Set<String> nodes;
     private final int level;
     private final String problem;
-    private final Map<String, String> params;
 
     /** @param props the configuration */
     @Activate
     public FenceConfiguration(Map<String, Object> props) {
-        String pid = String.valueOf(props.get("service.pid"));
-        Object file = props.get("felix.fileinstall.filename");
-        String n = file == null ? pid : file.toString().replaceAll(".*/org\\.vigil\\.fence-", "").replaceAll("\\.cfg$", "");
-        this.name = props.get("name") != null ? props.get("name").toString().trim() : n;
-        this.type = props.get("type") == null ? "" : props.get("type").toString().trim();
+        super(props, "org.vigil.fence", CORE_KEYS);
         Set<String> ns = new LinkedHashSet<>();
         String p = null;
         for (String s : String.valueOf(props.getOrDefault("nodes", "")).split("[,\\s]+")) {
@@ -74,7 +67,7 @@ public class FenceConfiguration {
                 p = "level: '" + l + "' is not a number";
             }
         }
-        if (type.isEmpty()) {
+        if (type().isEmpty()) {
             p = "type: missing (the fence agent, for example command)";
         } else if (ns.isEmpty() && p == null) {
             p = "nodes: missing (the nodes this device fences)";
@@ -82,24 +75,6 @@ public class FenceConfiguration {
         this.nodes = Set.copyOf(ns);
         this.level = lv;
         this.problem = p;
-        Map<String, String> m = new TreeMap<>();
-        props.forEach((k, v) -> {
-            if (!k.equals("name") && !k.equals("type") && !k.equals("nodes") && !k.equals("level")
-                    && AGENT_PARAMETER.matcher(k).matches() && v != null) {
-                m.put(k, v.toString().trim());
-            }
-        });
-        this.params = Map.copyOf(m);
-    }
-
-    /** @return the device's name (its file's instance name) */
-    public String name() {
-        return name;
-    }
-
-    /** @return the agent type */
-    public String type() {
-        return type;
     }
 
     /** @return the nodes it fences */
@@ -115,10 +90,5 @@ public class FenceConfiguration {
     /** @return what is wrong with the configuration, naming the key, or null */
     public String problem() {
         return problem;
-    }
-
-    /** @return the agent's parameters */
-    public Map<String, String> params() {
-        return params;
     }
 }

@@ -1,7 +1,7 @@
 package org.vigil.core.internal;
 
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -32,8 +32,6 @@ public class PathConfiguration {
         String type();
     }
 
-    private static final java.util.regex.Pattern TRANSPORT_PARAMETER = java.util.regex.Pattern.compile("[a-z][a-z0-9-]*");
-
     private String name;
     private String type;
     private Map<String, String> params;
@@ -42,21 +40,10 @@ public class PathConfiguration {
     /** @param props the configuration */
     @Activate
     public PathConfiguration(Map<String, Object> props) {
-        Object n = props.get("name");
-        Object t = props.get("type");
-        this.name = n == null ? "" : n.toString().trim();
-        this.type = t == null ? "" : t.toString().trim();
+        this.name = FactoryConfig.text(props, "name");
+        this.type = FactoryConfig.text(props, "type");
         this.pid = String.valueOf(props.get("service.pid"));
-        Map<String, String> p = new TreeMap<>();
-        // Transport parameters are lower-case words with dashes; everything the framework adds to a
-        // component's properties (service.pid, component.name, felix.fileinstall.filename,
-        // osgi.ds.satisfying.condition.target, objectClass, ...) has dots or capitals and is not one.
-        props.forEach((k, v) -> {
-            if (!k.equals("name") && !k.equals("type") && TRANSPORT_PARAMETER.matcher(k).matches() && v != null) {
-                p.put(k, v.toString().trim());
-            }
-        });
-        this.params = Map.copyOf(p);
+        this.params = FactoryConfig.pluginParameters(props, Set.of("name", "type"));
     }
 
     /** @return the path's name ("" when the admin forgot it) */

@@ -2,14 +2,13 @@ package org.vigil.core.internal.alert;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.vigil.core.internal.FactoryConfig;
 
 /**
  * One alert sink as the admin configured it: a factory configuration {@code org.vigil.alert}, usually a file
@@ -18,7 +17,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = AlertConfiguration.class, configurationPid = "org.vigil.alert",
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = AlertConfiguration.Config.class, factory = true)
-public class AlertConfiguration {
+public class AlertConfiguration extends FactoryConfig {
 
     /** The sink's schema; the sink type's parameters come on top. */
     @ObjectClassDefinition(name = "Vigil alert sink",
@@ -49,22 +48,13 @@ public class AlertConfiguration {
     /** The keys the core reads; every other key is the sink type's. */
     static final Set<String> CORE_KEYS = Set.of("name", "type", "min-severity", "kinds", "timeout", "queue");
 
-    private static final Pattern PARAMETER = Pattern.compile("[a-z][a-z0-9-]*");
-
-    private final String name;
-    private final String type;
     private final AlertFilter filter;
     private final String problem;
-    private final Map<String, String> params;
 
     /** @param props the configuration */
     @Activate
     public AlertConfiguration(Map<String, Object> props) {
-        Object file = props.get("felix.fileinstall.filename");
-        String n = file == null ? String.valueOf(props.get("service.pid"))
-                : file.toString().replaceAll(".*/org\\.vigil\\.alert-", "").replaceAll("\\.cfg$", "");
-        this.name = props.get("name") != null ? props.get("name").toString().trim() : n;
-        this.type = props.get("type") == null ? "" : props.get("type").toString().trim();
+        super(props, "org.vigil.alert", CORE_KEYS);
         AlertFilter f = AlertFilter.DEFAULT;
         String p = null;
         try {
@@ -72,28 +62,11 @@ public class AlertConfiguration {
         } catch (IllegalArgumentException e) {
             p = e.getMessage();
         }
-        if (type.isEmpty()) {
+        if (type().isEmpty()) {
             p = "type: missing (mail, webhook, syslog or command)";
         }
         this.filter = f;
         this.problem = p;
-        Map<String, String> m = new TreeMap<>();
-        props.forEach((k, v) -> {
-            if (!CORE_KEYS.contains(k) && PARAMETER.matcher(k).matches() && v != null) {
-                m.put(k, v.toString().trim());
-            }
-        });
-        this.params = Map.copyOf(m);
-    }
-
-    /** @return the sink's name (its file's instance name) */
-    public String name() {
-        return name;
-    }
-
-    /** @return the sink type */
-    public String type() {
-        return type;
     }
 
     /** @return what it receives and its limits */
@@ -104,10 +77,5 @@ public class AlertConfiguration {
     /** @return what is wrong with the configuration, naming the key, or null */
     public String problem() {
         return problem;
-    }
-
-    /** @return the sink type's parameters */
-    public Map<String, String> params() {
-        return params;
     }
 }

@@ -1,6 +1,5 @@
 package org.vigil.core.internal.engine;
 
-import java.lang.reflect.Field;
 import org.vigil.core.internal.ClusterNode;
 
 /** Reaches a test node's engine (to freeze its thread as SIGSTOP would). */
@@ -9,9 +8,7 @@ final class EngineAccess {
     private EngineAccess() {
     }
 
-    static Engine engine(ClusterNode n) throws ReflectiveOperationException {
-        Field f = ClusterNode.class.getDeclaredField("engine");
-        f.setAccessible(true);
-        return (Engine) f.get(n);
+    static Engine engine(ClusterNode n) {
+        return n.running().engine();
     }
 }

@@ -50,7 +50,7 @@ class NodeConfigErrorsTest {
     }
 
     private void reconfigure(Map<String, Object> settings) {
-        node.node.modified(TestNode.config("node1", dir.resolve("cluster.key"), dir.resolve("node1"), settings), settings);
+        node.node.modified(TestNode.config("node1", dir.resolve("cluster.key"), dir.resolve("node1"), settings));
     }
 
     @Test

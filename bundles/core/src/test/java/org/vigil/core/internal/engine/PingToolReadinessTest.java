@@ -79,7 +79,7 @@ class PingToolReadinessTest {
         assertThat(notReady()).isNull();
 
         Map<String, Object> s = Map.of("public.ping.targets", "198.51.100.1");
-        node.node.modified(TestNode.config("node1", dir.resolve("cluster.key"), dir.resolve("node1"), s), s);
+        node.node.modified(TestNode.config("node1", dir.resolve("cluster.key"), dir.resolve("node1"), s));
         await().atMost(Duration.ofSeconds(5)).until(() -> notReady() != null);
         assertThat(notReady()).contains("ping cannot be started", "iputils-ping");
         addGroup("db");
@@ -87,7 +87,7 @@ class PingToolReadinessTest {
         assertThat(node.runs("db")).as("nothing new starts").isFalse();
 
         Map<String, Object> none = Map.of();
-        node.node.modified(TestNode.config("node1", dir.resolve("cluster.key"), dir.resolve("node1"), none), none);
+        node.node.modified(TestNode.config("node1", dir.resolve("cluster.key"), dir.resolve("node1"), none));
         await().atMost(Duration.ofSeconds(10)).until(() -> node.runs("db"));
         assertThat(notReady()).isNull();
     }

@@ -1,6 +1,5 @@
 package org.vigil.core.internal.engine;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -38,38 +37,31 @@ final class TestNode implements AutoCloseable {
             Files.writeString(key, KEY);
             Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
-        ClusterNode.Config cfg = config(name, key, state, settings);
+        Map<String, Object> cfg = config(name, key, state, settings);
         type = world.type();
         node.addResourceType(type);
         transport = net.factory();
         node.addTransport(transport);
         node.addPath(new PathConfiguration(Map.of("name", "lan", "type", "mem", "service.pid", "org.vigil.path." + name)));
         setup.accept(node); // tie-breakers, fence agents and devices, as DS would bind them before activation
-        node.activate(cfg, settings);
+        node.activate(cfg);
         active = true;
     }
 
     /**
-     * The node configuration as Declarative Services passes it: a key of {@code settings} over the defaults; a value
-     * of the wrong type (a String for a number) throws when read, as SCR's does.
+     * The node configuration as Declarative Services passes it, raw: a key of {@code settings} over the test's
+     * defaults (name, key file, state directory; a generous dead time; quorum off unless the members are listed).
      */
-    static ClusterNode.Config config(String name, Path key, Path state, Map<String, Object> settings) {
-        return (ClusterNode.Config) Proxy.newProxyInstance(ClusterNode.Config.class.getClassLoader(),
-                new Class<?>[] {ClusterNode.Config.class}, (p, m, a) -> switch (m.getName()) {
-                    case "node_name" -> name;
-                    case "cluster_key_file" -> key.toString();
-                    case "heartbeat_interval_ms" -> settings.getOrDefault("heartbeat.interval.ms", 100L);
-                    // generous: these tests are about logic, not timing, and must not see a stalled JVM as a dead node
-                    case "dead_time_ms" -> settings.getOrDefault("dead.time.ms", 2000L);
-                    case "state_dir" -> state.toString();
-                    // most of these tests are about one rule and predate quorum on by default: off unless they list members
-                    case "quorum" -> settings.getOrDefault("quorum", settings.containsKey("cluster.nodes") ? "on" : "off");
-                    case "annotationType" -> ClusterNode.Config.class;
-                    case "hashCode" -> 1;
-                    case "equals" -> p == a[0];
-                    default -> settings.containsKey(m.getName().replace('_', '.')) ? settings.get(m.getName().replace('_', '.'))
-                            : m.getDefaultValue() != null ? m.getDefaultValue() : m.getName();
-                });
+    static Map<String, Object> config(String name, Path key, Path state, Map<String, Object> settings) {
+        Map<String, Object> props = new java.util.HashMap<>(settings);
+        props.put("node.name", name);
+        props.put("cluster.key.file", key.toString());
+        props.put("state.dir", state.toString());
+        // generous: these tests are about logic, not timing, and must not see a stalled JVM as a dead node
+        props.putIfAbsent("dead.time.ms", 2000L);
+        // most of these tests are about one rule and predate quorum on by default: off unless they list members
+        props.putIfAbsent("quorum", settings.containsKey("cluster.nodes") ? "on" : "off");
+        return props;
     }
 
     /** @return true when this node reports every resource of the group RUNNING and nothing else holds it */

@@ -49,7 +49,8 @@ import org.vigil.core.internal.engine.DocumentStore;
 import org.vigil.core.internal.engine.Engine;
 import org.vigil.core.internal.engine.EngineStatus;
 import org.vigil.core.internal.engine.Fencing;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.PathStatus;
 import org.vigil.core.internal.engine.WireReport;
 import org.vigil.core.internal.exec.ProcessRegistry;
 import org.vigil.core.internal.frame.FrameCodec;
@@ -283,7 +284,7 @@ public class ClusterNode implements ClusterService {
             String quorumProblem = QuorumMode.problem(quorumOff, engine.quorum().settings().configured(),
                     hio != null && !hio.status().isEmpty());
             return quorumProblem != null ? quorumProblem
-                    : hio == null ? null : org.vigil.core.internal.engine.PathReadiness.problem(hio.status());
+                    : hio == null ? null : org.vigil.core.internal.heartbeat.PathReadiness.problem(hio.status());
         });
         pingProber = new PingProber(pingCommand, ClusterNode::now);
         configureQuorum(c);
@@ -746,7 +747,7 @@ public class ClusterNode implements ClusterService {
     }
 
     @Override
-    public Map<String, HeartbeatIo.PathStatus> paths() {
+    public Map<String, PathStatus> paths() {
         HeartbeatIo h = io;
         return h == null ? Map.of() : h.status();
     }

@@ -26,7 +26,7 @@ import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResourceTypeDescription;
 import org.vigil.core.internal.engine.EngineStatus;
 import org.vigil.core.internal.engine.Fencing;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.HeartbeatIo;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.publicnet.PublicNetworkWatch;
@@ -229,7 +229,7 @@ public class ClusterNode implements ClusterService {
     }
 
     @Override
-    public Map<String, HeartbeatIo.PathStatus> paths() {
+    public Map<String, org.vigil.core.internal.heartbeat.PathStatus> paths() {
         return facade().paths();
     }
 

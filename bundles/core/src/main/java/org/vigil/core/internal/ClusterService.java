@@ -7,7 +7,7 @@ import org.vigil.api.alert.AlertEvent;
 import org.vigil.api.heartbeat.TransportDescription;
 import org.vigil.api.resource.ResourceTypeDescription;
 import org.vigil.core.internal.engine.EngineStatus;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.PathStatus;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.ClusterDocument;
 
@@ -30,7 +30,7 @@ public interface ClusterService {
     Map<String, MembershipTracker.PeerView> peers();
 
     /** @return this node's heartbeat paths */
-    Map<String, HeartbeatIo.PathStatus> paths();
+    Map<String, PathStatus> paths();
 
     /** @return why this node does not hold the cluster document its peers announce, or "" when it does (or cannot tell) */
     default String documentLag() {

@@ -21,7 +21,7 @@ import org.vigil.core.internal.engine.DocumentStore;
 import org.vigil.core.internal.engine.Engine;
 import org.vigil.core.internal.engine.EngineStatus;
 import org.vigil.core.internal.engine.Fencing;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.HeartbeatIo;
 import org.vigil.core.internal.fence.FenceSigner;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.Quorum;
@@ -128,7 +128,7 @@ final class NodeFacade implements ClusterService {
     }
 
     @Override
-    public Map<String, HeartbeatIo.PathStatus> paths() {
+    public Map<String, org.vigil.core.internal.heartbeat.PathStatus> paths() {
         HeartbeatIo h = io;
         return h == null ? Map.of() : h.status();
     }

@@ -7,7 +7,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.vigil.api.alert.AlertEvent;
 import org.vigil.core.internal.engine.EngineStatus;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.PathStatus;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
@@ -107,7 +107,7 @@ public class StatusCommand extends ClusterAction {
         if (cluster.paths().isEmpty()) {
             out.println("  none configured: this node runs as a one-node cluster (add etc/org.vigil.path-<name>.cfg)");
         }
-        for (HeartbeatIo.PathStatus p : cluster.paths().values()) {
+        for (PathStatus p : cluster.paths().values()) {
             out.printf("  %-12s %-7s %-9s %s%n", p.name(), p.type(), p.state(),
                     p.detail().isEmpty() ? p.counters().summary() : p.detail());
         }

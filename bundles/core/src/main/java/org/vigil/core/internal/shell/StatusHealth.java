@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.engine.EngineStatus;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.PathState;
+import org.vigil.core.internal.heartbeat.PathStatus;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.policy.GroupReport;
@@ -51,8 +52,8 @@ record StatusHealth(ExitStatus status, List<String> reasons) {
         for (NodeView n : st.snapshot().nodes().values()) {
             nodeProblems(c, n, degraded);
         }
-        for (HeartbeatIo.PathStatus p : c.paths().values()) {
-            if (!"open".equals(p.state())) {
+        for (PathStatus p : c.paths().values()) {
+            if (p.state() != PathState.OPEN) {
                 degraded.add("path " + p.name() + " is " + p.state() + (p.detail().isEmpty() ? "" : ": " + p.detail()));
             }
         }

@@ -11,7 +11,7 @@ import org.vigil.core.internal.alert.AlertLane;
 import org.vigil.core.internal.stats.GroupCounters;
 import org.vigil.core.internal.stats.NodeStats;
 import org.vigil.core.internal.engine.EngineStatus;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.PathStatus;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.PathCounters;
 import org.vigil.core.internal.model.GroupDef;
@@ -147,9 +147,9 @@ final class StatusJson {
 
     private static List<Object> paths(ClusterService c) {
         List<Object> list = new ArrayList<>();
-        for (HeartbeatIo.PathStatus p : c.paths().values()) {
+        for (PathStatus p : c.paths().values()) {
             PathCounters k = p.counters();
-            list.add(map("name", p.name(), "type", p.type(), "state", p.state(), "detail", p.detail(),
+            list.add(map("name", p.name(), "type", p.type(), "state", p.state().label(), "detail", p.detail(),
                     "counters", map("sent", k.sent.get(), "accepted", k.accepted.get(), "malformed", k.malformed.get(), "forged", k.forged.get(),
                             "replayed", k.replayed.get(), "duplicates", k.duplicates.get(), "wrongPath", k.wrongPath.get(),
                             "garbage", k.garbage.get(), "sendErrors", k.sendErrors.get(), "refused", k.refused.get())));

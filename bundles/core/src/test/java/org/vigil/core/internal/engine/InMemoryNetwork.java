@@ -13,7 +13,7 @@ import org.vigil.api.heartbeat.PathContext;
 import org.vigil.api.heartbeat.TransportDescription;
 
 /** A heartbeat medium in memory whose links can be cut per node, for in-process cluster tests. */
-final class InMemoryNetwork {
+public final class InMemoryNetwork {
 
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Set<String> cut = ConcurrentHashMap.newKeySet();
@@ -157,7 +157,7 @@ final class InMemoryNetwork {
         taps.remove(node);
     }
 
-    void inject(String node, byte[] garbage) {
+    public void inject(String node, byte[] garbage) {
         // A node just started opens its path on its own thread: wait (bounded) for its endpoint.
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!endpoints.containsKey(node) && System.nanoTime() < end) {
@@ -170,7 +170,7 @@ final class InMemoryNetwork {
         e.inbox.add(new Delivery(garbage, "mem:stranger"));
     }
 
-    HeartbeatTransportFactory factory() {
+    public HeartbeatTransportFactory factory() {
         return new HeartbeatTransportFactory() {
             @Override
             public TransportDescription describe() {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.vigil.core.internal.heartbeat.PathState;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
 import org.vigil.core.internal.model.ResourceDef;
@@ -236,10 +237,10 @@ class InProcessClusterTest extends InMemoryCluster {
         n2.node.addPath(new org.vigil.core.internal.PathConfiguration(Map.of("name", "serial",
                 "service.pid", "org.vigil.path.untyped")));
         await().atMost(Duration.ofSeconds(5)).until(() -> n2.node.paths().containsKey("private")
-                && "invalid".equals(n2.node.paths().get("private").state()));
+                && n2.node.paths().get("private").state() == PathState.INVALID);
         assertThat(n2.node.paths().get("private").detail()).contains("colour: not a parameter of transport mem");
         assertThat(n2.node.paths().get("serial").detail()).contains("type: missing");
-        assertThat(n2.node.paths().get("lan").state()).isEqualTo("open");
+        assertThat(n2.node.paths().get("lan").state()).isEqualTo(PathState.OPEN);
         Thread.sleep(1000);
         assertThat(n2.node.peers().get("node1").membership().isUp()).as("the good path still carries the cluster").isTrue();
         assertThat(n1.runs("web")).isTrue();

@@ -20,7 +20,8 @@ import org.vigil.api.resource.ResourceTypeDescription;
 import org.vigil.core.internal.ClusterService;
 import org.vigil.core.internal.engine.EngineStatus;
 import org.vigil.core.internal.engine.Fencing;
-import org.vigil.core.internal.engine.HeartbeatIo;
+import org.vigil.core.internal.heartbeat.PathState;
+import org.vigil.core.internal.heartbeat.PathStatus;
 import org.vigil.core.internal.json.Json;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.membership.PathCounters;
@@ -87,7 +88,7 @@ class StatusHealthTest {
 
     @Test
     void pathNotOpenIsDegraded() {
-        var path = new HeartbeatIo.PathStatus("lan", "udp", "failed", "bind: address in use", new PathCounters());
+        var path = new PathStatus("lan", "udp", PathState.FAILED, "bind: address in use", new PathCounters());
         StatusHealth h = StatusHealth.of(service("monitor-when-due", null, Map.of("lan", path)));
         assertThat(h.status()).isEqualTo(ExitStatus.DEGRADED);
         assertThat(h.reasons()).containsExactly("path lan is failed: bind: address in use");
@@ -153,7 +154,7 @@ class StatusHealthTest {
         PathCounters k = new PathCounters();
         k.sent.addAndGet(9);
         ClusterService c = new Delegate(service("banned-group-stops-on-failed-node", null,
-                Map.of("lan", new HeartbeatIo.PathStatus("lan", "udp", "open", "", k)))) {
+                Map.of("lan", new PathStatus("lan", "udp", PathState.OPEN, "", k)))) {
             @Override
             public org.vigil.core.internal.stats.NodeStats stats() {
                 return new org.vigil.core.internal.stats.NodeStats(Map.of("node-lost", 2L), groups, times.lines(), List.of());
@@ -177,7 +178,7 @@ class StatusHealthTest {
     }
 
     /** A cluster service over a golden scenario: what the status reads, nothing else. */
-    private static ClusterService service(String scenario, String notReady, Map<String, HeartbeatIo.PathStatus> paths) {
+    private static ClusterService service(String scenario, String notReady, Map<String, PathStatus> paths) {
         Snapshot s;
         try {
             s = ScenarioLoader.load(Files.readString(Path.of("src/test/resources/scenarios", scenario, "input.json"),
@@ -189,7 +190,7 @@ class StatusHealthTest {
         return new Fake(st, paths);
     }
 
-    private record Fake(EngineStatus status, Map<String, HeartbeatIo.PathStatus> paths) implements ClusterService {
+    private record Fake(EngineStatus status, Map<String, PathStatus> paths) implements ClusterService {
         @Override
         public String nodeName() {
             return status.snapshot().localNode();
@@ -305,7 +306,7 @@ class StatusHealthTest {
         }
 
         @Override
-        public Map<String, HeartbeatIo.PathStatus> paths() {
+        public Map<String, PathStatus> paths() {
             return d.paths();
         }
 

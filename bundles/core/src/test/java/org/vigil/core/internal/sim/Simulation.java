@@ -36,9 +36,12 @@ import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;
 import org.vigil.core.internal.frame.ReplayGuard;
+import org.vigil.core.internal.heartbeat.DocumentProtocol;
+import org.vigil.core.internal.heartbeat.InboundFrames;
 import org.vigil.core.internal.membership.Challenge;
 import org.vigil.core.internal.membership.Lease;
 import org.vigil.core.internal.membership.MembershipTracker;
+import org.vigil.core.internal.membership.PathCounters;
 import org.vigil.core.internal.membership.Quorum;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.model.GroupDef;
@@ -51,6 +54,7 @@ import org.vigil.core.internal.policy.NodeView;
 import org.vigil.core.internal.policy.QuorumView;
 import org.vigil.core.internal.policy.ResourceState;
 import org.vigil.core.internal.quorum.PingTieBreaker;
+import org.vigil.core.internal.stats.LinkStats;
 
 /**
  * One deterministic run of a simulated cluster of 2 to 5 nodes, everything drawn from one seed.
@@ -60,8 +64,9 @@ import org.vigil.core.internal.quorum.PingTieBreaker;
  * the real {@link MembershipTracker}, {@link org.vigil.core.internal.policy.Policy}, {@link DocumentStore},
  * {@link FrameCodec} (HMAC-signed frames), {@link ReplayGuard} and {@link WireReport} encoding. Heartbeats
  * travel as signed frames over two simulated paths per pair of nodes, each of which can lose, duplicate,
- * delay (hence reorder) and cut them; this class does what {@code HeartbeatIo} does with a frame (decode,
- * path check, replay check, membership, report), on the simulation's thread.
+ * delay (hence reorder) and cut them; every frame delivered goes through the production inbound handling,
+ * {@link InboundFrames} (authentication, path check, replay window, challenge, membership, report), on the
+ * simulation's thread.
  *
  * <p>There are no threads, no sleeps and no wall clock: one {@link Random}, one virtual clock and one
  * event queue ordered by (time, sequence). The same seed therefore gives the same run, event for event.
@@ -107,9 +112,13 @@ final class Simulation {
     private static final int TRACE_KEEP = 150;
     private static final byte[] KEY = "simulated-cluster-key-0123456789".getBytes(StandardCharsets.UTF_8);
 
-    /** The result of a run. */
+    /**
+     * The result of a run.
+     *
+     * @param inbound what the nodes' inbound handling made of the frames delivered, summed over nodes and paths
+     */
     record Result(long seed, SimProfile profile, int nodes, List<String> violations, List<String> trace,
-            long fingerprint, long events, List<Long> takeovers, List<Long> overlaps) {
+            long fingerprint, long events, List<Long> takeovers, List<Long> overlaps, PathCounters inbound) {
 
         boolean ok() {
             return violations.isEmpty();
@@ -151,6 +160,8 @@ final class Simulation {
         MembershipTracker members;
         ReplayGuard replay;
         Challenge challenge;
+        InboundFrames inbound;
+        final Map<String, PathCounters> counters = new TreeMap<>();
         DocumentStore docs;
         Engine engine;
         long sequence;
@@ -409,8 +420,17 @@ final class Simulation {
                 }
             }
         }
+        PathCounters inbound = new PathCounters();
+        for (Node x : nodes) {
+            for (PathCounters c : x.counters.values()) {
+                inbound.accepted.addAndGet(c.accepted.get());
+                inbound.duplicates.addAndGet(c.duplicates.get());
+                inbound.replayed.addAndGet(c.replayed.get());
+                inbound.unanswered.addAndGet(c.unanswered.get());
+            }
+        }
         return new Result(seed, profile, n, List.copyOf(violations), List.copyOf(trace), fingerprint, events,
-                List.copyOf(takeovers), List.copyOf(overlapMillis));
+                List.copyOf(takeovers), List.copyOf(overlapMillis), inbound);
     }
 
     private ClusterDocument initialDocument(int n) {
@@ -473,9 +493,13 @@ final class Simulation {
         // deterministic (the run depends on the seed only) and distinct per node and incarnation
         node.challenge = new Challenge((node.name.hashCode() * 1_000_003L + node.incarnation) | 1L, rnd::nextLong);
         node.docs = new DocumentStore(node.dir.resolve("cluster.json"), () -> wake(node));
+        Alerts alerts = new Alerts(node.name);
+        node.inbound = new InboundFrames(node.name, codec, node.replay, node.challenge, node.members,
+                new DocumentProtocol(node.docs::current, alerts), new LinkStats(), this::decodeReport);
+        node.counters.clear();
         Workers workers = new Workers(node, node.incarnation);
         node.engine = new Engine(node.name, node.dir, node::clock, node.docs, node.members,
-                new ProcessRegistry(node.dir.resolve("run")), new Alerts(node.name), workers,
+                new ProcessRegistry(node.dir.resolve("run")), alerts, workers,
                 DEAD_TIME + 2 * INTERVAL, () -> kick(node));
         node.engine.typeAdded(type);
         long inc = node.incarnation;
@@ -710,48 +734,33 @@ final class Simulation {
         int copies = rnd.nextDouble() < duplicate ? 2 : 1;
         for (int c = 0; c < copies; c++) {
             long at = now + 1 + rnd.nextInt(profile.maxDelayMillis());
-            scheduleQuiet(at, to, to.incarnation, () -> receive(to, path, frame));
+            scheduleQuiet(at, to, to.incarnation, () -> receive(to, path, frame, from.name));
         }
     }
 
-    /** What HeartbeatIo does with a frame that arrived on a path. */
-    private void receive(Node node, String path, byte[] data) {
-        FrameCodec.Decoded d = codec.decode(data, 0, data.length);
-        if (d.frame() == null) {
-            violation("frame", node.name + " rejected a frame the simulation signed: " + d.detail());
-            return;
-        }
-        Frame f = d.frame();
-        if (f.sender().equals(node.name) || !f.path().equals(path)) {
-            return;
-        }
-        if (node.replay.check(f) != ReplayGuard.Verdict.FRESH) {
-            return;
-        }
-        long t = node.clock();
-        node.challenge.renewAfterPause(t, DEAD_TIME); // as HeartbeatIo: frames that waited out a freeze do not count
-        node.members.acks().seen(f.sender(), f.incarnation());
-        Challenge.Admission admission = node.challenge.admit(f, node.name);
-        if (admission != Challenge.Admission.ANSWERED) {
-            if (admission == Challenge.Admission.ASKED) {
-                kick(node);
+    /**
+     * A frame arrives on a path: the node runs the production inbound handling ({@link InboundFrames}) on it, as
+     * {@code HeartbeatIo}'s receiver threads do, and this carries out its outcome. Document requests and pieces are
+     * not simulated (the scenario offers each document change to every node), so a request is dropped.
+     */
+    private void receive(Node node, String path, byte[] data, String source) {
+        PathCounters counters = node.counters.computeIfAbsent(path, k -> new PathCounters());
+        InboundFrames.Outcome o = node.inbound.receive(path, counters, data, 0, data.length, source, node.clock(),
+                INTERVAL);
+        switch (o.verdict()) {
+            case MALFORMED, FORGED, UNREADABLE -> violation("frame", node.name + " rejected a frame the simulation "
+                    + "signed: " + o.verdict() + " " + o.detail());
+            case ASKED -> kick(node); // its next heartbeat echoes the sender's challenge
+            case ACCEPTED -> { // every simulated frame is a heartbeat: it carries a report
+                Frame f = o.frame();
+                // Production wakes the engine on every frame; waking it only when the sender's report or life
+                // changed keeps thousands of runs fast and costs at most one tick (25 ms) of reaction otherwise.
+                Heard last = node.heard.put(f.sender(), new Heard(f.incarnation(), o.report()));
+                if (last == null || last.incarnation() != f.incarnation() || !last.report().equals(o.report())) {
+                    wake(node);
+                }
             }
-            return;
-        }
-        node.members.heard(f.sender(), f.incarnation(), path, t);
-        node.members.acks().counted(f.sender(), f.incarnation(), f.sequence(), f.ackFor(node.name));
-        if (f.type() == FrameType.HEARTBEAT) {
-            WireReport r = decodeReport(f.payload());
-            node.members.report(f.sender(), f.incarnation(), r.report());
-            if (r.leaving()) {
-                node.members.leaving(f.sender(), f.incarnation());
-            }
-            // Production wakes the engine on every frame; waking it only when the sender's report or life
-            // changed keeps thousands of runs fast and costs at most one tick (25 ms) of reaction otherwise.
-            Heard last = node.heard.put(f.sender(), new Heard(f.incarnation(), r));
-            if (last == null || last.incarnation() != f.incarnation() || !last.report().equals(r)) {
-                wake(node);
-            }
+            case OWN, WRONG_PATH, DUPLICATE, STALE, UNANSWERED -> { }
         }
     }
 

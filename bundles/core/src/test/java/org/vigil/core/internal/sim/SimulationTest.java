@@ -60,6 +60,22 @@ class SimulationTest {
         }
     }
 
+    /**
+     * Every frame the simulation delivers goes through the production inbound handling ({@code InboundFrames}):
+     * its counters show frames counted, copies the links duplicated told apart by the replay window, and frames of
+     * peers that had not yet answered a node's challenge (each boot starts a new one).
+     */
+    @Test
+    void everyDeliveredFrameGoesThroughTheProductionInboundHandling() {
+        assumeTrue(REPLAY == null, "replaying one seed");
+        Simulation.Result r = runOne(SimProfile.SAFE, 1, false);
+        assertThat(r.ok()).as(r::report).isTrue();
+        assertThat(r.inbound().accepted.get()).as("heartbeats counted").isPositive();
+        assertThat(r.inbound().duplicates.get()).as("duplicated frames (2 percent of them)").isPositive();
+        assertThat(r.inbound().unanswered.get()).as("frames before the challenge was answered").isPositive();
+        assertThat(r.inbound().accepted.get()).isGreaterThan(r.inbound().duplicates.get());
+    }
+
     @Test
     void withoutQuorumAPartitionOrAFreezeRunsAGroupTwiceAndTheSeedIsPrinted() {
         assumeTrue(REPLAY == null, "replaying one seed");

@@ -1,4 +1,4 @@
-package org.vigil.core.internal.engine;
+package org.vigil.core.internal.heartbeat;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package org.vigil.core.internal.engine;
+package org.vigil.core.internal.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,15 +9,15 @@ import org.vigil.core.internal.membership.PathCounters;
 
 class PathReadinessTest {
 
-    private static HeartbeatIo.PathStatus path(String name, String state, String detail) {
-        return new HeartbeatIo.PathStatus(name, "udp", state, detail, new PathCounters());
+    private static PathStatus path(String name, PathState state, String detail) {
+        return new PathStatus(name, "udp", state, detail, new PathCounters());
     }
 
     @Test
     void noOpenPathNamesEachPathAndWhy() {
-        Map<String, HeartbeatIo.PathStatus> paths = new TreeMap<>();
-        paths.put("lan", path("lan", "invalid", "bind: '127.0.0.1:99999' is not address:port"));
-        paths.put("serial", path("serial", "waiting", "transport 'serial' is not installed"));
+        Map<String, PathStatus> paths = new TreeMap<>();
+        paths.put("lan", path("lan", PathState.INVALID, "bind: '127.0.0.1:99999' is not address:port"));
+        paths.put("serial", path("serial", PathState.WAITING, "transport 'serial' is not installed"));
         assertThat(PathReadiness.problem(paths)).startsWith("no open heartbeat path (")
                 .contains("lan: invalid, bind: '127.0.0.1:99999'").contains("serial: waiting")
                 .endsWith("this node starts nothing until one opens");
@@ -25,18 +25,18 @@ class PathReadinessTest {
 
     @Test
     void oneOpenPathIsEnough() {
-        Map<String, HeartbeatIo.PathStatus> paths = new TreeMap<>();
-        paths.put("lan", path("lan", "failed", "bind failed"));
-        paths.put("private", path("private", "open", ""));
+        Map<String, PathStatus> paths = new TreeMap<>();
+        paths.put("lan", path("lan", PathState.FAILED, "bind failed"));
+        paths.put("private", path("private", PathState.OPEN, ""));
         assertThat(PathReadiness.problem(paths)).isNull();
     }
 
     @Test
     void aPathWhoseLinkIsDownIsTheNetworksStateNotAConfigurationProblem() {
         // the survivor of a power loss on back-to-back cables: every link lost carrier with the peer; it must take over
-        Map<String, HeartbeatIo.PathStatus> paths = new TreeMap<>();
-        paths.put("hb1", path("hb1", "link-down", "interface eth1 holding 203.0.113.2 is down"));
-        paths.put("hb2", path("hb2", "link-down", "interface eth2 holding 203.0.113.130 is down"));
+        Map<String, PathStatus> paths = new TreeMap<>();
+        paths.put("hb1", path("hb1", PathState.LINK_DOWN, "interface eth1 holding 203.0.113.2 is down"));
+        paths.put("hb2", path("hb2", PathState.LINK_DOWN, "interface eth2 holding 203.0.113.130 is down"));
         assertThat(PathReadiness.problem(paths)).isNull();
     }
 

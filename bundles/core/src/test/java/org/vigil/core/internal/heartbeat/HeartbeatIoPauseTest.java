@@ -1,4 +1,4 @@
-package org.vigil.core.internal.engine;
+package org.vigil.core.internal.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.api.heartbeat.PathContext;
 import org.vigil.core.internal.PathConfiguration;
+import org.vigil.core.internal.engine.Alerts;
+import org.vigil.core.internal.engine.DocumentStore;
+import org.vigil.core.internal.engine.InMemoryNetwork;
+import org.vigil.core.internal.engine.WireReport;
 import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;

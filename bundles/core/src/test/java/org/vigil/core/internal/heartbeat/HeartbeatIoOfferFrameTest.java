@@ -1,4 +1,4 @@
-package org.vigil.core.internal.engine;
+package org.vigil.core.internal.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +18,9 @@ import org.vigil.api.heartbeat.HeartbeatTransportFactory;
 import org.vigil.api.heartbeat.PathContext;
 import org.vigil.api.heartbeat.TransportDescription;
 import org.vigil.core.internal.PathConfiguration;
+import org.vigil.core.internal.engine.Alerts;
+import org.vigil.core.internal.engine.DocumentStore;
+import org.vigil.core.internal.engine.WireReport;
 import org.vigil.core.internal.frame.Frame;
 import org.vigil.core.internal.frame.FrameCodec;
 import org.vigil.core.internal.frame.FrameType;

@@ -1,8 +1,9 @@
-package org.vigil.core.internal.engine;
+package org.vigil.core.internal.heartbeat;
 
 import java.util.Map;
 import java.util.TreeMap;
 import org.vigil.api.alert.Severity;
+import org.vigil.core.internal.engine.Alerts;
 
 /**
  * Whether this node holds the cluster document its peers announce. A node that stays behind a peer's version

@@ -1,4 +1,4 @@
-package org.vigil.core.internal.engine;
+package org.vigil.core.internal.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

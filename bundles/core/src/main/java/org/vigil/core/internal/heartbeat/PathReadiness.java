@@ -1,7 +1,6 @@
-package org.vigil.core.internal.engine;
+package org.vigil.core.internal.heartbeat;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -15,9 +14,6 @@ import java.util.stream.Collectors;
  */
 public final class PathReadiness {
 
-    /** The states of a path whose transport is open, whatever its link. */
-    private static final Set<String> OPENED = Set.of("open", "link-down");
-
     private PathReadiness() {
     }
 
@@ -26,8 +22,8 @@ public final class PathReadiness {
      * @return why the node must start nothing (naming each path and why it is not open), or null when a path is open
      *         or none is configured
      */
-    public static String problem(Map<String, HeartbeatIo.PathStatus> paths) {
-        if (paths.isEmpty() || paths.values().stream().anyMatch(p -> OPENED.contains(p.state()))) {
+    public static String problem(Map<String, PathStatus> paths) {
+        if (paths.isEmpty() || paths.values().stream().anyMatch(p -> p.state().opened())) {
             return null;
         }
         return "no open heartbeat path (" + paths.values().stream()

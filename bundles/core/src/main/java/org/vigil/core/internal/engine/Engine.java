@@ -158,7 +158,7 @@ public final class Engine {
     /**
      * @param since when this node's first heartbeat path opened (monotonic ms; Long.MIN_VALUE while none has): the
      *              start-up wait runs from then too, since peers count only once heard and they answered this
-     *              node's challenge ({@link HeartbeatIo#listeningSince})
+     *              node's challenge ({@link org.vigil.core.internal.heartbeat.HeartbeatIo#listeningSince})
      */
     public void setListeningSince(LongSupplier since) {
         gate.setListeningSince(since);
@@ -166,7 +166,7 @@ public final class Engine {
 
     /**
      * @param at when the last frame came from a peer that has not yet answered this node's challenge (monotonic ms;
-     *           Long.MIN_VALUE if none has) ({@link HeartbeatIo#lastUnansweredAt})
+     *           Long.MIN_VALUE if none has) ({@link org.vigil.core.internal.heartbeat.HeartbeatIo#lastUnansweredAt})
      */
     public void setUnansweredAt(LongSupplier at) {
         gate.setUnansweredAt(at);

@@ -26,7 +26,6 @@ import org.vigil.api.resource.ResourceType;
 import org.vigil.api.resource.ResourceTypeDescription;
 import org.vigil.core.internal.engine.EngineStatus;
 import org.vigil.core.internal.engine.Fencing;
-import org.vigil.core.internal.heartbeat.HeartbeatIo;
 import org.vigil.core.internal.membership.MembershipTracker;
 import org.vigil.core.internal.model.ClusterDocument;
 import org.vigil.core.internal.publicnet.PublicNetworkWatch;

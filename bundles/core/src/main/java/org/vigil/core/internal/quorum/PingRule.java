@@ -50,9 +50,10 @@ public final class PingRule {
      *                node that restarted, or lost quorum while cut off, may find the other side holding the groups
      *                it won by this node's silence, so it wins only when every lost member's address is silent, or
      *                hears them again
-     * @param cutOff  lost members whose public address this node found silent while it held quorum, not heard on any
-     *                path since: they lost their own lease then and win no tie before they hear this node again, so
-     *                their address answering again (the machine powered on, a cable back) counts as silent still
+     * @param cutOff  lost members whose public address this node found silent while it held quorum, and that have
+     *                not acknowledged this node since (nor been heard for long): they lost their own lease then and
+     *                win no tie before they hear this node again, so their address answering again (the machine
+     *                powered on, a cable back) counts as silent still
      */
     public record Memory(boolean seenAll, Set<String> cutOff) {
 
@@ -129,7 +130,7 @@ public final class PingRule {
                     : new Outcome(Verdict.UNDECIDED, "the ping targets have not been probed long enough yet");
         }
         boolean waitsForAll = side.contains(winner) && !memory.seenAll();
-        if (side.contains(winner) && !waitsForAll) {
+        if (side.contains(winner) && memory.seenAll()) {
             return new Outcome(Verdict.WIN, reached + " answers and this side holds the tie-breaker winner " + winner);
         }
         Outcome pending = null;
